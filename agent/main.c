@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * xenprobe: what kind of Xen guest is this, with the evidence.
+ *
+ *   xenprobe [--root DIR] [--json | --short] [--verbose]
+ *   xenprobe [--root DIR] snapshot DIR
+ *
+ * Exit status: 0 report produced, 1 no report could be produced, 2 usage.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+
+#define EXIT_NOREPORT 1
+#define EXIT_USAGE 2
+
+static void usage(FILE *out)
+{
+        fprintf(out,
+                "Usage: xenprobe [OPTIONS]                 report what kind of Xen guest this is\n"
+                "       xenprobe [OPTIONS] snapshot DIR    copy what the probes read into DIR\n"
+                "\n"
+                "Options:\n"
+                "  -r, --root DIR   read DIR/sys, DIR/proc, ... instead of the live system\n"
+                "                   (a snapshot, or a captured guest tree); CPUID then comes\n"
+                "                   from DIR/run/xenprobe/cpuid or is \"not available\"\n"
+                "  -j, --json       one JSON object (schema 1, see xenprobe(8))\n"
+                "  -s, --short      one word: pv pvh pvhvm hvm dom0-pv dom0-pvh none\n"
+                "  -v, --verbose    debug log on stderr (same as XENPROBE_LOG=debug)\n"
+                "  -h, --help       this help\n"
+                "  -V, --version    version\n"
+                "\n"
+                "Exit status: 0 report produced, 1 no report could be produced, 2 usage error.\n");
+}
+
+enum output { OUT_TEXT, OUT_JSON, OUT_SHORT };
+
+/* A root directory with neither proc/ nor sys/ is an offline image, not a
+ * capture: there is no live verdict to give. */
+static bool root_has_live_data(struct xp_root *root)
+{
+        return xp_root_exists(root, "proc") || xp_root_exists(root, "sys");
+}
+
+int main(int argc, char **argv)
+{
+        static const struct option opts[] = {
+                { "root", required_argument, NULL, 'r' }, { "json", no_argument, NULL, 'j' },
+                { "short", no_argument, NULL, 's' },      { "verbose", no_argument, NULL, 'v' },
+                { "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'V' },
+                {},
+        };
+        const char *rootdir = NULL;
+        enum output out = OUT_TEXT;
+        bool verbose = false;
+        int c;
+
+        while ((c = getopt_long(argc, argv, "+r:jsvhV", opts, NULL)) != -1) {
+                switch (c) {
+                case 'r':
+                        rootdir = optarg;
+                        break;
+                case 'j':
+                        out = OUT_JSON;
+                        break;
+                case 's':
+                        out = OUT_SHORT;
+                        break;
+                case 'v':
+                        verbose = true;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return 0;
+                case 'V':
+                        printf("xenprobe %s\n", PACKAGE_VERSION);
+                        return 0;
+                default:
+                        usage(stderr);
+                        return EXIT_USAGE;
+                }
+        }
+
+        const char *snapshot_dir = NULL;
+        if (optind < argc) {
+                if (strcmp(argv[optind], "snapshot") == 0) {
+                        if (argc - optind != 2) {
+                                fprintf(stderr, "xenprobe: snapshot takes one directory argument\n");
+                                usage(stderr);
+                                return EXIT_USAGE;
+                        }
+                        snapshot_dir = argv[optind + 1];
+                } else {
+                        fprintf(stderr, "xenprobe: unknown command '%s'\n", argv[optind]);
+                        usage(stderr);
+                        return EXIT_USAGE;
+                }
+        }
+
+        /* --root / is the live system */
+        bool live = true;
+        char resolved[PATH_MAX];
+        if (rootdir) {
+                if (!realpath(rootdir, resolved)) {
+                        fprintf(stderr, "xenprobe: --root %s: %s\n", rootdir, strerror(errno));
+                        return EXIT_NOREPORT;
+                }
+                live = strcmp(resolved, "/") == 0;
+        }
+        int e;
+        struct xp_root *root = xp_root_new(rootdir ? rootdir : "/", live, &e);
+        if (!root) {
+                fprintf(stderr, "xenprobe: %s: %s\n", rootdir ? rootdir : "/", strerror(-e));
+                return EXIT_NOREPORT;
+        }
+        struct xp_ctx *ctx = xp_ctx_new(root);
+        if (!ctx) {
+                fprintf(stderr, "xenprobe: out of memory\n");
+                xp_root_free(root);
+                return EXIT_NOREPORT;
+        }
+        xp_ctx_set_log_fn(ctx, xp_log_stderr, NULL);
+        if (verbose)
+                xp_ctx_set_log_priority(ctx, LOG_DEBUG);
+
+        int ret = EXIT_NOREPORT;
+        struct xp_report *r = NULL;
+        if (!live && !root_has_live_data(root)) {
+                ERR(ctx, "%s: no proc/ or sys/ below this root: it is not a capture of a running system, so there is no live verdict to give (make one with 'xenprobe snapshot DIR' on the guest)",
+                    rootdir);
+                goto out;
+        }
+        e = xp_probe_all(ctx, &r);
+        if (e < 0) {
+                ERR(ctx, "probing failed: %s", strerror(-e));
+                goto out;
+        }
+        if (snapshot_dir) {
+                e = xp_snapshot_write(ctx, r, snapshot_dir);
+                if (e == 0 && out != OUT_SHORT)
+                        fprintf(stderr, "xenprobe: snapshot written to %s (replay: xenprobe --root %s)\n", snapshot_dir,
+                                snapshot_dir);
+                ret = e < 0 ? EXIT_NOREPORT : 0;
+                goto out;
+        }
+        switch (out) {
+        case OUT_JSON:
+                e = xp_render_json(r, rootdir, stdout);
+                break;
+        case OUT_SHORT:
+                e = xp_render_short(r, stdout);
+                break;
+        default:
+                e = xp_render_text(r, stdout);
+        }
+        if (e == 0 && fflush(stdout) != 0)
+                e = -errno;
+        if (e < 0) {
+                fprintf(stderr, "xenprobe: writing the report: %s\n", strerror(-e));
+                goto out;
+        }
+        ret = 0;
+out:
+        xp_report_free(r);
+        xp_ctx_unref(ctx);
+        xp_root_free(root);
+        return ret;
+}

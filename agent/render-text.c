@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Text renderer: the verdict line, then the evidence, rules and warnings. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "agent.h"
+
+static const char *xen_version(const struct xp_report *r)
+{
+        if (r->facts.xen_version[0])
+                return r->facts.xen_version;
+        if (r->facts.cpuid_xen_version[0])
+                return r->facts.cpuid_xen_version;
+        return NULL;
+}
+
+int xp_report_headline(const struct xp_report *r, char *buf, size_t len)
+{
+        const char *v = xen_version(r);
+        if (r->hypervisor == XP_HV_XEN && r->role == XP_ROLE_DOM0)
+                return snprintf(buf, len, "Xen dom0 (%s control domain)%s%s", r->mode == XP_MODE_PVH ? "PVH" : "PV",
+                                v ? ", Xen " : "", v ? v : "");
+        if (r->hypervisor == XP_HV_XEN) {
+                const char *m = r->mode == XP_MODE_PV      ? "PV (paravirtualized guest)"
+                                : r->mode == XP_MODE_PVH   ? "PVH (PV guest in an HVM container)"
+                                : r->mode == XP_MODE_PVHVM ? "PVHVM (HVM guest using PV drivers)"
+                                                           : "HVM (emulated devices only, no PV drivers in use)";
+                return snprintf(buf, len, "Xen domU, %s%s%s", m, v ? ", Xen " : "", v ? v : "");
+        }
+        const char *c = r->facts.container[0] ? r->facts.container : NULL;
+        if (r->hypervisor == XP_HV_NONE)
+                return snprintf(buf, len, "Not Xen: %s%s%s", c ? "container (" : "no hypervisor (bare metal)",
+                                c ? c : "", c ? ") on bare metal or an unidentified host" : "");
+        return snprintf(buf, len, "Not Xen: %s%s%s%s", xp_hv_to_name(r->hypervisor),
+                        c ? ", inside a " : "", c ? c : "", c ? " container" : "");
+}
+
+int xp_render_short(const struct xp_report *r, FILE *out)
+{
+        fprintf(out, "%s\n", xp_report_verdict(r));
+        return ferror(out) ? -EIO : 0;
+}
+
+int xp_render_text(const struct xp_report *r, FILE *out)
+{
+        char head[256];
+        xp_report_headline(r, head, sizeof(head));
+        fprintf(out, "%s\n", head);
+        fprintf(out, "  %-10s  %s%s\n", "confidence", xp_confidence_to_string(r->confidence),
+                r->live ? "" : " (replayed from a root directory)");
+        for (size_t i = 0; i < r->n_evidence; i++) {
+                const struct xp_evidence *e = &r->evidence[i];
+                const char *sl = (strchr(e->path, ' ') || xp_startswith(e->path, "(")) ? "" : "/";
+                if (e->status == XP_ST_FOUND)
+                        fprintf(out, "  %-10s  %s%s = %s%s%s\n", e->source, sl, e->path, e->value ? e->value : "",
+                                e->implies ? "  -> " : "", e->implies ? e->implies : "");
+                else
+                        fprintf(out, "  %-10s  %s%s: %s%s%s\n", e->source, sl, e->path, xp_status_to_string(e->status),
+                                e->implies ? "  -> " : "", e->implies ? e->implies : "");
+        }
+        for (size_t i = 0; i < r->n_rules; i++)
+                fprintf(out, "  rule: %s: %s\n", r->rules[i].name, r->rules[i].detail);
+        if (r->role == XP_ROLE_DOM0)
+                fprintf(out, "  nested: this Xen %s create HVM/PVH guests\n", r->nested_hvm_capable ? "can" : "CANNOT");
+        else
+                fprintf(out, "  nested: %s\n", r->can_host_hvm
+                                ? "VMX/SVM visible: this system could host Xen (or another hypervisor) with HVM guests"
+                                : "no VMX/SVM visible: a Xen nested here could run PV guests only");
+        for (char **n = r->notes; n && *n; n++)
+                fprintf(out, "  note: %s\n", *n);
+        for (char **w = r->warnings; w && *w; w++)
+                fprintf(out, "  warning: %s\n", *w);
+        return ferror(out) ? -EIO : 0;
+}

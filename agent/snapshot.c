@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * `xenprobe snapshot DIR`: copy exactly what the probes read (the root's
+ * read log: files, symlinks, listed directories) plus the CPUID leaves into
+ * DIR, so that `xenprobe --root DIR` reproduces the verdict.  This is what a
+ * user attaches to a bug report (util-linux lscpu's mk-input.sh).
+ *
+ * Links are created first, with their original text; a file read through a
+ * link is then stored at the link's target inside DIR, so the replay walks
+ * the same links.  Every path is resolved inside DIR: a link text of a
+ * hostile root cannot make the snapshot write outside it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+#define SNAP_FILE_MAX (8u << 20)
+#define MAX_LINKS 40
+
+/* Normalize "a/b/../c" textually, clamping ".." at the top. */
+static void normalize(char *p)
+{
+        char *out = p, *seg = p;
+        size_t olen = 0;
+        char buf[PATH_MAX];
+        buf[0] = '\0';
+        while (*seg) {
+                char *slash = strchr(seg, '/');
+                size_t n = slash ? (size_t)(slash - seg) : strlen(seg);
+                if (n == 0 || (n == 1 && seg[0] == '.')) {
+                        /* skip */
+                } else if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+                        while (olen > 0 && buf[olen - 1] != '/')
+                                olen--;
+                        if (olen > 0)
+                                olen--;
+                        buf[olen] = '\0';
+                } else if (olen + n + 2 < sizeof(buf)) {
+                        if (olen)
+                                buf[olen++] = '/';
+                        memcpy(buf + olen, seg, n);
+                        olen += n;
+                        buf[olen] = '\0';
+                }
+                seg += n;
+                if (*seg == '/')
+                        seg++;
+        }
+        memcpy(out, buf, olen + 1);
+}
+
+/*
+ * Create every directory of PATH inside DIRFD; when a component is a symlink
+ * (created earlier from the log), continue at its target, inside DIRFD.
+ * Returns an O_DIRECTORY fd of the final directory.
+ */
+static int mkdir_p_in(int dirfd, const char *path)
+{
+        char cur[PATH_MAX];
+        int links = 0;
+        snprintf(cur, sizeof(cur), "%s", path);
+        normalize(cur);
+restart:
+        {
+                int fd = dup(dirfd);
+                if (fd < 0)
+                        return -errno;
+                char *p = cur;
+                while (*p) {
+                        char *slash = strchr(p, '/');
+                        if (slash)
+                                *slash = '\0';
+                        struct stat st;
+                        if (fstatat(fd, p, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                                if (errno != ENOENT || (mkdirat(fd, p, 0755) < 0 && errno != EEXIST)) {
+                                        int r = -errno;
+                                        close(fd);
+                                        return r;
+                                }
+                        } else if (S_ISLNK(st.st_mode)) {
+                                char target[PATH_MAX], next[PATH_MAX];
+                                ssize_t n = readlinkat(fd, p, target, sizeof(target) - 1);
+                                close(fd);
+                                if (n < 0)
+                                        return -errno;
+                                if (++links > MAX_LINKS)
+                                        return -ELOOP;
+                                target[n] = '\0';
+                                /* prefix = components before p */
+                                size_t plen = (size_t)(p - cur);
+                                char prefix[PATH_MAX];
+                                memcpy(prefix, cur, plen);
+                                prefix[plen] = '\0';
+                                int w = snprintf(next, sizeof(next), "%s/%s%s%s",
+                                                 target[0] == '/' ? "" : prefix, target, slash ? "/" : "",
+                                                 slash ? slash + 1 : "");
+                                if (w < 0 || (size_t)w >= sizeof(next))
+                                        return -ENAMETOOLONG;
+                                normalize(next);
+                                memcpy(cur, next, strlen(next) + 1);
+                                goto restart;
+                        } else if (!S_ISDIR(st.st_mode)) {
+                                close(fd);
+                                return -ENOTDIR;
+                        }
+                        int nfd = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        close(fd);
+                        if (nfd < 0)
+                                return -errno;
+                        fd = nfd;
+                        if (!slash)
+                                break;
+                        *slash = '/';
+                        p = slash + 1;
+                }
+                return fd;
+        }
+}
+
+static int split(const char *path, char *dir, size_t dlen, const char **base)
+{
+        const char *s = strrchr(path, '/');
+        if (!s) {
+                snprintf(dir, dlen, ".");
+                *base = path;
+                return 0;
+        }
+        if ((size_t)(s - path) >= dlen)
+                return -ENAMETOOLONG;
+        memcpy(dir, path, (size_t)(s - path));
+        dir[s - path] = '\0';
+        *base = s + 1;
+        return 0;
+}
+
+static int write_file_in(int dirfd, const char *path, const char *data, size_t len)
+{
+        char dir[PATH_MAX];
+        const char *base;
+        int r = split(path, dir, sizeof(dir), &base);
+        if (r < 0)
+                return r;
+        int dfd = strcmp(dir, ".") == 0 ? dup(dirfd) : mkdir_p_in(dirfd, dir);
+        if (dfd < 0)
+                return dfd == -1 ? -errno : dfd;
+        int fd = openat(dfd, base, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+        r = fd < 0 ? -errno : 0;
+        close(dfd);
+        if (r < 0)
+                return r;
+        size_t off = 0;
+        while (off < len) {
+                ssize_t n = write(fd, data + off, len - off);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = -errno;
+                        break;
+                }
+                off += (size_t)n;
+        }
+        if (close(fd) < 0 && r == 0)
+                r = -errno;
+        return r;
+}
+
+static int link_in(int dirfd, const char *path, const char *target)
+{
+        char dir[PATH_MAX];
+        const char *base;
+        int r = split(path, dir, sizeof(dir), &base);
+        if (r < 0)
+                return r;
+        int dfd = strcmp(dir, ".") == 0 ? dup(dirfd) : mkdir_p_in(dirfd, dir);
+        if (dfd < 0)
+                return dfd == -1 ? -errno : dfd;
+        r = symlinkat(target, dfd, base) < 0 && errno != EEXIST ? -errno : 0;
+        close(dfd);
+        return r;
+}
+
+static int dir_is_empty_or_absent(const char *dir)
+{
+        if (mkdir(dir, 0755) == 0)
+                return 0;
+        if (errno != EEXIST)
+                return -errno;
+        char **names = NULL;
+        int e;
+        struct xp_root *tmp = xp_root_new(dir, false, &e);
+        if (!tmp)
+                return e;
+        e = xp_root_list_dir(tmp, ".", &names);
+        xp_root_free(tmp);
+        if (e < 0)
+                return e;
+        bool empty = !names[0];
+        xp_strv_free(names);
+        return empty ? 0 : -ENOTEMPTY;
+}
+
+int xp_snapshot_write(struct xp_ctx *ctx, const struct xp_report *r, const char *dir)
+{
+        struct xp_root *root = xp_ctx_root(ctx);
+        int e = dir_is_empty_or_absent(dir);
+        if (e < 0) {
+                ERR(ctx, "%s: %s%s", dir, strerror(-e),
+                    e == -ENOTEMPTY ? ": give a new or empty directory, a snapshot is never merged into existing files" : "");
+                return e;
+        }
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0) {
+                e = -errno;
+                ERR(ctx, "%s: %m", dir);
+                return e;
+        }
+        size_t n = xp_root_log_count(root), copied = 0, failed = 0;
+        /* pass 0: links, 1: directories, 2: files (see the comment on top) */
+        for (int pass = 0; pass < 3; pass++)
+                for (size_t i = 0; i < n; i++) {
+                        enum xp_log_kind kind;
+                        const char *p = xp_root_log_path(root, i, &kind);
+                        char *v = NULL;
+                        size_t len = 0;
+                        if ((pass == 0) != (kind == XP_LOG_LINK) || (pass == 1) != (kind == XP_LOG_DIR))
+                                continue;
+                        if (kind == XP_LOG_LINK) {
+                                e = xp_root_readlink(root, p, &v);
+                                if (e == 0)
+                                        e = link_in(dfd, p, v);
+                        } else if (kind == XP_LOG_DIR) {
+                                e = mkdir_p_in(dfd, p);
+                                if (e >= 0) {
+                                        close(e);
+                                        e = 0;
+                                }
+                        } else {
+                                e = xp_root_read_file(root, p, SNAP_FILE_MAX, &v, &len);
+                                if (e == 0)
+                                        e = write_file_in(dfd, p, v, len);
+                        }
+                        free(v);
+                        if (e < 0) {
+                                failed++;
+                                WARN(ctx, "%s/%s: not copied into the snapshot: %s", xp_root_path(root), p, strerror(-e));
+                        } else
+                                copied++;
+                }
+
+        /* CPUID: the one source a directory cannot hold */
+        struct xp_cpuid_set set = { 0 };
+        char *text = NULL;
+        size_t tlen = 0;
+        if (xp_root_is_live(root))
+                e = xp_cpuid_read_live(&set);
+        else {
+                /* re-snapshot of a snapshot: carry the file over */
+                e = xp_root_read_file(root, XP_CPUID_FILE, 1u << 20, &text, &tlen);
+                if (e == 0)
+                        e = xp_cpuid_parse(text, &set, NULL);
+                free(text);
+                text = NULL;
+        }
+        if (e == 0 && xp_cpuid_format(&set, &text) == 0) {
+                e = write_file_in(dfd, XP_CPUID_FILE, text, strlen(text));
+                if (e < 0)
+                        ERR(ctx, "%s/%s: %s", dir, XP_CPUID_FILE, strerror(-e));
+        }
+        free(text);
+        xp_cpuid_set_clear(&set);
+
+        char info[1024], head[256];
+        time_t now = time(NULL);
+        struct tm tm;
+        char date[64] = "?";
+        if (gmtime_r(&now, &tm))
+                strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        xp_report_headline(r, head, sizeof(head));
+        snprintf(info, sizeof(info),
+                 "# written by xenprobe %s snapshot, not read by the probes\n"
+                 "date=%s\nsource=%s\nverdict=%s\nsummary=%s\nfiles=%zu\nfailed=%zu\n",
+                 PACKAGE_VERSION, date, xp_root_path(root), xp_report_verdict(r), head, copied, failed);
+        e = write_file_in(dfd, "run/xenprobe/snapshot-info", info, strlen(info));
+        close(dfd);
+        if (e < 0) {
+                ERR(ctx, "%s/run/xenprobe/snapshot-info: %s", dir, strerror(-e));
+                return e;
+        }
+        INFO(ctx, "%s: %zu paths copied, %zu failed", dir, copied, failed);
+        return 0;
+}

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Block devices and the root filesystem.
+ *
+ * Disks come from /sys/class/block (name, dev = MAJOR:MINOR, the class link
+ * that names the bus): xvd* on major 202 is xen-blkfront, sd* behind an
+ * ata port or hd* is emulated IDE/SATA, vd* virtio.  The root filesystem
+ * comes from proc/self/mountinfo (proc/mounts as a fallback); device-mapper
+ * and md roots are followed one level down their slaves/ to the disk.
+ *
+ * Live runs add what only the running system can say: libudev's view of the
+ * root disk (ID_BUS, DEVNAME from the udev database) and libblkid's probe of
+ * the root device (TYPE, UUID).  Neither feeds the verdict, so a snapshot
+ * replays to the same result.
+ */
+#include "config.h"
+
+#include <blkid.h>
+#include <errno.h>
+#include <libudev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "xenprobe.h"
+
+#define SRC "block"
+#define XEN_BLKIF_MAJOR 202
+
+static enum xp_disk_kind kind_of(const char *name, unsigned major, const char *link)
+{
+        if (major == XEN_BLKIF_MAJOR || xp_startswith(name, "xvd"))
+                return XP_DISK_XEN_PV;
+        if (xp_startswith(name, "vd"))
+                return XP_DISK_VIRTIO;
+        if (xp_startswith(name, "nvme"))
+                return XP_DISK_NVME;
+        if (xp_startswith(name, "hd"))
+                return XP_DISK_ATA;
+        if (xp_startswith(name, "sd"))
+                return link && strstr(link, "/ata") ? XP_DISK_ATA : XP_DISK_SCSI;
+        if (xp_startswith(name, "dm-") || xp_startswith(name, "md") || xp_startswith(name, "loop") ||
+            xp_startswith(name, "zram") || xp_startswith(name, "ram") || xp_startswith(name, "nbd"))
+                return XP_DISK_VIRTUAL;
+        return XP_DISK_OTHER;
+}
+
+/* mountinfo: ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPER.
+ * The last entry mounted on "/" is the visible root. */
+int xp_parse_mountinfo_root(const char *text, char *src, size_t srclen, char *fstype, size_t fslen,
+                            unsigned *major, unsigned *minor)
+{
+        int found = 1;
+        for (const char *line = text; line && *line;) {
+                const char *eol = strchr(line, '\n');
+                size_t len = eol ? (size_t)(eol - line) : strlen(line);
+                char buf[4096];
+                if (len < sizeof(buf)) {
+                        memcpy(buf, line, len);
+                        buf[len] = '\0';
+                        unsigned id, parent, ma, mi;
+                        char mroot[1024], mpoint[1024];
+                        int n = 0;
+                        if (sscanf(buf, "%u %u %u:%u %1023s %1023s %n", &id, &parent, &ma, &mi, mroot,
+                                   mpoint, &n) == 6 &&
+                            strcmp(mpoint, "/") == 0) {
+                                const char *dash = strstr(buf + n, " - ");
+                                if (!dash && strncmp(buf + n, "- ", 2) == 0)
+                                        dash = buf + n - 1;
+                                char fs[64], so[1024];
+                                if (dash && sscanf(dash + 3, "%63s %1023s", fs, so) == 2) {
+                                        snprintf(fstype, fslen, "%s", fs);
+                                        snprintf(src, srclen, "%s", so);
+                                        *major = ma;
+                                        *minor = mi;
+                                        found = 0;
+                                }
+                        }
+                }
+                line = eol ? eol + 1 : NULL;
+        }
+        return found;
+}
+
+int xp_parse_mounts_root(const char *text, char *src, size_t srclen, char *fstype, size_t fslen)
+{
+        int found = 1;
+        for (const char *line = text; line && *line;) {
+                const char *eol = strchr(line, '\n');
+                size_t len = eol ? (size_t)(eol - line) : strlen(line);
+                char buf[4096], so[1024], mp[1024], fs[64];
+                if (len < sizeof(buf)) {
+                        memcpy(buf, line, len);
+                        buf[len] = '\0';
+                        if (sscanf(buf, "%1023s %1023s %63s", so, mp, fs) == 3 && strcmp(mp, "/") == 0) {
+                                snprintf(src, srclen, "%s", so);
+                                snprintf(fstype, fslen, "%s", fs);
+                                found = 0;
+                        }
+                }
+                line = eol ? eol + 1 : NULL;
+        }
+        return found;
+}
+
+static const char *const memory_fs[] = { "rootfs", "tmpfs", "ramfs" };
+static const char *const network_fs[] = { "nfs", "nfs4", "cifs", "smb3", "9p", "virtiofs", "ceph", "glusterfs" };
+static const char *const stacked_fs[] = { "overlay", "aufs", "squashfs" };
+
+static bool in_list(const char *s, const char *const *list, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(s, list[i]) == 0)
+                        return true;
+        return false;
+}
+
+static struct xp_disk *find_disk(struct xp_facts *f, unsigned major, unsigned minor)
+{
+        for (size_t i = 0; i < f->n_disks; i++)
+                if (f->disks[i].major == major && f->disks[i].minor == minor)
+                        return &f->disks[i];
+        return NULL;
+}
+
+static struct xp_disk *find_disk_name(struct xp_facts *f, const char *name)
+{
+        for (size_t i = 0; i < f->n_disks; i++)
+                if (strcmp(f->disks[i].name, name) == 0)
+                        return &f->disks[i];
+        return NULL;
+}
+
+static void read_disks(struct xp_ctx *ctx, struct xp_report *r)
+{
+        struct xp_facts *f = &r->facts;
+        struct xp_root *root = xp_ctx_root(ctx);
+        char **names = NULL;
+        int e = xp_root_list_dir(root, "sys/class/block", &names);
+        if (e < 0) {
+                f->block = xp_status_from_errno(e);
+                xp_evidence_add(r, SRC, "sys/class/block", f->block, NULL, "%s", strerror(-e));
+                return;
+        }
+        f->block = XP_ST_FOUND;
+        for (char **n = names; *n && f->n_disks < XP_MAX_DISKS; n++) {
+                struct xp_disk *d = &f->disks[f->n_disks];
+                char path[160], *v = NULL;
+                snprintf(d->name, sizeof(d->name), "%s", *n);
+                snprintf(path, sizeof(path), "sys/class/block/%s/dev", *n);
+                if (xp_root_read_line(root, path, &v) < 0)
+                        continue;
+                int ok = sscanf(v, "%u:%u", &d->major, &d->minor) == 2;
+                free(v);
+                if (!ok)
+                        continue;
+                snprintf(path, sizeof(path), "sys/class/block/%s", *n);
+                if (xp_root_readlink(root, path, &v) == 0) {
+                        snprintf(d->link, sizeof(d->link), "%s", v);
+                        free(v);
+                }
+                snprintf(path, sizeof(path), "sys/class/block/%s/partition", *n);
+                d->partition = xp_root_exists(root, path);
+                d->kind = kind_of(d->name, d->major, d->link);
+                f->n_disks++;
+                if (d->partition || d->kind == XP_DISK_VIRTUAL)
+                        continue; /* partitions, loop and dm devices: only for the root lookup */
+                char ev[96], val[96];
+                snprintf(ev, sizeof(ev), "sys/class/block/%s", d->name);
+                snprintf(val, sizeof(val), "%u:%u", d->major, d->minor);
+                xp_evidence_add(r, SRC, ev, XP_ST_FOUND, val, "%s disk", xp_disk_kind_to_description(d->kind));
+        }
+        xp_strv_free(names);
+}
+
+/* A dm/md device's disk: first entry of its slaves/ directory. */
+static struct xp_disk *lower_disk(struct xp_ctx *ctx, struct xp_facts *f, struct xp_disk *d)
+{
+        char path[160], **slaves = NULL;
+        snprintf(path, sizeof(path), "sys/class/block/%s/slaves", d->name);
+        if (xp_root_list_dir(xp_ctx_root(ctx), path, &slaves) < 0)
+                return NULL;
+        struct xp_disk *low = slaves[0] ? find_disk_name(f, slaves[0]) : NULL;
+        xp_strv_free(slaves);
+        return low;
+}
+
+static void live_enrich(struct xp_report *r, const struct xp_disk *d)
+{
+        struct udev *udev = udev_new();
+        if (udev) {
+                struct udev_device *dev = udev_device_new_from_devnum(udev, 'b', makedev(d->major, d->minor));
+                if (dev) {
+                        const char *bus = udev_device_get_property_value(dev, "ID_BUS");
+                        const char *node = udev_device_get_devnode(dev);
+                        char val[160];
+                        snprintf(val, sizeof(val), "%s ID_BUS=%s", node ? node : "?", bus ? bus : "(none)");
+                        xp_evidence_add(r, SRC, "udev (live)", XP_ST_FOUND, val, "udev's view of the root device");
+                        if (node && geteuid() == 0) {
+                                blkid_probe pr = blkid_new_probe_from_filename(node);
+                                if (pr) {
+                                        blkid_probe_enable_superblocks(pr, 1);
+                                        blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_UUID);
+                                        const char *type = NULL, *uuid = NULL;
+                                        if (blkid_do_safeprobe(pr) == 0) {
+                                                blkid_probe_lookup_value(pr, "TYPE", &type, NULL);
+                                                blkid_probe_lookup_value(pr, "UUID", &uuid, NULL);
+                                                snprintf(val, sizeof(val), "TYPE=%s UUID=%s", type ? type : "?",
+                                                         uuid ? uuid : "?");
+                                                xp_evidence_add(r, SRC, "libblkid (live)", XP_ST_FOUND, val,
+                                                                "filesystem signature on the root device");
+                                        }
+                                        blkid_free_probe(pr);
+                                }
+                        }
+                        udev_device_unref(dev);
+                }
+                udev_unref(udev);
+        }
+}
+
+static int run(struct xp_ctx *ctx, struct xp_report *r)
+{
+        struct xp_facts *f = &r->facts;
+        struct xp_root *root = xp_ctx_root(ctx);
+        unsigned major = 0, minor = 0;
+        bool have_devnum = false;
+        char *text;
+
+        read_disks(ctx, r);
+
+        int e = xp_root_read_file(root, "proc/self/mountinfo", 4u << 20, &text, NULL);
+        if (e == 0) {
+                e = xp_parse_mountinfo_root(text, f->root_source, sizeof(f->root_source), f->root_fstype,
+                                            sizeof(f->root_fstype), &major, &minor) == 0 ? 0 : -ENOENT;
+                have_devnum = e == 0;
+                free(text);
+        }
+        if (e < 0 && xp_root_read_file(root, "proc/mounts", 4u << 20, &text, NULL) == 0) {
+                e = xp_parse_mounts_root(text, f->root_source, sizeof(f->root_source), f->root_fstype,
+                                         sizeof(f->root_fstype)) == 0 ? 0 : -ENOENT;
+                free(text);
+        }
+        if (e < 0) {
+                f->rootfs = xp_status_from_errno(e);
+                xp_evidence_add(r, SRC, "proc/self/mountinfo", f->rootfs, NULL, "root filesystem unknown");
+                return f->block == XP_ST_FOUND ? 0 : 1;
+        }
+        f->rootfs = XP_ST_FOUND;
+        { /* sanitize what came from the mount table */
+                char *s = xp_sanitize(f->root_source, strlen(f->root_source), sizeof(f->root_source) - 4);
+                snprintf(f->root_source, sizeof(f->root_source), "%s", s ? s : "?");
+                free(s);
+        }
+
+        struct xp_disk *d = NULL;
+        if (in_list(f->root_fstype, memory_fs, ELEMENTSOF(memory_fs)))
+                f->root_kind = XP_DISK_MEMORY;
+        else if (in_list(f->root_fstype, network_fs, ELEMENTSOF(network_fs)))
+                f->root_kind = XP_DISK_NETWORK;
+        else if (in_list(f->root_fstype, stacked_fs, ELEMENTSOF(stacked_fs)))
+                f->root_kind = XP_DISK_VIRTUAL;
+        else {
+                if (have_devnum)
+                        d = find_disk(f, major, minor);
+                if (!d && xp_startswith(f->root_source, "/dev/"))
+                        d = find_disk_name(f, f->root_source + 5);
+                if (d) {
+                        snprintf(f->root_devname, sizeof(f->root_devname), "%s", d->name);
+                        f->root_kind = d->kind;
+                        if (d->kind == XP_DISK_VIRTUAL) {
+                                struct xp_disk *low = lower_disk(ctx, f, d);
+                                if (low)
+                                        f->root_kind = low->kind;
+                        }
+                } else
+                        f->root_kind = XP_DISK_UNKNOWN;
+        }
+        char val[224];
+        snprintf(val, sizeof(val), "%s on %s%s%s", f->root_fstype, f->root_source,
+                 f->root_devname[0] ? " -> " : "", f->root_devname);
+        xp_evidence_add(r, SRC, have_devnum ? "proc/self/mountinfo" : "proc/mounts", XP_ST_FOUND, val,
+                        "root filesystem: %s", xp_disk_kind_to_description(f->root_kind));
+        if (d && xp_root_is_live(root))
+                live_enrich(r, d);
+        return 0;
+}
+
+const struct xp_probe xp_block_probe = {
+        .name = SRC,
+        .run = run,
+};

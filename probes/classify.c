@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The classifier: an ordered rule table over the facts (model: systemd's
+ * detect_vm()).  Every rule that fires is recorded with its reason; the
+ * contradictions found on the way become warnings.  Probes never decide:
+ * they only report what they read.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "xenprobe.h"
+
+#define XENFEAT_auto_translated_physmap 2
+#define XENFEAT_mmu_pt_update_preserve_ad 5
+#define XENFEAT_hvm_pirqs 10
+#define XENFEAT_dom0 11
+
+struct state {
+        struct xp_report *r;
+        struct xp_facts *f;
+        int xen_sources;     /* independent sources that say Xen */
+        bool hvm_family;     /* HVM or PVHVM, still to be told apart */
+        bool mode_decided;
+};
+
+typedef bool (*rule_fn)(struct state *s);
+
+static bool has_feature(const struct xp_facts *f, int bit)
+{
+        return f->have_features && (f->features & (1u << bit));
+}
+
+static bool frontend_connected(const struct xp_facts *f, const char *devtype)
+{
+        for (size_t i = 0; i < f->n_xenbus; i++)
+                if (strcmp(f->xenbus_dev[i].devtype, devtype) == 0 && f->xenbus_dev[i].connected)
+                        return true;
+        return false;
+}
+
+static bool any_frontend(const struct xp_facts *f)
+{
+        for (size_t i = 0; i < f->n_xenbus; i++)
+                if (f->xenbus_dev[i].connected)
+                        return true;
+        return false;
+}
+
+/* ---- which hypervisor -------------------------------------------------- */
+
+/* First: the kernel's own hypervisor interface.  When it says Xen, the
+ * kernel is using Xen, whatever CPUID or DMI show. */
+static bool rule_sysfs_xen(struct state *s)
+{
+        if (strcmp(s->f->hv_type, "xen") != 0)
+                return false;
+        s->r->hypervisor = XP_HV_XEN;
+        s->xen_sources++;
+        xp_report_rule(s->r, "sysfs-hypervisor-xen", "sys/hypervisor/type reads \"xen\"");
+        return true;
+}
+
+/* CPUID next: any base 0x40000000+n*0x100, plain or forced.  Scanning all
+ * bases is what makes Xen+Viridian ("Microsoft Hv" first) come out as Xen. */
+static bool rule_cpuid_xen(struct state *s)
+{
+        if (!s->f->cpuid_xen)
+                return false;
+        s->r->hypervisor = XP_HV_XEN;
+        s->xen_sources++;
+        xp_report_rule(s->r, "cpuid-xen", "XenVMMXenVMM at CPUID leaf 0x%08x%s%s", s->f->cpuid_xen_base,
+                       s->f->cpuid_xen_forced_only ? " (through the forced-emulation prefix)" : "",
+                       s->f->cpuid_viridian ? "; \"Microsoft Hv\" at 0x40000000 is Xen's Viridian interface, not Hyper-V" : "");
+        return true;
+}
+
+/* DMI after CPUID: "Xen" firmware means an HVM domU, and it outranks a
+ * "Microsoft Hv" CPUID signature.  In dom0 DMI is the real machine's. */
+static bool rule_dmi_xen(struct state *s)
+{
+        if (s->f->dmi_hv != XP_HV_XEN)
+                return false;
+        s->r->hypervisor = XP_HV_XEN;
+        s->xen_sources++;
+        xp_report_rule(s->r, "dmi-xen", "DMI vendor \"%s\" / \"%s\": Xen HVM firmware", s->f->sys_vendor,
+                       s->f->product_name);
+        return true;
+}
+
+/* Last resort: xenbus or xenfs exist only under Xen. */
+static bool rule_xen_interfaces(struct state *s)
+{
+        if (!(s->f->n_xenbus > 0 || s->f->xenfs == XP_ST_FOUND))
+                return false;
+        if (s->r->hypervisor != XP_HV_XEN)
+                s->r->hypervisor = XP_HV_XEN;
+        s->xen_sources++;
+        xp_report_rule(s->r, "xen-interfaces", "%s%s%s", s->f->n_xenbus ? "xen bus devices" : "",
+                       s->f->n_xenbus && s->f->xenfs == XP_ST_FOUND ? " and " : "",
+                       s->f->xenfs == XP_ST_FOUND ? "xenfs (/proc/xen)" : "");
+        return true;
+}
+
+/* ---- role: after every hypervisor rule, as systemd decides dom0 after
+ * CPUID (a PV dom0's CPUID and DMI show the hardware) ---------------------- */
+
+static bool rule_role(struct state *s)
+{
+        struct xp_facts *f = s->f;
+        if (s->r->hypervisor != XP_HV_XEN)
+                return false;
+        if (has_feature(f, XENFEAT_dom0) || f->control_d) {
+                s->r->role = XP_ROLE_DOM0;
+                xp_report_rule(s->r, "dom0", "%s%s%s",
+                               has_feature(f, XENFEAT_dom0) ? "XENFEAT_dom0 (bit 11) set in properties/features" : "",
+                               has_feature(f, XENFEAT_dom0) && f->control_d ? " and " : "",
+                               f->control_d ? "control_d in /proc/xen/capabilities" : "");
+        } else {
+                s->r->role = XP_ROLE_DOMU;
+                xp_report_rule(s->r, "domU", "%s",
+                               f->have_features || f->xenfs == XP_ST_FOUND
+                                       ? "no XENFEAT_dom0 bit and no control_d: an unprivileged domain"
+                                       : "no dom0 evidence (features unreadable, xenfs not mounted): a guest that sees Xen only through CPUID/DMI is never dom0");
+                if (!f->have_features && f->xenfs != XP_ST_FOUND && f->hv_dir == XP_ST_FOUND)
+                        xp_report_warn(s->r, "dom0 status is inferred: properties/features unreadable and xenfs not mounted");
+        }
+        return true;
+}
+
+/* ---- mode -------------------------------------------------------------- */
+
+static bool rule_guest_type(struct state *s)
+{
+        enum xp_guest_type g = s->f->guest_type;
+        if (s->r->hypervisor != XP_HV_XEN || g == XP_GT_UNKNOWN)
+                return false;
+        s->mode_decided = true;
+        if (g == XP_GT_PV)
+                s->r->mode = XP_MODE_PV;
+        else if (g == XP_GT_PVH)
+                s->r->mode = XP_MODE_PVH;
+        else
+                s->hvm_family = true;
+        xp_report_rule(s->r, "guest-type", "sys/hypervisor/guest_type = %s", xp_guest_type_to_string(g));
+        return true;
+}
+
+/* Kernels before 4.13 have no guest_type: the feature bits Xen sets per
+ * domain type tell (util-linux lscpu does the same with older masks). */
+static bool rule_features(struct state *s)
+{
+        struct xp_facts *f = s->f;
+        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !f->have_features)
+                return false;
+        s->mode_decided = true;
+        if (has_feature(f, XENFEAT_mmu_pt_update_preserve_ad)) {
+                s->r->mode = XP_MODE_PV;
+                xp_report_rule(s->r, "features-pv", "XENFEAT_mmu_pt_update_preserve_ad (bit 5): Xen offers it to PV domains only");
+        } else if (has_feature(f, XENFEAT_hvm_pirqs)) {
+                s->hvm_family = true;
+                xp_report_rule(s->r, "features-hvm", "XENFEAT_hvm_pirqs (bit 10): an HVM domain with emulated PIRQs");
+        } else if (has_feature(f, XENFEAT_auto_translated_physmap)) {
+                s->r->mode = XP_MODE_PVH;
+                xp_report_rule(s->r, "features-pvh", "auto-translated physmap without hvm_pirqs or PV-only bits: PVH");
+        } else {
+                s->mode_decided = false;
+                return false;
+        }
+        return true;
+}
+
+/* Only a PV domain gets an answer from the forced-emulation prefix. */
+static bool rule_forced_cpuid(struct state *s)
+{
+        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !s->f->cpuid_xen_forced_only)
+                return false;
+        s->mode_decided = true;
+        s->r->mode = XP_MODE_PV;
+        xp_report_rule(s->r, "forced-cpuid-pv", "Xen answered the forced-emulation prefix: only PV domains can");
+        return true;
+}
+
+/* Firmware (DMI) or a PCI platform device exist only in HVM domains. */
+static bool rule_hvm_hardware(struct state *s)
+{
+        struct xp_facts *f = s->f;
+        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || s->r->role == XP_ROLE_DOM0)
+                return false;
+        if (f->dmi_hv != XP_HV_XEN && !f->platform_dev)
+                return false;
+        s->mode_decided = true;
+        s->hvm_family = true;
+        xp_report_rule(s->r, "hvm-hardware", "%s: only HVM domains have firmware tables and the platform device",
+                       f->dmi_hv == XP_HV_XEN ? "Xen DMI tables" : "Xen platform PCI device");
+        return true;
+}
+
+/* A Xen domU with neither firmware nor PCI nor PV-only bits: PVH, with
+ * lowered confidence (a PV guest with CPUID faulting looks the same). */
+static bool rule_fallback_mode(struct state *s)
+{
+        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN)
+                return false;
+        s->mode_decided = true;
+        if (s->f->dmi == XP_ST_ABSENT && s->f->pci == XP_ST_ABSENT) {
+                s->r->mode = XP_MODE_PVH;
+                xp_report_rule(s->r, "no-firmware-pvh", "no DMI tables and no PCI bus: PVH (or PV; nothing else tells them apart here)");
+        } else {
+                s->r->mode = XP_MODE_PV;
+                xp_report_rule(s->r, "fallback-pv", "no mode evidence: assuming PV");
+        }
+        s->r->confidence = XP_CONF_LOW;
+        xp_report_warn(s->r, "guest mode could not be read directly (no guest_type, no feature bits): verdict is a best guess");
+        return true;
+}
+
+/* HVM vs PVHVM: the platform device is necessary, connected block or net
+ * frontends are what proves the PV drivers are in use. */
+static bool rule_pv_drivers(struct state *s)
+{
+        struct xp_facts *f = s->f;
+        if (!s->hvm_family)
+                return false;
+        bool vbd = frontend_connected(f, "vbd"), vif = frontend_connected(f, "vif");
+        if (vbd || vif) {
+                s->r->mode = XP_MODE_PVHVM;
+                xp_report_rule(s->r, "pv-drivers-in-use", "HVM domain with connected PV frontends (%s%s%s)%s",
+                               vbd ? "vbd" : "", vbd && vif ? ", " : "", vif ? "vif" : "",
+                               f->platform_dev ? " and the Xen platform device" : "");
+                return true;
+        }
+        s->r->mode = XP_MODE_HVM;
+        /* say why there are no PV drivers: most specific reason first */
+        char why[512] = "";
+        size_t l = 0;
+#define WHY(...) (l += (size_t)snprintf(why + l, l < sizeof(why) ? sizeof(why) - l : 0, __VA_ARGS__))
+        if (f->nopv || f->xen_nopv)
+                WHY("%s on the kernel command line; ", f->nopv ? "nopv" : "xen_nopv");
+        if (f->hv_dir != XP_ST_FOUND)
+                WHY("the kernel does not use Xen (no /sys/hypervisor); ");
+        if (f->pci == XP_ST_FOUND && !f->platform_dev)
+                WHY("no Xen platform PCI device (xen_platform_pci=0 in the guest config); ");
+        if (f->platform_dev && !f->platform_driver[0])
+                WHY("platform device present but no driver bound (CONFIG_XEN_PVHVM off?); ");
+        if (strcmp(f->emul_unplug, "never") == 0)
+                WHY("xen_emul_unplug=never keeps the emulated devices; ");
+        for (int m = XP_XM_BLKFRONT; m <= XP_XM_NETFRONT; m++) {
+                if (f->mod_blacklisted[m] || f->mod_install_disabled[m])
+                        WHY("%s is %s in modprobe.d; ", xp_xen_module_name(m),
+                            f->mod_blacklisted[m] ? "blacklisted" : "disabled by an install line");
+                else if (f->mod[m] == XP_KS_MISSING)
+                        WHY("%s is not available for this kernel; ", xp_xen_module_name(m));
+                else if (f->mod[m] == XP_KS_MODULE)
+                        WHY("%s is available but not loaded; ", xp_xen_module_name(m));
+        }
+        if (f->n_xenbus > 0 && !any_frontend(f))
+                WHY("xen bus devices exist but none is connected; ");
+        else if (f->n_xenbus > 0)
+                WHY("only non-storage/network frontends are connected; ");
+#undef WHY
+        if (l >= sizeof(why))
+                l = sizeof(why) - 1;
+        while (l > 0 && (why[l - 1] == ' ' || why[l - 1] == ';'))
+                why[--l] = '\0';
+        xp_report_rule(s->r, "no-pv-drivers", "HVM domain without connected block/net PV frontends%s%s",
+                       l ? ": " : "", why);
+        return true;
+}
+
+/* ---- not Xen ----------------------------------------------------------- */
+
+static bool rule_other_hypervisor(struct state *s)
+{
+        struct xp_facts *f = s->f;
+        if (s->r->hypervisor == XP_HV_XEN)
+                return false;
+        /* CPUID before DMI (systemd order); DMI "QEMU" is a machine type,
+         * CPUID tells KVM from TCG */
+        if (f->cpuid_hv != XP_HV_NONE && f->cpuid_hv != XP_HV_XEN) {
+                s->r->hypervisor = f->cpuid_hv;
+                snprintf(s->r->hypervisor_detail, sizeof(s->r->hypervisor_detail), "CPUID \"%s\"", f->cpuid_sig);
+                xp_report_rule(s->r, "cpuid-other", "CPUID signature \"%s\": %s", f->cpuid_sig,
+                               xp_hv_to_name(f->cpuid_hv));
+        } else if (f->dmi_hv != XP_HV_NONE) {
+                s->r->hypervisor = f->dmi_hv;
+                snprintf(s->r->hypervisor_detail, sizeof(s->r->hypervisor_detail), "DMI \"%s\"", f->sys_vendor);
+                xp_report_rule(s->r, "dmi-other", "DMI vendor \"%s\": %s", f->sys_vendor, xp_hv_to_name(f->dmi_hv));
+        } else if (f->hv_type[0]) {
+                s->r->hypervisor = XP_HV_OTHER;
+                snprintf(s->r->hypervisor_detail, sizeof(s->r->hypervisor_detail), "sys/hypervisor/type \"%s\"",
+                         f->hv_type);
+                xp_report_rule(s->r, "sysfs-hypervisor-other", "sys/hypervisor/type \"%s\"", f->hv_type);
+        } else if (f->cpuid_hv_bit || f->flag_hypervisor) {
+                s->r->hypervisor = XP_HV_OTHER;
+                xp_report_rule(s->r, "hypervisor-flag", "the CPU's hypervisor bit is set but no signature identifies it");
+        } else {
+                s->r->hypervisor = XP_HV_NONE;
+                xp_report_rule(s->r, "bare-metal", "%s",
+                               f->cpuid == XP_ST_FOUND || f->cpuinfo == XP_ST_FOUND
+                                       ? "no hypervisor bit, signature, DMI vendor or hypervisor interface"
+                                       : "no hypervisor evidence (but CPUID and cpuinfo were not available)");
+        }
+        return true;
+}
+
+/* ---- contradictions and advice ------------------------------------------ */
+
+static const char *disk_dev(const struct xp_facts *f)
+{
+        return f->root_source[0] ? f->root_source : f->root_devname;
+}
+
+static void contradictions(struct state *s)
+{
+        struct xp_report *r = s->r;
+        struct xp_facts *f = s->f;
+
+        if (f->container[0]) {
+                if (r->hypervisor == XP_HV_XEN)
+                        xp_report_warn(r, "running inside a %s container: the verdict describes the kernel's domain (the container host), not the container", f->container);
+        }
+        if (r->hypervisor != XP_HV_XEN)
+                return;
+
+        if (f->guest_type == XP_GT_HVM && f->pci == XP_ST_FOUND && !f->platform_dev)
+                xp_report_warn(r, "guest_type says HVM but the Xen platform PCI device (5853:0001) is absent: PV drivers cannot replace the emulated disk and NIC (xen_platform_pci=0 in the guest config?)");
+        if ((f->guest_type == XP_GT_PV || f->guest_type == XP_GT_PVH) && f->platform_dev)
+                xp_report_warn(r, "guest_type says %s but a Xen platform PCI device is present: only HVM domains have one",
+                               xp_guest_type_to_string(f->guest_type));
+        if ((f->guest_type == XP_GT_PV || f->guest_type == XP_GT_PVH) && f->dmi_hv == XP_HV_XEN &&
+            r->role == XP_ROLE_DOMU)
+                xp_report_warn(r, "guest_type says %s but the DMI tables are Xen HVM firmware",
+                               xp_guest_type_to_string(f->guest_type));
+        if (f->hv_dir != XP_ST_FOUND && (f->cpuid_xen || f->dmi_hv == XP_HV_XEN))
+                xp_report_warn(r, "CPUID/DMI show Xen but the kernel exposes no /sys/hypervisor: the kernel is not using Xen (%s)",
+                               f->nopv || f->xen_nopv ? "booted with nopv" : "built without Xen guest support, or nopv");
+        if (f->xen_version[0] && f->cpuid_xen_version[0] &&
+            strncmp(f->xen_version, f->cpuid_xen_version, strlen(f->cpuid_xen_version)) != 0)
+                xp_report_warn(r, "Xen version differs between sysfs (%s) and CPUID (%s)", f->xen_version,
+                               f->cpuid_xen_version);
+        if (r->role == XP_ROLE_DOMU)
+                for (int m = XP_XM_BLKFRONT; m <= XP_XM_NETFRONT; m++)
+                        if ((f->mod_blacklisted[m] || f->mod_install_disabled[m]) && f->mod[m] != XP_KS_MISSING)
+                                xp_report_warn(r, "%s is available but %s in modprobe.d: PV %s cannot be used",
+                                               xp_xen_module_name(m),
+                                               f->mod_blacklisted[m] ? "blacklisted" : "disabled by an install line",
+                                               m == XP_XM_BLKFRONT ? "disks" : "networking");
+
+        bool emulated = f->root_kind == XP_DISK_ATA || f->root_kind == XP_DISK_SCSI;
+        if (r->role == XP_ROLE_DOMU && emulated && r->mode == XP_MODE_PVHVM)
+                xp_report_warn(r, "root filesystem is on %s (%s), not on a Xen PV disk: PV drivers are in use for other devices only; check xen_emul_unplug= and the initramfs (xen-blkfront)",
+                               disk_dev(f), xp_disk_kind_to_description(f->root_kind));
+        else if (r->role == XP_ROLE_DOMU && emulated && r->mode == XP_MODE_HVM)
+                xp_report_warn(r, "root filesystem is on %s (%s): every disk access goes through the device model; PV drivers (xen-blkfront with the platform device) would be faster",
+                               disk_dev(f), xp_disk_kind_to_description(f->root_kind));
+        if (r->role == XP_ROLE_DOMU && (r->mode == XP_MODE_PV || r->mode == XP_MODE_PVH) && f->n_disks &&
+            f->root_kind != XP_DISK_XEN_PV && f->root_kind != XP_DISK_MEMORY &&
+            f->root_kind != XP_DISK_NETWORK && f->root_kind != XP_DISK_UNKNOWN && f->root_kind != XP_DISK_VIRTUAL)
+                xp_report_warn(r, "root filesystem is on %s (%s) in a %s guest, which has no emulated disks",
+                               disk_dev(f), xp_disk_kind_to_description(f->root_kind), xp_mode_to_string(r->mode));
+
+        if (r->role == XP_ROLE_DOM0) {
+                if (f->capabilities[0] && !strstr(f->capabilities, "hvm-"))
+                        xp_report_warn(r, "this Xen lists no hvm-* capability (%s): HVM and PVH guests cannot be created ('xl create' fails with \"cannot make domain: -3\"); on bare metal enable VT-x/AMD-V in the firmware; if this Xen is nested, the outer hypervisor must expose VMX/SVM (outer Xen: nestedhvm=1 and a cpuid line in the L1 guest's config)",
+                                       f->capabilities);
+                if (f->dmi_hv == XP_HV_XEN)
+                        xp_report_note(r, "this dom0's firmware is Xen HVM: it is itself a guest of an outer Xen (nested Xen on Xen)");
+                else if (f->cpuid_hv != XP_HV_NONE && f->cpuid_hv != XP_HV_XEN && f->cpuid_sig[0])
+                        xp_report_note(r, "plain CPUID shows %s: this Xen host is itself virtualized (nested)",
+                                       xp_hv_to_name(f->cpuid_hv));
+                if (f->xenfs != XP_ST_FOUND)
+                        xp_report_note(r, "xenfs is not mounted on /proc/xen: the toolstack (xl, xenstored) needs it");
+        }
+}
+
+/* ---- confidence -------------------------------------------------------- */
+
+static void confidence(struct state *s)
+{
+        struct xp_report *r = s->r;
+        struct xp_facts *f = s->f;
+        if (r->confidence == XP_CONF_LOW && s->mode_decided && r->hypervisor == XP_HV_XEN)
+                return; /* fallback rule already lowered it */
+        enum xp_confidence c;
+        if (r->hypervisor == XP_HV_XEN)
+                c = s->xen_sources >= 2 ? XP_CONF_HIGH : XP_CONF_MEDIUM;
+        else
+                c = f->cpuid == XP_ST_FOUND ? XP_CONF_HIGH : XP_CONF_MEDIUM;
+        /* unreadable (not absent) sources lower it one step */
+        enum xp_status st[] = { f->hv_dir, f->xenbus, f->pci, f->dmi, f->cpuinfo };
+        for (size_t i = 0; i < ELEMENTSOF(st); i++)
+                if (st[i] == XP_ST_UNREADABLE) {
+                        if (c > XP_CONF_LOW)
+                                c--;
+                        xp_report_warn(r, "some evidence sources could not be read (see evidence with status \"unreadable\"): confidence lowered");
+                        break;
+                }
+        r->confidence = c;
+}
+
+/* The order is the algorithm: which hypervisor (strongest source first),
+ * then role, then mode (direct readings before inferences), then HVM vs
+ * PVHVM, and only when nothing said Xen, the other hypervisors. */
+static const struct {
+        const char *name;
+        rule_fn fn;
+} rules[] = {
+        { "sysfs-hypervisor-xen", rule_sysfs_xen },
+        { "cpuid-xen", rule_cpuid_xen },
+        { "dmi-xen", rule_dmi_xen },
+        { "xen-interfaces", rule_xen_interfaces },
+        { "role", rule_role },
+        { "guest-type", rule_guest_type },
+        { "features", rule_features },
+        { "forced-cpuid-pv", rule_forced_cpuid },
+        { "hvm-hardware", rule_hvm_hardware },
+        { "fallback-mode", rule_fallback_mode },
+        { "pv-drivers", rule_pv_drivers },
+        { "other-hypervisor", rule_other_hypervisor },
+};
+
+void xp_classify(struct xp_report *r)
+{
+        struct state s = { .r = r, .f = &r->facts };
+        r->hypervisor = XP_HV_NONE;
+        r->role = XP_ROLE_NONE;
+        r->mode = XP_MODE_NONE;
+        r->confidence = XP_CONF_HIGH;
+        for (size_t i = 0; i < ELEMENTSOF(rules); i++)
+                rules[i].fn(&s);
+
+        if (r->role == XP_ROLE_DOM0 && r->mode != XP_MODE_PV && r->mode != XP_MODE_PVH) {
+                /* an HVM dom0 does not exist: the feature bits decide */
+                r->mode = has_feature(s.f, XENFEAT_mmu_pt_update_preserve_ad) ? XP_MODE_PV : XP_MODE_PVH;
+        }
+        if (r->role == XP_ROLE_DOM0)
+                r->nested_hvm_capable = strstr(s.f->capabilities, "hvm-") != NULL;
+        r->can_host_hvm = s.f->flag_vmx || s.f->flag_svm;
+        if (r->hypervisor != XP_HV_XEN && s.f->container[0])
+                xp_report_rule(r, "container", "%s container (shares the host's kernel)", s.f->container);
+
+        contradictions(&s);
+        confidence(&s);
+}

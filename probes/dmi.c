@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * DMI (SMBIOS) through /sys/class/dmi/id.  Only HVM domains have firmware
+ * tables: a Xen HVM guest reads sys_vendor "Xen", product_name "HVM domU"
+ * (hvmloader); PV and PVH guests have none; dom0 sees the real machine's,
+ * so DMI is never a dom0 signal.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xenprobe.h"
+
+#define SRC "dmi"
+
+static const struct {
+        const char *prefix;
+        enum xp_hv id;
+} dmi_vendor_table[] = {
+        /* systemd src/basic/virt.c dmi_vendor_table[] and vendors' own strings */
+        { "Xen", XP_HV_XEN },              /* hvmloader: "Xen" / "HVM domU" */
+        { "KVM", XP_HV_KVM },
+        { "Amazon EC2", XP_HV_AMAZON },    /* Nitro (KVM based) */
+        { "Google Compute Engine", XP_HV_GOOGLE },
+        { "QEMU", XP_HV_QEMU },            /* QEMU machine, KVM or TCG: CPUID tells */
+        { "VMware", XP_HV_VMWARE },
+        { "VMW", XP_HV_VMWARE },
+        { "innotek GmbH", XP_HV_ORACLE },
+        { "VirtualBox", XP_HV_ORACLE },
+        { "Oracle Corporation", XP_HV_ORACLE },
+        { "Microsoft Corporation", XP_HV_MICROSOFT }, /* only with "Virtual Machine" */
+        { "Parallels", XP_HV_PARALLELS },
+        { "BHYVE", XP_HV_BHYVE },
+        { "Bochs", XP_HV_BOCHS },
+        { "OpenStack", XP_HV_KVM },
+        { "KubeVirt", XP_HV_KVM },
+        { "Apple Virtualization", XP_HV_APPLE },
+};
+
+static enum xp_hv lookup(const char *vendor, const char *product)
+{
+        for (size_t i = 0; i < ELEMENTSOF(dmi_vendor_table); i++)
+                if (xp_startswith(vendor, dmi_vendor_table[i].prefix)) {
+                        if (dmi_vendor_table[i].id == XP_HV_MICROSOFT &&
+                            !strstr(product, "Virtual Machine"))
+                                continue; /* Surface laptops are not VMs */
+                        return dmi_vendor_table[i].id;
+                }
+        return XP_HV_NONE;
+}
+
+static void read_field(struct xp_ctx *ctx, const char *leaf, char *buf, size_t len, int *found)
+{
+        char path[64], *v;
+        snprintf(path, sizeof(path), "sys/class/dmi/id/%s", leaf);
+        buf[0] = '\0';
+        int e = xp_root_read_line(xp_ctx_root(ctx), path, &v);
+        if (e < 0) {
+                DBG(ctx, "%s: %s", path, strerror(-e));
+                return;
+        }
+        char *s = xp_sanitize(v, strlen(v), len - 4);
+        snprintf(buf, len, "%s", s ? s : "");
+        free(s);
+        free(v);
+        (*found)++;
+}
+
+static int run(struct xp_ctx *ctx, struct xp_report *r)
+{
+        struct xp_facts *f = &r->facts;
+        int found = 0;
+        read_field(ctx, "sys_vendor", f->sys_vendor, sizeof(f->sys_vendor), &found);
+        read_field(ctx, "product_name", f->product_name, sizeof(f->product_name), &found);
+        read_field(ctx, "bios_vendor", f->bios_vendor, sizeof(f->bios_vendor), &found);
+        read_field(ctx, "bios_version", f->bios_version, sizeof(f->bios_version), &found);
+        if (!found) {
+                f->dmi = XP_ST_ABSENT;
+                xp_evidence_add(r, SRC, "sys/class/dmi/id", XP_ST_ABSENT, NULL,
+                                "no DMI tables: no firmware (Xen PV/PVH guest, container, or non-x86)");
+                return 1;
+        }
+        f->dmi = XP_ST_FOUND;
+        f->dmi_hv = lookup(f->sys_vendor, f->product_name);
+        if (f->dmi_hv == XP_HV_NONE)
+                f->dmi_hv = lookup(f->bios_vendor, f->product_name);
+        char val[160];
+        snprintf(val, sizeof(val), "%s / %s", f->sys_vendor, f->product_name);
+        xp_evidence_add(r, SRC, "sys/class/dmi/id/{sys_vendor,product_name}", XP_ST_FOUND, val, "%s",
+                        f->dmi_hv == XP_HV_XEN ? "Xen HVM firmware (hvmloader): an HVM domU"
+                        : f->dmi_hv != XP_HV_NONE ? xp_hv_to_name(f->dmi_hv)
+                                                  : "no known virtual machine vendor (hardware, or a PV dom0 seeing it)");
+        snprintf(val, sizeof(val), "%s / %s", f->bios_vendor, f->bios_version);
+        xp_evidence_add(r, SRC, "sys/class/dmi/id/{bios_vendor,bios_version}", XP_ST_FOUND, val, "%s",
+                        strcmp(f->bios_vendor, "Xen") == 0 ? "Xen HVM BIOS; version is the hypervisor's"
+                                                           : "firmware identity");
+        return 0;
+}
+
+const struct xp_probe xp_dmi_probe = {
+        .name = SRC,
+        .run = run,
+};

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The evidence model: report, evidence items, rule hits, and the one
+ * spelling of every id (text, JSON and xenstore all use these tables). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xenprobe.h"
+
+#define TABLE_LOOKUP(name, type, table)                                        \
+        const char *name(type v)                                               \
+        {                                                                      \
+                if ((unsigned)v >= ELEMENTSOF(table) || !table[v])             \
+                        return "unknown";                                      \
+                return table[v];                                               \
+        }
+
+static const char *const hv_table[_XP_HV_MAX] = {
+        [XP_HV_NONE] = "none",         [XP_HV_XEN] = "xen",
+        [XP_HV_KVM] = "kvm",           [XP_HV_QEMU] = "qemu",
+        [XP_HV_VMWARE] = "vmware",     [XP_HV_MICROSOFT] = "microsoft",
+        [XP_HV_ORACLE] = "oracle",     [XP_HV_PARALLELS] = "parallels",
+        [XP_HV_BHYVE] = "bhyve",       [XP_HV_ACRN] = "acrn",
+        [XP_HV_QNX] = "qnx",           [XP_HV_POWERVM] = "powervm",
+        [XP_HV_APPLE] = "apple",       [XP_HV_SRE] = "sre",
+        [XP_HV_AMAZON] = "amazon",     [XP_HV_GOOGLE] = "google",
+        [XP_HV_BOCHS] = "bochs",       [XP_HV_OTHER] = "other",
+};
+TABLE_LOOKUP(xp_hv_to_string, enum xp_hv, hv_table)
+
+static const char *const hv_name_table[_XP_HV_MAX] = {
+        [XP_HV_NONE] = "no hypervisor",  [XP_HV_XEN] = "Xen",
+        [XP_HV_KVM] = "KVM",             [XP_HV_QEMU] = "QEMU (TCG)",
+        [XP_HV_VMWARE] = "VMware",       [XP_HV_MICROSOFT] = "Microsoft Hyper-V",
+        [XP_HV_ORACLE] = "Oracle VirtualBox", [XP_HV_PARALLELS] = "Parallels",
+        [XP_HV_BHYVE] = "bhyve",         [XP_HV_ACRN] = "ACRN",
+        [XP_HV_QNX] = "QNX hypervisor",  [XP_HV_POWERVM] = "PowerVM",
+        [XP_HV_APPLE] = "Apple Virtualization", [XP_HV_SRE] = "SRE",
+        [XP_HV_AMAZON] = "Amazon EC2 (Nitro)", [XP_HV_GOOGLE] = "Google Compute Engine",
+        [XP_HV_BOCHS] = "Bochs",         [XP_HV_OTHER] = "an unidentified hypervisor",
+};
+TABLE_LOOKUP(xp_hv_to_name, enum xp_hv, hv_name_table)
+
+static const char *const mode_table[_XP_MODE_MAX] = {
+        [XP_MODE_NONE] = "none", [XP_MODE_PV] = "pv",   [XP_MODE_PVH] = "pvh",
+        [XP_MODE_PVHVM] = "pvhvm", [XP_MODE_HVM] = "hvm",
+};
+TABLE_LOOKUP(xp_mode_to_string, enum xp_mode, mode_table)
+
+static const char *const mode_desc_table[_XP_MODE_MAX] = {
+        [XP_MODE_NONE] = "not a Xen guest",
+        [XP_MODE_PV] = "PV (paravirtualized guest)",
+        [XP_MODE_PVH] = "PVH (HVM container without device model, PV interfaces)",
+        [XP_MODE_PVHVM] = "PVHVM (HVM guest using PV drivers)",
+        [XP_MODE_HVM] = "HVM (fully virtualized, emulated devices only)",
+};
+TABLE_LOOKUP(xp_mode_to_description, enum xp_mode, mode_desc_table)
+
+static const char *const role_table[_XP_ROLE_MAX] = {
+        [XP_ROLE_NONE] = "none", [XP_ROLE_DOM0] = "dom0", [XP_ROLE_DOMU] = "domU",
+};
+TABLE_LOOKUP(xp_role_to_string, enum xp_role, role_table)
+
+static const char *const gt_table[_XP_GT_MAX] = {
+        [XP_GT_UNKNOWN] = "unknown", [XP_GT_PV] = "PV", [XP_GT_PVH] = "PVH", [XP_GT_HVM] = "HVM",
+};
+TABLE_LOOKUP(xp_guest_type_to_string, enum xp_guest_type, gt_table)
+
+static const char *const status_table[_XP_ST_MAX] = {
+        [XP_ST_FOUND] = "found",
+        [XP_ST_ABSENT] = "absent",
+        [XP_ST_UNREADABLE] = "unreadable",
+        [XP_ST_UNAVAILABLE] = "not-available",
+};
+TABLE_LOOKUP(xp_status_to_string, enum xp_status, status_table)
+
+static const char *const conf_table[_XP_CONF_MAX] = {
+        [XP_CONF_LOW] = "low", [XP_CONF_MEDIUM] = "medium", [XP_CONF_HIGH] = "high",
+};
+TABLE_LOOKUP(xp_confidence_to_string, enum xp_confidence, conf_table)
+
+static const char *const kstate_table[_XP_KS_MAX] = {
+        [XP_KS_UNKNOWN] = "unknown", [XP_KS_LOADED] = "loaded",   [XP_KS_BUILTIN] = "built-in",
+        [XP_KS_MODULE] = "module",   [XP_KS_MISSING] = "missing",
+};
+TABLE_LOOKUP(xp_kstate_to_string, enum xp_kstate, kstate_table)
+
+static const char *const disk_table[_XP_DISK_MAX] = {
+        [XP_DISK_UNKNOWN] = "unknown", [XP_DISK_XEN_PV] = "xen-pv",   [XP_DISK_ATA] = "ata",
+        [XP_DISK_SCSI] = "scsi",       [XP_DISK_VIRTIO] = "virtio",   [XP_DISK_NVME] = "nvme",
+        [XP_DISK_MEMORY] = "memory",   [XP_DISK_NETWORK] = "network", [XP_DISK_VIRTUAL] = "virtual",
+        [XP_DISK_OTHER] = "other",
+};
+TABLE_LOOKUP(xp_disk_kind_to_string, enum xp_disk_kind, disk_table)
+
+static const char *const disk_desc_table[_XP_DISK_MAX] = {
+        [XP_DISK_UNKNOWN] = "unknown device",
+        [XP_DISK_XEN_PV] = "Xen PV disk (xen-blkfront)",
+        [XP_DISK_ATA] = "emulated ATA",
+        [XP_DISK_SCSI] = "SCSI",
+        [XP_DISK_VIRTIO] = "virtio",
+        [XP_DISK_NVME] = "NVMe",
+        [XP_DISK_MEMORY] = "in memory (initramfs/tmpfs)",
+        [XP_DISK_NETWORK] = "network filesystem",
+        [XP_DISK_VIRTUAL] = "stacked device (dm/md/loop/overlay)",
+        [XP_DISK_OTHER] = "other device",
+};
+TABLE_LOOKUP(xp_disk_kind_to_description, enum xp_disk_kind, disk_desc_table)
+
+static const char *const xm_table[_XP_XM_MAX] = {
+        [XP_XM_BLKFRONT] = "xen_blkfront",   [XP_XM_NETFRONT] = "xen_netfront",
+        [XP_XM_PLATFORM_PCI] = "xen_platform_pci", [XP_XM_XENFS] = "xenfs",
+        [XP_XM_PRIVCMD] = "xen_privcmd",     [XP_XM_EVTCHN] = "xen_evtchn",
+        [XP_XM_GNTDEV] = "xen_gntdev",       [XP_XM_GNTALLOC] = "xen_gntalloc",
+        [XP_XM_KBDFRONT] = "xen_kbdfront",   [XP_XM_FBFRONT] = "xen_fbfront",
+        [XP_XM_SCSIFRONT] = "xen_scsifront", [XP_XM_PCIFRONT] = "xen_pcifront",
+        [XP_XM_BLKBACK] = "xen_blkback",     [XP_XM_NETBACK] = "xen_netback",
+};
+TABLE_LOOKUP(xp_xen_module_name, enum xp_xen_module, xm_table)
+
+enum xp_status xp_status_from_errno(int err)
+{
+        if (err == -ENOENT || err == -ENOTDIR)
+                return XP_ST_ABSENT;
+        return XP_ST_UNREADABLE;
+}
+
+struct xp_report *xp_report_new(void)
+{
+        return calloc(1, sizeof(struct xp_report));
+}
+
+struct xp_report *xp_report_free(struct xp_report *r)
+{
+        if (!r)
+                return NULL;
+        for (size_t i = 0; i < r->n_evidence; i++) {
+                free(r->evidence[i].source);
+                free(r->evidence[i].path);
+                free(r->evidence[i].value);
+                free(r->evidence[i].implies);
+        }
+        free(r->evidence);
+        for (size_t i = 0; i < r->n_rules; i++)
+                free(r->rules[i].detail);
+        free(r->rules);
+        xp_strv_free(r->warnings);
+        xp_strv_free(r->notes);
+        free(r);
+        return NULL;
+}
+
+int xp_evidence_add(struct xp_report *r, const char *source, const char *path,
+                    enum xp_status status, const char *value, const char *implies_fmt, ...)
+{
+        if (r->n_evidence == r->cap_evidence) {
+                size_t cap = r->cap_evidence ? r->cap_evidence * 2 : 32;
+                struct xp_evidence *n = realloc(r->evidence, cap * sizeof(*n));
+                if (!n)
+                        return -ENOMEM;
+                r->evidence = n;
+                r->cap_evidence = cap;
+        }
+        struct xp_evidence *e = &r->evidence[r->n_evidence];
+        memset(e, 0, sizeof(*e));
+        e->status = status;
+        e->source = strdup(source);
+        e->path = strdup(path);
+        e->value = value ? xp_sanitize(value, strlen(value), 200) : NULL;
+        if (implies_fmt) {
+                va_list ap;
+                va_start(ap, implies_fmt);
+                if (vasprintf(&e->implies, implies_fmt, ap) < 0)
+                        e->implies = NULL;
+                va_end(ap);
+        }
+        if (!e->source || !e->path || (value && !e->value) || (implies_fmt && !e->implies)) {
+                free(e->source);
+                free(e->path);
+                free(e->value);
+                free(e->implies);
+                return -ENOMEM;
+        }
+        r->n_evidence++;
+        return 0;
+}
+
+static int push_fmt(char ***v, const char *fmt, va_list ap)
+{
+        char *s;
+        if (vasprintf(&s, fmt, ap) < 0)
+                return -ENOMEM;
+        /* no duplicates: two rules may reach the same contradiction */
+        for (size_t i = 0; *v && (*v)[i]; i++)
+                if (strcmp((*v)[i], s) == 0) {
+                        free(s);
+                        return 0;
+                }
+        int r = xp_strv_push(v, s);
+        free(s);
+        return r;
+}
+
+int xp_report_warn(struct xp_report *r, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int ret = push_fmt(&r->warnings, fmt, ap);
+        va_end(ap);
+        return ret;
+}
+
+int xp_report_note(struct xp_report *r, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int ret = push_fmt(&r->notes, fmt, ap);
+        va_end(ap);
+        return ret;
+}
+
+int xp_report_rule(struct xp_report *r, const char *name, const char *fmt, ...)
+{
+        if (r->n_rules == r->cap_rules) {
+                size_t cap = r->cap_rules ? r->cap_rules * 2 : 16;
+                struct xp_rule_hit *n = realloc(r->rules, cap * sizeof(*n));
+                if (!n)
+                        return -ENOMEM;
+                r->rules = n;
+                r->cap_rules = cap;
+        }
+        char *d;
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vasprintf(&d, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return -ENOMEM;
+        r->rules[r->n_rules].name = name;
+        r->rules[r->n_rules++].detail = d;
+        return 0;
+}
+
+const char *xp_report_verdict(const struct xp_report *r)
+{
+        if (r->hypervisor != XP_HV_XEN || r->role == XP_ROLE_NONE)
+                return "none";
+        if (r->role == XP_ROLE_DOM0)
+                return r->mode == XP_MODE_PVH ? "dom0-pvh" : "dom0-pv";
+        return xp_mode_to_string(r->mode);
+}

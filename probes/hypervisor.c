@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * /sys/hypervisor (drivers/xen/sys-hypervisor.c, Documentation/ABI/stable/
+ * sysfs-hypervisor-xen) and /proc/xen/capabilities (xenfs).
+ *
+ * guest_type exists since Linux 4.13 and reads PV, PVH or HVM (a dom0 reads
+ * PV or PVH too; HVM vs PVHVM is not in it).  properties/features is the
+ * XENVER_get_features submap 0 in hex; the bits used here are from
+ * xen/include/public/features.h and are what Xen sets per domain type in
+ * xen/common/kernel.c:
+ *   5  mmu_pt_update_preserve_ad  only PV domains
+ *   10 hvm_pirqs                  only HVM domains with emulated PIRQs (not PVH)
+ *   11 dom0                       the hardware domain
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xenprobe.h"
+
+#define XENFEAT_auto_translated_physmap 2
+#define XENFEAT_mmu_pt_update_preserve_ad 5
+#define XENFEAT_hvm_callback_vector 8
+#define XENFEAT_hvm_pirqs 10
+#define XENFEAT_dom0 11
+
+#define SRC "hypervisor"
+
+enum xp_guest_type xp_parse_guest_type(const char *s)
+{
+        if (strcmp(s, "PV") == 0)
+                return XP_GT_PV;
+        if (strcmp(s, "PVH") == 0)
+                return XP_GT_PVH;
+        if (strcmp(s, "HVM") == 0)
+                return XP_GT_HVM;
+        return XP_GT_UNKNOWN;
+}
+
+int xp_parse_features(const char *s, uint32_t *ret)
+{
+        /* the kernel prints "%08x"; accept exactly hex digits */
+        size_t n = strlen(s);
+        if (n == 0 || n > 8)
+                return -EINVAL;
+        uint32_t v = 0;
+        for (size_t i = 0; i < n; i++) {
+                char c = s[i];
+                unsigned d;
+                if (c >= '0' && c <= '9')
+                        d = (unsigned)(c - '0');
+                else if (c >= 'a' && c <= 'f')
+                        d = (unsigned)(c - 'a' + 10);
+                else if (c >= 'A' && c <= 'F')
+                        d = (unsigned)(c - 'A' + 10);
+                else
+                        return -EINVAL;
+                v = (v << 4) | d;
+        }
+        *ret = v;
+        return 0;
+}
+
+/* Read one leaf into BUF; records evidence for absent/unreadable. */
+static int read_leaf(struct xp_ctx *ctx, struct xp_report *r, const char *path, char *buf,
+                     size_t len, bool record_absent)
+{
+        char *v = NULL;
+        int e = xp_root_read_line(xp_ctx_root(ctx), path, &v);
+        if (e < 0) {
+                DBG(ctx, "%s: %s", path, strerror(-e));
+                if (e != -ENOENT || record_absent)
+                        xp_evidence_add(r, SRC, path, xp_status_from_errno(e), NULL, "%s",
+                                        e == -ENOENT ? "absent" : strerror(-e));
+                return e;
+        }
+        snprintf(buf, len, "%s", v);
+        free(v);
+        return 0;
+}
+
+static int run(struct xp_ctx *ctx, struct xp_report *r)
+{
+        struct xp_facts *f = &r->facts;
+        struct xp_root *root = xp_ctx_root(ctx);
+        char buf[256];
+        char **entries = NULL;
+
+        int e = xp_root_list_dir(root, "sys/hypervisor", &entries);
+        if (e < 0) {
+                f->hv_dir = xp_status_from_errno(e);
+                xp_evidence_add(r, SRC, "sys/hypervisor", f->hv_dir, NULL,
+                                "%s: the kernel exposes no hypervisor interface (not Xen, or Xen support off or disabled by nopv)",
+                                e == -ENOENT ? "absent" : strerror(-e));
+        } else if (!entries[0]) {
+                f->hv_dir = XP_ST_ABSENT;
+                xp_evidence_add(r, SRC, "sys/hypervisor", XP_ST_ABSENT, "(empty)",
+                                "directory exists but is empty: no hypervisor driver registered (not Xen, or the kernel runs with nopv / without Xen support)");
+        } else
+                f->hv_dir = XP_ST_FOUND;
+        xp_strv_free(entries);
+
+        if (f->hv_dir == XP_ST_FOUND) {
+                if (read_leaf(ctx, r, "sys/hypervisor/type", f->hv_type, sizeof(f->hv_type), true) == 0)
+                        xp_evidence_add(r, SRC, "sys/hypervisor/type", XP_ST_FOUND, f->hv_type, "%s",
+                                        strcmp(f->hv_type, "xen") == 0
+                                                ? "the kernel talks to a Xen hypervisor"
+                                                : "a non-Xen hypervisor interface");
+
+                e = read_leaf(ctx, r, "sys/hypervisor/guest_type", buf, sizeof(buf), true);
+                if (e == 0) {
+                        f->guest_type = xp_parse_guest_type(buf);
+                        xp_evidence_add(r, SRC, "sys/hypervisor/guest_type", XP_ST_FOUND, buf, "%s",
+                                        f->guest_type == XP_GT_PV    ? "PV domain (PV guest or PV dom0)"
+                                        : f->guest_type == XP_GT_PVH ? "PVH domain (PVH guest or PVH dom0)"
+                                        : f->guest_type == XP_GT_HVM ? "HVM domain (PV drivers may or may not be in use)"
+                                                                     : "unexpected value");
+                } else if (e == -ENOENT)
+                        DBG(ctx, "sys/hypervisor/guest_type absent: kernel older than 4.13");
+
+                if (read_leaf(ctx, r, "sys/hypervisor/properties/features", buf, sizeof(buf), true) == 0) {
+                        if (xp_parse_features(buf, &f->features) == 0) {
+                                f->have_features = true;
+                                uint32_t ft = f->features;
+                                xp_evidence_add(r, SRC, "sys/hypervisor/properties/features", XP_ST_FOUND, buf,
+                                                "XENFEAT bits: dom0(11)=%u mmu_pt_update_preserve_ad(5, PV only)=%u hvm_pirqs(10, HVM only)=%u auto_translated_physmap(2)=%u hvm_callback_vector(8)=%u",
+                                                !!(ft & (1u << XENFEAT_dom0)),
+                                                !!(ft & (1u << XENFEAT_mmu_pt_update_preserve_ad)),
+                                                !!(ft & (1u << XENFEAT_hvm_pirqs)),
+                                                !!(ft & (1u << XENFEAT_auto_translated_physmap)),
+                                                !!(ft & (1u << XENFEAT_hvm_callback_vector)));
+                        } else
+                                xp_evidence_add(r, SRC, "sys/hypervisor/properties/features", XP_ST_UNREADABLE,
+                                                buf, "not a hex feature mask: ignored");
+                }
+
+                char maj[16] = "", min[16] = "", extra[32] = "";
+                if (read_leaf(ctx, r, "sys/hypervisor/version/major", maj, sizeof(maj), false) == 0 &&
+                    read_leaf(ctx, r, "sys/hypervisor/version/minor", min, sizeof(min), false) == 0) {
+                        read_leaf(ctx, r, "sys/hypervisor/version/extra", extra, sizeof(extra), false);
+                        char *end1, *end2;
+                        long a = strtol(maj, &end1, 10), b = strtol(min, &end2, 10);
+                        if (*end1 == '\0' && *end2 == '\0' && a >= 0 && b >= 0 && a < 1000 && b < 1000) {
+                                /* extra is ".5" or "-rc" or "": keep only a sane suffix */
+                                char *x = xp_sanitize(extra, strlen(extra), 16);
+                                snprintf(f->xen_version, sizeof(f->xen_version), "%ld.%ld%s", a, b,
+                                         x ? x : "");
+                                free(x);
+                                xp_evidence_add(r, SRC, "sys/hypervisor/version/{major,minor,extra}", XP_ST_FOUND,
+                                                f->xen_version, "Xen hypervisor version");
+                        }
+                }
+                if (read_leaf(ctx, r, "sys/hypervisor/properties/capabilities", f->capabilities,
+                              sizeof(f->capabilities), false) == 0)
+                        xp_evidence_add(r, SRC, "sys/hypervisor/properties/capabilities", XP_ST_FOUND,
+                                        f->capabilities, "%s",
+                                        strstr(f->capabilities, "hvm-")
+                                                ? "the hypervisor can run HVM guests (VMX/SVM available to Xen)"
+                                                : "no hvm-* capability: this Xen cannot create HVM or PVH guests");
+                if (read_leaf(ctx, r, "sys/hypervisor/uuid", buf, sizeof(buf), false) == 0)
+                        xp_evidence_add(r, SRC, "sys/hypervisor/uuid", XP_ST_FOUND, buf,
+                                        "domain UUID (the toolstack's name for this domain)");
+                if (read_leaf(ctx, r, "sys/hypervisor/properties/changeset", buf, sizeof(buf), false) == 0)
+                        xp_evidence_add(r, SRC, "sys/hypervisor/properties/changeset", XP_ST_FOUND, buf,
+                                        "Xen build changeset");
+                if (read_leaf(ctx, r, "sys/hypervisor/compilation/compiled_by", buf, sizeof(buf), false) == 0)
+                        xp_evidence_add(r, SRC, "sys/hypervisor/compilation/compiled_by", XP_ST_FOUND, buf,
+                                        "who built the hypervisor");
+        }
+
+        /* /proc/xen is xenfs: only meaningful when mounted (it shows up as an
+         * empty directory otherwise).  Say so rather than guess. */
+        char *caps = NULL;
+        e = xp_root_read_line(root, "proc/xen/capabilities", &caps);
+        if (e == 0) {
+                f->xenfs = XP_ST_FOUND;
+                f->control_d = strstr(caps, "control_d") != NULL;
+                xp_evidence_add(r, SRC, "proc/xen/capabilities", XP_ST_FOUND, caps[0] ? caps : "(empty)", "%s",
+                                f->control_d ? "control_d: this is the control domain (dom0)"
+                                             : "xenfs mounted, no control_d: an unprivileged domain");
+                free(caps);
+        } else {
+                f->xenfs = xp_status_from_errno(e);
+                bool dir = xp_root_exists(root, "proc/xen");
+                xp_evidence_add(r, SRC, "proc/xen/capabilities", f->xenfs, NULL, "%s",
+                                e != -ENOENT ? strerror(-e)
+                                : dir        ? "proc/xen exists but xenfs is not mounted there (mount -t xenfs xenfs /proc/xen): dom0 status taken from the feature bits only"
+                                             : "no /proc/xen (xenfs not available)");
+        }
+
+        if (f->hv_dir != XP_ST_FOUND && f->xenfs != XP_ST_FOUND)
+                return 1;
+        return 0;
+}
+
+const struct xp_probe xp_hypervisor_probe = {
+        .name = SRC,
+        .run = run,
+};

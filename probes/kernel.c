@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The running kernel: release (proc/sys/kernel/osrelease, never uname(2), so
+ * a root directory answers for itself), /proc/version, the command line
+ * (nopv, xen_nopv, xen_emul_unplug=) and the kernel config
+ * (/boot/config-RELEASE, else /proc/config.gz) for the Xen options.
+ */
+#include "config.h"
+
+#include <archive.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xenprobe.h"
+
+#define SRC "kernel"
+#define CONFIG_MAX (4u << 20)
+
+char xp_parse_config_option(const char *config, const char *option)
+{
+        /* "CONFIG_X=y" / "=m" at line start, or "# CONFIG_X is not set" */
+        size_t ol = strlen(option);
+        for (const char *line = config; line && *line;) {
+                const char *eol = strchr(line, '\n');
+                if (strncmp(line, option, ol) == 0 && line[ol] == '=') {
+                        char v = line[ol + 1];
+                        return (v == 'y' || v == 'm') ? v : 'n';
+                }
+                if (strncmp(line, "# ", 2) == 0 && strncmp(line + 2, option, ol) == 0 &&
+                    strncmp(line + 2 + ol, " is not set", 11) == 0)
+                        return 'n';
+                line = eol ? eol + 1 : NULL;
+        }
+        return 0;
+}
+
+static int gunzip_config(const char *data, size_t len, char **ret)
+{
+        struct archive *a = archive_read_new();
+        if (!a)
+                return -ENOMEM;
+        archive_read_support_filter_all(a);
+        archive_read_support_format_raw(a);
+        int r = -EINVAL;
+        char *out = NULL;
+        struct archive_entry *entry;
+        if (archive_read_open_memory(a, data, len) != ARCHIVE_OK ||
+            archive_read_next_header(a, &entry) != ARCHIVE_OK)
+                goto done;
+        out = malloc(CONFIG_MAX + 1);
+        if (!out) {
+                r = -ENOMEM;
+                goto done;
+        }
+        size_t total = 0;
+        for (;;) {
+                la_ssize_t n = archive_read_data(a, out + total, CONFIG_MAX - total);
+                if (n < 0)
+                        goto done;
+                if (n == 0)
+                        break;
+                total += (size_t)n;
+                if (total == CONFIG_MAX) {
+                        r = -EFBIG;
+                        goto done;
+                }
+        }
+        out[total] = '\0';
+        *ret = out;
+        out = NULL;
+        r = 0;
+done:
+        free(out);
+        archive_read_free(a);
+        return r;
+}
+
+static const struct {
+        const char *option;
+        size_t offset;
+        const char *meaning;
+} config_table[] = {
+#define F(x) offsetof(struct xp_facts, x)
+        { "CONFIG_XEN", F(cfg_xen), "Xen guest support" },
+        { "CONFIG_XEN_PV", F(cfg_xen_pv), "can boot as a PV guest" },
+        { "CONFIG_XEN_PVH", F(cfg_xen_pvh), "can boot as a PVH guest" },
+        { "CONFIG_XEN_PVHVM", F(cfg_xen_pvhvm), "PV drivers in HVM guests" },
+        { "CONFIG_XEN_DOM0", F(cfg_xen_dom0), "can run as dom0" },
+        { "CONFIG_XEN_BLKDEV_FRONTEND", F(cfg_blkfront), "xen-blkfront (PV disk)" },
+        { "CONFIG_XEN_NETDEV_FRONTEND", F(cfg_netfront), "xen-netfront (PV network)" },
+        { "CONFIG_XEN_PVHVM_GUEST", F(cfg_platform_pci), "Xen platform PCI driver" },
+#undef F
+};
+
+static void read_config(struct xp_ctx *ctx, struct xp_report *r)
+{
+        struct xp_root *root = xp_ctx_root(ctx);
+        struct xp_facts *f = &r->facts;
+        char path[128], *text = NULL;
+        size_t len;
+        int e = -ENOENT;
+
+        if (f->release[0]) {
+                snprintf(path, sizeof(path), "boot/config-%s", f->release);
+                e = xp_root_read_file(root, path, CONFIG_MAX, &text, &len);
+        }
+        if (e < 0) {
+                char *gz;
+                snprintf(path, sizeof(path), "proc/config.gz");
+                e = xp_root_read_file(root, path, CONFIG_MAX, &gz, &len);
+                if (e == 0) {
+                        e = gunzip_config(gz, len, &text);
+                        free(gz);
+                        if (e < 0)
+                                xp_evidence_add(r, SRC, path, XP_ST_UNREADABLE, NULL,
+                                                "cannot decompress: %s", strerror(-e));
+                }
+        }
+        if (e < 0) {
+                f->config = xp_status_from_errno(e);
+                xp_evidence_add(r, SRC, "boot/config-RELEASE, proc/config.gz", f->config, NULL,
+                                "kernel config not readable: built-in drivers are judged from modules.builtin and sysfs only");
+                return;
+        }
+        f->config = XP_ST_FOUND;
+        snprintf(f->config_path, sizeof(f->config_path), "%s", path);
+        for (size_t i = 0; i < ELEMENTSOF(config_table); i++) {
+                char v = xp_parse_config_option(text, config_table[i].option);
+                /* options that depend on a disabled one are not written at
+                 * all: in a readable config, absent means not built */
+                if (!v)
+                        v = 'n';
+                *((char *)f + config_table[i].offset) = v;
+                if (i > 0 && f->cfg_xen != 'y')
+                        continue; /* CONFIG_XEN=n says it all */
+                char ev[192];
+                snprintf(ev, sizeof(ev), "%s:%s", path, config_table[i].option);
+                xp_evidence_add(r, SRC, ev, XP_ST_FOUND, v == 'y' ? "y" : v == 'm' ? "m" : "n", "%s%s",
+                                config_table[i].meaning,
+                                v == 'y' ? ": built in" : v == 'm' ? ": module" : ": not built");
+        }
+        free(text);
+}
+
+static int run(struct xp_ctx *ctx, struct xp_report *r)
+{
+        struct xp_root *root = xp_ctx_root(ctx);
+        struct xp_facts *f = &r->facts;
+        char *v;
+
+        int e = xp_root_read_line(root, "proc/sys/kernel/osrelease", &v);
+        if (e == 0) {
+                char *s = xp_sanitize(v, strlen(v), sizeof(f->release) - 4);
+                snprintf(f->release, sizeof(f->release), "%s", s ? s : "");
+                free(s);
+                free(v);
+                bool seed = strstr(f->release, "xen") != NULL;
+                xp_evidence_add(r, SRC, "proc/sys/kernel/osrelease", XP_ST_FOUND, f->release,
+                                "%s", seed ? "kernel release names xen (a xenified or -xen flavour kernel)"
+                                           : "no \"xen\" in the release: the old `uname -a | grep xen` heuristic says \"not Xen\" here, which is wrong for every pvops kernel (Xen support is in the generic kernel since 2.6.37/3.0)");
+        } else
+                xp_evidence_add(r, SRC, "proc/sys/kernel/osrelease", xp_status_from_errno(e), NULL, "%s",
+                                strerror(-e));
+
+        e = xp_root_read_line(root, "proc/version", &v);
+        if (e == 0) {
+                char *s = xp_sanitize(v, strlen(v), sizeof(f->version) - 4);
+                snprintf(f->version, sizeof(f->version), "%s", s ? s : "");
+                free(s);
+                free(v);
+                xp_evidence_add(r, SRC, "proc/version", XP_ST_FOUND, f->version, "kernel build");
+        }
+
+        e = xp_root_read_line(root, "proc/cmdline", &v);
+        if (e == 0) {
+                f->cmdline = XP_ST_FOUND;
+                size_t l = 0;
+                f->nopv = xp_cmdline_find(v, "nopv", NULL) != NULL;
+                f->xen_nopv = xp_cmdline_find(v, "xen_nopv", NULL) != NULL;
+                const char *u = xp_cmdline_find(v, "xen_emul_unplug=", &l);
+                if (u) {
+                        size_t n = l - strlen("xen_emul_unplug=");
+                        char *s = xp_sanitize(u + strlen("xen_emul_unplug="), n, sizeof(f->emul_unplug) - 4);
+                        snprintf(f->emul_unplug, sizeof(f->emul_unplug), "%s", s ? s : "");
+                        free(s);
+                }
+                char *shown = xp_sanitize(v, strlen(v), 200);
+                xp_evidence_add(r, SRC, "proc/cmdline", XP_ST_FOUND, shown, "%s",
+                                f->nopv       ? "nopv: the kernel ignores Xen in an HVM guest (no PV drivers, no /sys/hypervisor)"
+                                : f->xen_nopv ? "xen_nopv (pre-5.x spelling of nopv): the kernel ignores Xen in an HVM guest"
+                                : f->emul_unplug[0] ? "xen_emul_unplug= set: controls which emulated devices the PV drivers replace"
+                                                    : "no Xen-related boot option");
+                free(shown);
+                free(v);
+        } else {
+                f->cmdline = xp_status_from_errno(e);
+                xp_evidence_add(r, SRC, "proc/cmdline", f->cmdline, NULL, "%s", strerror(-e));
+        }
+
+        read_config(ctx, r);
+        return f->release[0] ? 0 : 1;
+}
+
+const struct xp_probe xp_kernel_probe = {
+        .name = SRC,
+        .run = run,
+};

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Xen kernel modules through libkmod, opened on ROOT/lib/modules/RELEASE with
+ * ROOT's modprobe.d: loaded (ROOT/proc/modules: libkmod reads the live
+ * /proc/modules only, so that one file is read through the root), built in
+ * (modules.builtin.bin), available as a module (modules.dep.bin), and
+ * disabled by configuration (blacklist, or "install NAME /bin/false").
+ *
+ * `lsmod | grep xen` (the seed heuristic) misses every built-in driver and
+ * says nothing about drivers that are present but disabled.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <libkmod.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xenprobe.h"
+
+#define SRC "modules"
+
+/* modprobe.d search order of kmod (libkmod.c default_config_paths) */
+static const char *const config_dirs[] = {
+        "etc/modprobe.d", "run/modprobe.d", "usr/local/lib/modprobe.d", "lib/modprobe.d",
+        "usr/lib/modprobe.d",
+};
+
+static const char *const index_files[] = {
+        "modules.dep.bin", "modules.builtin.bin", "modules.builtin.alias.bin", "modules.alias.bin",
+        "modules.softdep", "modules.symbols.bin", "modules.builtin", "modules.dep", "modules.builtin.modinfo",
+};
+
+static void kmod_log_to_ctx(void *data, int priority, const char *file, int line, const char *fn,
+                            const char *format, va_list args)
+{
+        struct xp_ctx *ctx = data;
+        if (xp_ctx_get_log_priority(ctx) < priority)
+                return;
+        char *msg;
+        if (vasprintf(&msg, format, args) < 0)
+                return;
+        xp_strip(msg);
+        xp_ctx_log(ctx, priority, file, line, fn, "libkmod: %s", msg);
+        free(msg);
+}
+
+bool xp_parse_modules_has(const char *proc_modules, const char *name)
+{
+        size_t nl = strlen(name);
+        for (const char *line = proc_modules; line && *line;) {
+                if (strncmp(line, name, nl) == 0 && line[nl] == ' ')
+                        return true;
+                line = strchr(line, '\n');
+                if (line)
+                        line++;
+        }
+        return false;
+}
+
+static bool same_module(const char *a, const char *b)
+{
+        /* kmod normalizes '-' to '_' */
+        for (; *a && *b; a++, b++) {
+                char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
+                if (x != y)
+                        return false;
+        }
+        return *a == *b;
+}
+
+/* Note the files libkmod reads on our behalf, so `snapshot` copies them. */
+static void note_kmod_inputs(struct xp_root *root, const char *moddir)
+{
+        char path[256];
+        for (size_t i = 0; i < ELEMENTSOF(index_files); i++) {
+                snprintf(path, sizeof(path), "%s/%s", moddir, index_files[i]);
+                if (xp_root_exists(root, path))
+                        xp_root_note(root, XP_LOG_FILE, path);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(config_dirs); i++) {
+                char **names = NULL;
+                if (xp_root_list_dir(root, config_dirs[i], &names) < 0)
+                        continue;
+                for (char **n = names; *n; n++) {
+                        size_t l = strlen(*n);
+                        if (l > 5 && strcmp(*n + l - 5, ".conf") == 0) {
+                                snprintf(path, sizeof(path), "%s/%s", config_dirs[i], *n);
+                                xp_root_note(root, XP_LOG_FILE, path);
+                        }
+                }
+                xp_strv_free(names);
+        }
+}
+
+static int run(struct xp_ctx *ctx, struct xp_report *r)
+{
+        struct xp_root *root = xp_ctx_root(ctx);
+        struct xp_facts *f = &r->facts;
+        char *loaded = NULL;
+        char moddir[160], path[320];
+        const char *rp = xp_root_path(root);
+        const char *sep = strcmp(rp, "/") == 0 ? "" : "/";
+        int e;
+
+        e = xp_root_read_file(root, "proc/modules", 4u << 20, &loaded, NULL);
+        if (e < 0) {
+                xp_evidence_add(r, SRC, "proc/modules", xp_status_from_errno(e), NULL,
+                                "%s: loaded modules unknown (kernel built without module support, or no /proc)",
+                                e == -ENOENT ? "absent" : strerror(-e));
+                loaded = NULL;
+        }
+
+        if (!f->release[0]) {
+                f->modules = loaded ? XP_ST_FOUND : XP_ST_UNAVAILABLE;
+                xp_evidence_add(r, SRC, "lib/modules", XP_ST_UNAVAILABLE, NULL,
+                                "kernel release unknown: cannot open the module index");
+        }
+        snprintf(moddir, sizeof(moddir), "lib/modules/%s", f->release);
+        bool have_index = f->release[0] && xp_root_exists(root, moddir);
+
+        /* libkmod opens paths itself: hand it the root-prefixed names.  The
+         * strings are joined, so a guest image's symlinks are followed by
+         * libkmod here; the hardening issue moves this behind xp_root. */
+        struct kmod_ctx *kctx = NULL;
+        char cfgbuf[ELEMENTSOF(config_dirs)][256];
+        const char *cfg[ELEMENTSOF(config_dirs) + 1];
+        if (have_index) {
+                for (size_t i = 0; i < ELEMENTSOF(config_dirs); i++) {
+                        snprintf(cfgbuf[i], sizeof(cfgbuf[i]), "%s%s%s", rp, sep, config_dirs[i]);
+                        cfg[i] = cfgbuf[i];
+                }
+                cfg[ELEMENTSOF(config_dirs)] = NULL;
+                snprintf(path, sizeof(path), "%s%s%s", rp, sep, moddir);
+                kctx = kmod_new(path, cfg);
+                if (kctx) {
+                        kmod_set_log_fn(kctx, kmod_log_to_ctx, ctx);
+                        kmod_set_log_priority(kctx, xp_ctx_get_log_priority(ctx));
+                        note_kmod_inputs(root, moddir);
+                }
+        } else if (f->release[0])
+                xp_evidence_add(r, SRC, moddir, XP_ST_ABSENT, NULL,
+                                "no module tree for the running kernel: built-in and available drivers unknown");
+        bool have_dep = have_index && (snprintf(path, sizeof(path), "%s/modules.dep.bin", moddir),
+                                       xp_root_exists(root, path));
+
+        /* blacklists and install overrides that disable a driver */
+        if (kctx) {
+                struct kmod_config_iter *it = kmod_config_get_blacklists(kctx);
+                while (it && kmod_config_iter_next(it)) {
+                        const char *name = kmod_config_iter_get_key(it);
+                        for (int m = 0; m < _XP_XM_MAX; m++)
+                                if (same_module(name, xp_xen_module_name(m)))
+                                        f->mod_blacklisted[m] = true;
+                }
+                kmod_config_iter_free_iter(it);
+                it = kmod_config_get_install_commands(kctx);
+                while (it && kmod_config_iter_next(it)) {
+                        const char *name = kmod_config_iter_get_key(it);
+                        const char *cmd = kmod_config_iter_get_value(it);
+                        bool disables = cmd && (strstr(cmd, "/bin/false") || strstr(cmd, "/bin/true"));
+                        for (int m = 0; m < _XP_XM_MAX; m++)
+                                if (disables && same_module(name, xp_xen_module_name(m)))
+                                        f->mod_install_disabled[m] = true;
+                }
+                kmod_config_iter_free_iter(it);
+        }
+
+        int seen_xen_loaded = 0, seen_builtin = 0;
+        for (int m = 0; m < _XP_XM_MAX; m++) {
+                const char *name = xp_xen_module_name(m);
+                enum xp_kstate st = XP_KS_UNKNOWN;
+                const char *how = NULL;
+
+                if (loaded && xp_parse_modules_has(loaded, name)) {
+                        st = XP_KS_LOADED;
+                        how = "listed in proc/modules";
+                        seen_xen_loaded++;
+                } else if (kctx) {
+                        struct kmod_module *mod = NULL;
+                        if (kmod_module_new_from_name_lookup(kctx, name, &mod) == 0 && mod) {
+                                if (kmod_module_get_path(mod) == NULL) {
+                                        st = XP_KS_BUILTIN;
+                                        how = "built into the kernel (modules.builtin): invisible to lsmod";
+                                        seen_builtin++;
+                                } else {
+                                        st = XP_KS_MODULE;
+                                        how = "available as a module (modules.dep), not loaded";
+                                }
+                                kmod_module_unref(mod);
+                        } else if (have_dep) {
+                                st = XP_KS_MISSING;
+                                how = "neither built in nor in modules.dep";
+                        }
+                }
+                f->mod[m] = st;
+                if (st == XP_KS_UNKNOWN || (st == XP_KS_MISSING && !f->mod_blacklisted[m]))
+                        continue; /* absent drivers are summarized below, not listed one by one */
+                snprintf(path, sizeof(path), "%s", name);
+                xp_evidence_add(r, SRC, path, XP_ST_FOUND, xp_kstate_to_string(st), "%s%s%s", how,
+                                f->mod_blacklisted[m] ? "; BLACKLISTED in modprobe.d" : "",
+                                f->mod_install_disabled[m] ? "; disabled by an 'install ... /bin/false' line" : "");
+        }
+        if (loaded)
+                xp_evidence_add(r, SRC, "lsmod | grep xen (seed heuristic)", XP_ST_FOUND,
+                                seen_xen_loaded ? "matches" : "no match", "%s",
+                                seen_builtin ? "misleading here: some Xen drivers are built in and never appear in lsmod"
+                                             : "lsmod shows loaded modules only; built-in drivers never appear");
+
+        f->modules = (kctx || loaded) ? XP_ST_FOUND : XP_ST_UNAVAILABLE;
+        free(loaded);
+        kmod_unref(kctx);
+        return f->modules == XP_ST_FOUND ? 0 : 1;
+}
+
+const struct xp_probe xp_modules_probe = {
+        .name = SRC,
+        .run = run,
+};

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The ordered probe list and the run loop. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "xenprobe.h"
+
+static const struct xp_probe *const xp_probes[] = {
+        /* kernel first: the release names lib/modules/RELEASE and
+         * boot/config-RELEASE, and the cmdline explains missing Xen (nopv) */
+        &xp_kernel_probe,
+        &xp_container_probe,
+        &xp_hypervisor_probe,
+        &xp_cpuid_probe,
+        &xp_cpuinfo_probe,
+        &xp_dmi_probe,
+        /* modules after kernel (release) */
+        &xp_modules_probe,
+        &xp_xenbus_probe,
+        &xp_pci_probe,
+        /* block last: its root-disk verdict uses every disk it listed */
+        &xp_block_probe,
+};
+
+int xp_probe_all(struct xp_ctx *ctx, struct xp_report **ret)
+{
+        struct xp_report *r = xp_report_new();
+        if (!r)
+                return -ENOMEM;
+        r->live = xp_root_is_live(xp_ctx_root(ctx));
+        for (size_t i = 0; i < ELEMENTSOF(xp_probes); i++) {
+                int e = xp_probes[i]->run(ctx, r);
+                if (e < 0 && e != -ENOENT) {
+                        /* a source that fails is evidence too, never the end
+                         * of the report (DESIGN example 4) */
+                        DBG(ctx, "probe %s: %s", xp_probes[i]->name, strerror(-e));
+                        xp_evidence_add(r, xp_probes[i]->name, "(probe)", XP_ST_UNREADABLE, NULL, "probe failed: %s",
+                                        strerror(-e));
+                }
+        }
+        xp_classify(r);
+        *ret = r;
+        return 0;
+}

@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The root object: one directory fd every probe reads through.
+ *
+ * Live runs use "/", tests use fixture roots and dom0 uses a mounted guest
+ * image, whose files belong to the guest.  So resolution never leaves the
+ * root: openat2(RESOLVE_IN_ROOT) where the kernel has it (5.6+), else a
+ * user-space walk with the same semantics (absolute symlinks and ".." are
+ * clamped at the root, at most 40 symlinks).  Only regular files are read,
+ * opened O_NONBLOCK after an O_PATH type check, and every read is bounded.
+ * Successful reads are logged: `xenprobe snapshot` copies exactly these.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifdef HAVE_LINUX_OPENAT2_H
+#include <linux/openat2.h>
+#endif
+
+#include "xenprobe.h"
+
+#define MAX_SYMLINKS 40
+#define MAX_DEPTH 256
+#define MAX_DIR_ENTRIES 8192
+
+struct log_entry {
+        enum xp_log_kind kind;
+        char *path;
+};
+
+struct inject {
+        char *glob;
+        int err;
+};
+
+struct xp_root {
+        int dirfd;
+        char *path;
+        bool live;
+        struct log_entry *log;
+        size_t n_log, cap_log;
+        struct inject *inject;
+        size_t n_inject;
+};
+
+/* -1 unknown, 0 unusable (ENOSYS, seccomp), 1 usable */
+static int have_openat2 = -1;
+
+void xp_resolve_force_userspace(bool on)
+{
+        have_openat2 = on ? 0 : -1;
+}
+
+static int openat2_in_root(int rootfd, const char *path, int o_flags, bool nofollow_last)
+{
+#if defined(HAVE_LINUX_OPENAT2_H) && defined(SYS_openat2)
+        struct open_how how = {
+                .flags = (uint64_t)(o_flags | O_CLOEXEC | (nofollow_last ? O_NOFOLLOW : 0)),
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+        if (fd >= 0)
+                return (int)fd;
+        return -errno;
+#else
+        (void)rootfd, (void)path, (void)o_flags, (void)nofollow_last;
+        return -ENOSYS;
+#endif
+}
+
+/* User-space equivalent of RESOLVE_IN_ROOT. */
+static int walk_in_root(int rootfd, const char *path, int o_flags, bool nofollow_last)
+{
+        int stack[MAX_DEPTH];
+        int depth = 0, links = 0, r;
+        char *rest = strdup(path);
+        if (!rest)
+                return -ENOMEM;
+
+        stack[0] = -1; /* depth 0 is rootfd itself, never closed */
+        char *cursor = rest;
+        for (;;) {
+                while (*cursor == '/')
+                        cursor++;
+                if (*cursor == '\0') {
+                        /* path named a directory (or the root) */
+                        int cur = depth ? stack[depth] : rootfd;
+                        r = openat(cur, ".", o_flags | O_CLOEXEC);
+                        r = r < 0 ? -errno : r;
+                        goto out;
+                }
+                char *slash = strchr(cursor, '/');
+                char *next = slash ? slash + 1 : cursor + strlen(cursor);
+                if (slash)
+                        *slash = '\0';
+                const char *comp = cursor;
+                bool last = true;
+                for (const char *q = next; *q; q++)
+                        if (*q != '/') {
+                                last = false;
+                                break;
+                        }
+                int cur = depth ? stack[depth] : rootfd;
+
+                if (strcmp(comp, ".") == 0) {
+                        cursor = next;
+                        continue;
+                }
+                if (strcmp(comp, "..") == 0) {
+                        if (depth > 0)
+                                close(stack[depth--]);
+                        cursor = next;
+                        continue;
+                }
+
+                struct stat st;
+                if (fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                        r = -errno;
+                        goto out;
+                }
+                if (S_ISLNK(st.st_mode) && !(last && nofollow_last)) {
+                        char target[PATH_MAX];
+                        if (++links > MAX_SYMLINKS) {
+                                r = -ELOOP;
+                                goto out;
+                        }
+                        ssize_t n = readlinkat(cur, comp, target, sizeof(target) - 1);
+                        if (n < 0) {
+                                r = -errno;
+                                goto out;
+                        }
+                        target[n] = '\0';
+                        if (target[0] == '/')
+                                while (depth > 0)
+                                        close(stack[depth--]);
+                        size_t tl = (size_t)n, nl = strlen(next);
+                        char *nrest = malloc(tl + 1 + nl + 1);
+                        if (!nrest) {
+                                r = -ENOMEM;
+                                goto out;
+                        }
+                        memcpy(nrest, target, tl);
+                        nrest[tl] = '/';
+                        memcpy(nrest + tl + 1, next, nl + 1);
+                        free(rest);
+                        rest = cursor = nrest;
+                        continue;
+                }
+                if (last) {
+                        r = openat(cur, comp, o_flags | O_CLOEXEC | O_NOFOLLOW);
+                        /* O_PATH|O_NOFOLLOW on a symlink yields the link itself */
+                        r = r < 0 ? -errno : r;
+                        goto out;
+                }
+                if (!S_ISDIR(st.st_mode)) {
+                        r = -ENOTDIR;
+                        goto out;
+                }
+                if (depth + 1 >= MAX_DEPTH) {
+                        r = -ENAMETOOLONG;
+                        goto out;
+                }
+                int fd = openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0) {
+                        r = -errno;
+                        goto out;
+                }
+                stack[++depth] = fd;
+                cursor = next;
+        }
+out:
+        while (depth > 0)
+                close(stack[depth--]);
+        free(rest);
+        return r;
+}
+
+int xp_resolve_in_root(int rootfd, const char *path, int o_flags, bool nofollow_last)
+{
+        if (have_openat2 != 0) {
+                int fd = openat2_in_root(rootfd, path, o_flags, nofollow_last);
+                if (fd >= 0) {
+                        have_openat2 = 1;
+                        return fd;
+                }
+                /* ENOSYS: old kernel; EPERM: seccomp profiles that predate
+                 * openat2 (older container runtimes) */
+                if (!(fd == -ENOSYS || (fd == -EPERM && have_openat2 < 0)))
+                        return fd;
+                have_openat2 = 0;
+        }
+        return walk_in_root(rootfd, path, o_flags, nofollow_last);
+}
+
+struct xp_root *xp_root_new(const char *dir, bool live, int *ret_err)
+{
+        struct xp_root *root = calloc(1, sizeof(*root));
+        if (!root) {
+                *ret_err = -ENOMEM;
+                return NULL;
+        }
+        root->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root->dirfd < 0) {
+                *ret_err = -errno;
+                free(root);
+                return NULL;
+        }
+        root->path = strdup(dir);
+        root->live = live;
+        if (!root->path) {
+                *ret_err = -ENOMEM;
+                return xp_root_free(root);
+        }
+        *ret_err = 0;
+        return root;
+}
+
+struct xp_root *xp_root_free(struct xp_root *root)
+{
+        if (!root)
+                return NULL;
+        if (root->dirfd >= 0)
+                close(root->dirfd);
+        for (size_t i = 0; i < root->n_log; i++)
+                free(root->log[i].path);
+        free(root->log);
+        for (size_t i = 0; i < root->n_inject; i++)
+                free(root->inject[i].glob);
+        free(root->inject);
+        free(root->path);
+        free(root);
+        return NULL;
+}
+
+bool xp_root_is_live(const struct xp_root *root) { return root->live; }
+const char *xp_root_path(const struct xp_root *root) { return root->path; }
+int xp_root_dirfd(const struct xp_root *root) { return root->dirfd; }
+
+void xp_root_note(struct xp_root *root, enum xp_log_kind kind, const char *path)
+{
+        for (size_t i = 0; i < root->n_log; i++)
+                if (root->log[i].kind == kind && strcmp(root->log[i].path, path) == 0)
+                        return;
+        if (root->n_log == root->cap_log) {
+                size_t cap = root->cap_log ? root->cap_log * 2 : 64;
+                struct log_entry *n = realloc(root->log, cap * sizeof(*n));
+                if (!n)
+                        return; /* the log only feeds snapshot; a miss is not fatal */
+                root->log = n;
+                root->cap_log = cap;
+        }
+        char *p = strdup(path);
+        if (!p)
+                return;
+        root->log[root->n_log].kind = kind;
+        root->log[root->n_log++].path = p;
+}
+
+size_t xp_root_log_count(const struct xp_root *root) { return root->n_log; }
+
+const char *xp_root_log_path(const struct xp_root *root, size_t i, enum xp_log_kind *ret_kind)
+{
+        if (i >= root->n_log)
+                return NULL;
+        if (ret_kind)
+                *ret_kind = root->log[i].kind;
+        return root->log[i].path;
+}
+
+void xp_root_inject_error(struct xp_root *root, const char *glob, int err)
+{
+        struct inject *n = realloc(root->inject, (root->n_inject + 1) * sizeof(*n));
+        if (!n)
+                return;
+        root->inject = n;
+        n[root->n_inject].glob = strdup(glob);
+        n[root->n_inject].err = err;
+        if (n[root->n_inject].glob)
+                root->n_inject++;
+}
+
+static int injected(const struct xp_root *root, const char *path)
+{
+        for (size_t i = 0; i < root->n_inject; i++)
+                if (fnmatch(root->inject[i].glob, path, 0) == 0)
+                        return -root->inject[i].err;
+        return 0;
+}
+
+int xp_root_open(struct xp_root *root, const char *path, int flags)
+{
+        int r = injected(root, path);
+        if (r < 0)
+                return r;
+        return xp_resolve_in_root(root->dirfd, path, flags, false);
+}
+
+bool xp_root_exists(struct xp_root *root, const char *path)
+{
+        struct stat st;
+        int fd = xp_root_open(root, path, O_PATH);
+        if (fd < 0)
+                return false;
+        /* existence is evidence too (/.dockerenv): snapshot must keep it */
+        if (fstat(fd, &st) == 0)
+                xp_root_note(root, S_ISDIR(st.st_mode) ? XP_LOG_DIR : XP_LOG_FILE, path);
+        close(fd);
+        return true;
+}
+
+int xp_root_read_file(struct xp_root *root, const char *path, size_t max, char **ret,
+                      size_t *ret_len)
+{
+        struct stat st1, st2;
+        int r = injected(root, path);
+        if (r < 0)
+                return r;
+
+        /* type check before opening for reading: a guest may plant a FIFO
+         * or a device node where a file is expected */
+        int pfd = xp_resolve_in_root(root->dirfd, path, O_PATH, false);
+        if (pfd < 0)
+                return pfd;
+        if (fstat(pfd, &st1) < 0) {
+                r = -errno;
+                close(pfd);
+                return r;
+        }
+        close(pfd);
+        if (S_ISDIR(st1.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st1.st_mode))
+                return -EINVAL;
+
+        int fd = xp_resolve_in_root(root->dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, false);
+        if (fd < 0)
+                return fd;
+        if (fstat(fd, &st2) < 0 || st2.st_dev != st1.st_dev || st2.st_ino != st1.st_ino) {
+                close(fd);
+                return -ESTALE; /* swapped between the check and the open */
+        }
+
+        size_t cap = 4096, len = 0;
+        char *buf = malloc(cap + 1);
+        if (!buf) {
+                close(fd);
+                return -ENOMEM;
+        }
+        for (;;) {
+                if (len == cap) {
+                        if (cap > max) {
+                                r = -EFBIG;
+                                goto fail;
+                        }
+                        size_t ncap = cap * 2;
+                        if (ncap > max + 1)
+                                ncap = max + 1;
+                        char *nb = realloc(buf, ncap + 1);
+                        if (!nb) {
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                        buf = nb;
+                        cap = ncap;
+                }
+                ssize_t n = read(fd, buf + len, cap - len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = -errno;
+                        goto fail;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+                if (len > max) {
+                        r = -EFBIG;
+                        goto fail;
+                }
+        }
+        close(fd);
+        buf[len] = '\0';
+        xp_root_note(root, XP_LOG_FILE, path);
+        *ret = buf;
+        if (ret_len)
+                *ret_len = len;
+        return 0;
+fail:
+        close(fd);
+        free(buf);
+        return r;
+}
+
+int xp_root_read_line(struct xp_root *root, const char *path, char **ret)
+{
+        char *buf;
+        int r = xp_root_read_file(root, path, 64 * 1024, &buf, NULL);
+        if (r < 0)
+                return r;
+        char *nl = strchr(buf, '\n');
+        if (nl)
+                *nl = '\0';
+        *ret = xp_strip(buf);
+        return 0;
+}
+
+int xp_root_readlink(struct xp_root *root, const char *path, char **ret)
+{
+        int r = injected(root, path);
+        if (r < 0)
+                return r;
+        int fd = xp_resolve_in_root(root->dirfd, path, O_PATH, true);
+        if (fd < 0)
+                return fd;
+        char buf[PATH_MAX];
+        ssize_t n = readlinkat(fd, "", buf, sizeof(buf) - 1);
+        r = n < 0 ? -errno : 0;
+        close(fd);
+        if (r < 0)
+                return r == -ENOENT ? -EINVAL : r; /* not a symlink */
+        buf[n] = '\0';
+        *ret = strdup(buf);
+        if (!*ret)
+                return -ENOMEM;
+        xp_root_note(root, XP_LOG_LINK, path);
+        return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int xp_root_list_dir(struct xp_root *root, const char *path, char ***ret)
+{
+        int r = injected(root, path);
+        if (r < 0)
+                return r;
+        int fd = xp_resolve_in_root(root->dirfd, path, O_RDONLY | O_DIRECTORY, false);
+        if (fd < 0)
+                return fd;
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                r = -errno;
+                close(fd);
+                return r;
+        }
+        char **v = NULL;
+        size_t n = 0;
+        struct dirent *de;
+        errno = 0;
+        while ((de = readdir(d))) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                if (++n > MAX_DIR_ENTRIES) {
+                        r = -E2BIG;
+                        goto fail;
+                }
+                r = xp_strv_push(&v, de->d_name);
+                if (r < 0)
+                        goto fail;
+        }
+        if (errno) {
+                r = -errno;
+                goto fail;
+        }
+        closedir(d);
+        if (!v) {
+                v = calloc(1, sizeof(char *));
+                if (!v)
+                        return -ENOMEM;
+        }
+        qsort(v, n, sizeof(char *), cmp_str);
+        xp_root_note(root, XP_LOG_DIR, path);
+        *ret = v;
+        return 0;
+fail:
+        closedir(d);
+        xp_strv_free(v);
+        return r;
+}

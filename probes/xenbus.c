@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The xen bus: /sys/bus/xen/devices/<type>-<id> (drivers/xen/xenbus,
+ * Documentation/ABI/stable/sysfs-bus-xen-backend and the frontend's
+ * devtype, nodename, state attributes).  A frontend whose state reads
+ * "Connected" (XenbusStateConnected = 4) with a driver bound is a PV driver
+ * in use: this is what separates PVHVM from plain HVM.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xenprobe.h"
+
+#define SRC "xenbus"
+
+/* include/xen/interface/io/xenbus.h: the sysfs "state" attribute prints
+ * xenbus_strstate(); older kernels printed the number */
+static const char *const state_names[] = {
+        "Unknown", "Initialising", "InitWait", "Initialised", "Connected",
+        "Closing", "Closed", "Reconfiguring", "Reconfigured",
+};
+
+static bool state_connected(const char *s)
+{
+        return strcmp(s, state_names[4]) == 0 || strcmp(s, "4") == 0;
+}
+
+static void read_attr(struct xp_ctx *ctx, const char *dev, const char *attr, char *buf, size_t len)
+{
+        char path[160], *v;
+        snprintf(path, sizeof(path), "sys/bus/xen/devices/%s/%s", dev, attr);
+        buf[0] = '\0';
+        if (xp_root_read_line(xp_ctx_root(ctx), path, &v) < 0)
+                return;
+        char *s = xp_sanitize(v, strlen(v), len - 4);
+        snprintf(buf, len, "%s", s ? s : "");
+        free(s);
+        free(v);
+}
+
+static int run(struct xp_ctx *ctx, struct xp_report *r)
+{
+        struct xp_facts *f = &r->facts;
+        struct xp_root *root = xp_ctx_root(ctx);
+        char **devs = NULL;
+
+        int e = xp_root_list_dir(root, "sys/bus/xen/devices", &devs);
+        if (e < 0) {
+                f->xenbus = xp_status_from_errno(e);
+                xp_evidence_add(r, SRC, "sys/bus/xen/devices", f->xenbus, NULL, "%s",
+                                e == -ENOENT ? "no xen bus: no PV frontends (not Xen, HVM without PV drivers, or nopv)"
+                                             : strerror(-e));
+                return 1;
+        }
+        f->xenbus = XP_ST_FOUND;
+        if (!devs[0])
+                xp_evidence_add(r, SRC, "sys/bus/xen/devices", XP_ST_FOUND, "(empty)",
+                                "xen bus registered but no frontend device attached");
+        for (char **d = devs; *d && f->n_xenbus < XP_MAX_XENBUS; d++) {
+                struct xp_xenbus_dev *x = &f->xenbus_dev[f->n_xenbus++];
+                char *s = xp_sanitize(*d, strlen(*d), sizeof(x->name) - 4);
+                snprintf(x->name, sizeof(x->name), "%s", s ? s : "?");
+                free(s);
+                read_attr(ctx, *d, "devtype", x->devtype, sizeof(x->devtype));
+                read_attr(ctx, *d, "nodename", x->nodename, sizeof(x->nodename));
+                read_attr(ctx, *d, "state", x->state, sizeof(x->state));
+                if (!x->devtype[0]) {
+                        /* devtype is "vbd" for "vbd-51712" */
+                        size_t n = strcspn(x->name, "-");
+                        if (n >= sizeof(x->devtype))
+                                n = sizeof(x->devtype) - 1;
+                        memcpy(x->devtype, x->name, n);
+                        x->devtype[n] = '\0';
+                }
+                char path[160], *link = NULL;
+                snprintf(path, sizeof(path), "sys/bus/xen/devices/%s/driver", *d);
+                if (xp_root_readlink(root, path, &link) == 0) {
+                        const char *base = strrchr(link, '/');
+                        snprintf(x->driver, sizeof(x->driver), "%s", base ? base + 1 : link);
+                        free(link);
+                }
+                x->connected = state_connected(x->state) && x->driver[0];
+
+                char ev[96], val[192];
+                snprintf(ev, sizeof(ev), "sys/bus/xen/devices/%s", x->name);
+                snprintf(val, sizeof(val), "%s %s state=%s driver=%s", x->devtype, x->nodename,
+                         x->state[0] ? x->state : "?", x->driver[0] ? x->driver : "(none)");
+                xp_evidence_add(r, SRC, ev, XP_ST_FOUND, val, "%s",
+                                x->connected ? "PV frontend connected to its backend: PV driver in use"
+                                : x->driver[0] ? "PV frontend bound but not connected"
+                                               : "PV device offered by the toolstack but no frontend driver bound");
+        }
+        xp_strv_free(devs);
+        return 0;
+}
+
+const struct xp_probe xp_xenbus_probe = {
+        .name = SRC,
+        .run = run,
+};

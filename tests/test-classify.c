@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The classifier on synthetic fact sets: one case per rule and per
+ * contradiction.  Facts use the real values of the captures where one exists
+ * (feature masks 000220f0 PV domU, 00012305 PVH, 00012705 HVM, 000228f0 PV dom0).
+ */
+#include "config.h"
+
+#include "harness.h"
+#include "xenprobe.h"
+
+static struct xp_report *xen_base(const char *guest_type, uint32_t features)
+{
+        struct xp_report *r = xp_report_new();
+        struct xp_facts *f = &r->facts;
+        f->hv_dir = XP_ST_FOUND;
+        snprintf(f->hv_type, sizeof(f->hv_type), "xen");
+        f->guest_type = guest_type ? xp_parse_guest_type(guest_type) : XP_GT_UNKNOWN;
+        f->have_features = true;
+        f->features = features;
+        snprintf(f->xen_version, sizeof(f->xen_version), "4.17.5");
+        f->xenfs = XP_ST_ABSENT;
+        f->cpuid = XP_ST_FOUND;
+        f->dmi = XP_ST_ABSENT;
+        f->pci = XP_ST_ABSENT;
+        return r;
+}
+
+static void add_frontend(struct xp_facts *f, const char *devtype, bool connected)
+{
+        struct xp_xenbus_dev *d = &f->xenbus_dev[f->n_xenbus++];
+        snprintf(d->name, sizeof(d->name), "%s-0", devtype);
+        snprintf(d->devtype, sizeof(d->devtype), "%s", devtype);
+        snprintf(d->state, sizeof(d->state), connected ? "Connected" : "InitWait");
+        snprintf(d->driver, sizeof(d->driver), "%s", devtype);
+        d->connected = connected;
+}
+
+static bool has_warning(const struct xp_report *r, const char *needle)
+{
+        for (char **w = r->warnings; w && *w; w++)
+                if (strstr(*w, needle))
+                        return true;
+        return false;
+}
+
+static bool fired(const struct xp_report *r, const char *name)
+{
+        for (size_t i = 0; i < r->n_rules; i++)
+                if (strcmp(r->rules[i].name, name) == 0)
+                        return true;
+        return false;
+}
+
+DEFINE_TEST(classify_pv_domu)
+{
+        struct xp_report *r = xen_base("PV", 0x220f0);
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "pv");
+        CHECK(fired(r, "guest-type"));
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_features_without_guest_type)
+{
+        /* kernels before 4.13: the feature bits decide */
+        const struct {
+                uint32_t features;
+                const char *verdict;
+        } cases[] = { { 0x220f0, "pv" }, { 0x12305, "pvh" }, { 0x12705, "hvm" }, { 0x228f0, "dom0-pv" } };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                struct xp_report *r = xen_base(NULL, cases[i].features);
+                xp_classify(r);
+                if (strcmp(xp_report_verdict(r), cases[i].verdict) != 0) {
+                        fprintf(stderr, "features %08x: %s, expected %s\n", cases[i].features, xp_report_verdict(r),
+                                cases[i].verdict);
+                        return 1;
+                }
+                xp_report_free(r);
+        }
+        return 0;
+}
+
+DEFINE_TEST(classify_dom0_pvh)
+{
+        struct xp_report *r = xen_base("PVH", 0x12305 | (1u << 11));
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "dom0-pvh");
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_dom0_control_d_only)
+{
+        struct xp_report *r = xen_base("PV", 0);
+        r->facts.have_features = false;
+        r->facts.xenfs = XP_ST_FOUND;
+        r->facts.control_d = true;
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "dom0-pv");
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_pvhvm_and_root_on_emulated_disk)
+{
+        struct xp_report *r = xen_base("HVM", 0x12705);
+        struct xp_facts *f = &r->facts;
+        f->pci = XP_ST_FOUND;
+        f->platform_dev = true;
+        snprintf(f->platform_driver, sizeof(f->platform_driver), "xen-platform-pci");
+        add_frontend(f, "vif", true);
+        f->root_kind = XP_DISK_ATA;
+        snprintf(f->root_source, sizeof(f->root_source), "/dev/sda1");
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "pvhvm");
+        CHECK(has_warning(r, "root filesystem is on /dev/sda1 (emulated ATA), not on a Xen PV disk"));
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_hvm_platform_absent)
+{
+        struct xp_report *r = xen_base("HVM", 0x12705);
+        r->facts.pci = XP_ST_FOUND;
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "hvm");
+        CHECK(has_warning(r, "platform PCI device (5853:0001) is absent"));
+        CHECK(r->rules[r->n_rules - 1].detail && strstr(r->rules[r->n_rules - 1].detail, "xen_platform_pci=0"));
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_hvm_only_kbd_frontend)
+{
+        /* a keyboard frontend alone does not make the guest PVHVM */
+        struct xp_report *r = xen_base("HVM", 0x12705);
+        r->facts.pci = XP_ST_FOUND;
+        r->facts.platform_dev = true;
+        snprintf(r->facts.platform_driver, sizeof(r->facts.platform_driver), "xen-platform-pci");
+        add_frontend(&r->facts, "vkbd", true);
+        add_frontend(&r->facts, "vbd", false);
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "hvm");
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_blacklisted_frontends)
+{
+        struct xp_report *r = xen_base("HVM", 0x12705);
+        struct xp_facts *f = &r->facts;
+        f->pci = XP_ST_FOUND;
+        f->platform_dev = true;
+        snprintf(f->platform_driver, sizeof(f->platform_driver), "xen-platform-pci");
+        f->mod[XP_XM_BLKFRONT] = XP_KS_MODULE;
+        f->mod_blacklisted[XP_XM_BLKFRONT] = true;
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "hvm");
+        CHECK(has_warning(r, "xen_blkfront is available but blacklisted"));
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_nopv_hvm_from_cpuid_and_dmi)
+{
+        /* the real hvm-nopv capture: no /sys/hypervisor, CPUID + DMI only */
+        struct xp_report *r = xp_report_new();
+        struct xp_facts *f = &r->facts;
+        f->hv_dir = XP_ST_ABSENT;
+        f->cpuid = XP_ST_FOUND;
+        f->cpuid_xen = true;
+        f->cpuid_xen_base = 0x40000000;
+        f->cpuid_hv = XP_HV_XEN;
+        snprintf(f->cpuid_xen_version, sizeof(f->cpuid_xen_version), "4.17");
+        f->dmi = XP_ST_FOUND;
+        f->dmi_hv = XP_HV_XEN;
+        f->pci = XP_ST_FOUND;
+        f->nopv = true;
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "hvm");
+        CHECK(r->role == XP_ROLE_DOMU);
+        CHECK(has_warning(r, "the kernel is not using Xen (booted with nopv)"));
+        CHECK(strstr(r->rules[r->n_rules - 1].detail, "nopv on the kernel command line"));
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_viridian_is_xen)
+{
+        /* "Microsoft Hv" at 0x40000000, Xen at 0x40000100, DMI Xen */
+        struct xp_report *r = xen_base("HVM", 0x12705);
+        struct xp_facts *f = &r->facts;
+        f->cpuid_hv = XP_HV_MICROSOFT;
+        f->cpuid_xen = true;
+        f->cpuid_xen_base = 0x40000100;
+        f->cpuid_viridian = true;
+        f->dmi = XP_ST_FOUND;
+        f->dmi_hv = XP_HV_XEN;
+        xp_classify(r);
+        CHECK_STREQ(xp_hv_to_string(r->hypervisor), "xen");
+        CHECK(fired(r, "cpuid-xen"));
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_not_xen)
+{
+        struct xp_report *r = xp_report_new();
+        r->facts.cpuid = XP_ST_FOUND;
+        r->facts.cpuid_hv = XP_HV_KVM;
+        snprintf(r->facts.cpuid_sig, sizeof(r->facts.cpuid_sig), "KVMKVMKVM");
+        r->facts.dmi_hv = XP_HV_QEMU; /* CPUID beats the DMI machine type */
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "none");
+        CHECK_STREQ(xp_hv_to_string(r->hypervisor), "kvm");
+        xp_report_free(r);
+
+        r = xp_report_new();
+        r->facts.cpuid = XP_ST_FOUND;
+        xp_classify(r);
+        CHECK(r->hypervisor == XP_HV_NONE);
+        CHECK(fired(r, "bare-metal"));
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_container_on_xen)
+{
+        struct xp_report *r = xen_base("HVM", 0x12705);
+        snprintf(r->facts.container, sizeof(r->facts.container), "docker");
+        xp_classify(r);
+        CHECK(has_warning(r, "inside a docker container"));
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_dom0_without_hvm_capability)
+{
+        /* seed 000: nested Xen whose L0 hides VMX/SVM */
+        struct xp_report *r = xen_base("PV", 0x228f0);
+        snprintf(r->facts.capabilities, sizeof(r->facts.capabilities), "xen-3.0-x86_64 ");
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "dom0-pv");
+        CHECK(!r->nested_hvm_capable);
+        CHECK(has_warning(r, "cannot make domain: -3"));
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_unreadable_lowers_confidence)
+{
+        struct xp_report *r = xen_base("PV", 0x220f0);
+        r->facts.cpuid_xen = true;
+        r->facts.xenbus = XP_ST_UNREADABLE;
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "pv");
+        CHECK(r->confidence == XP_CONF_MEDIUM);
+        xp_report_free(r);
+        return 0;
+}
