@@ -361,11 +361,13 @@ static void analyze(struct xp_report *r, const struct xp_cpuid_set *set, const c
         f->cpuid_xen = true;
         f->cpuid_xen_forced_only = forced;
         f->cpuid_xen_base = x->leaf;
-        snprintf(path, sizeof(path), "leaf 0x%08x%s", x->leaf, forced ? " (forced emulation)" : "");
-        snprintf(val, sizeof(val), "\"XenVMMXenVMM\" max leaf 0x%08x", x->eax);
-        xp_evidence_add(r, SRC, path, XP_ST_FOUND, val, "%s",
-                        forced ? "Xen answers through the forced-emulation prefix: a Xen PV domain (plain CPUID is not trapped here)"
-                               : "Xen hypervisor signature");
+        if (forced || x->leaf != BASE_FIRST) { /* at 0x40000000 plain, already shown above */
+                snprintf(path, sizeof(path), "leaf 0x%08x%s", x->leaf, forced ? " (forced emulation)" : "");
+                snprintf(val, sizeof(val), "\"XenVMMXenVMM\" max leaf 0x%08x", x->eax);
+                xp_evidence_add(r, SRC, path, XP_ST_FOUND, val, "%s",
+                                forced ? "Xen answers through the forced-emulation prefix: a Xen PV domain (plain CPUID is not trapped here)"
+                                       : "Xen hypervisor signature above another hypervisor's leaves");
+        }
         if (forced && f->cpuid_hv != XP_HV_NONE && f->cpuid_hv != XP_HV_XEN && f->cpuid_sig[0])
                 xp_report_note(r, "plain CPUID shows \"%s\" (%s), not Xen: user-space CPUID is not intercepted in this PV guest (no CPUID faulting), so it sees the hardware or the outer hypervisor; Xen answers only through its forced-emulation prefix",
                                f->cpuid_sig, xp_hv_to_name(f->cpuid_hv));

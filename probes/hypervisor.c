@@ -163,7 +163,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 if (read_leaf(ctx, r, "sys/hypervisor/uuid", buf, sizeof(buf), false) == 0)
                         xp_evidence_add(r, SRC, "sys/hypervisor/uuid", XP_ST_FOUND, buf,
                                         "domain UUID (the toolstack's name for this domain)");
-                if (read_leaf(ctx, r, "sys/hypervisor/properties/changeset", buf, sizeof(buf), false) == 0)
+                if (read_leaf(ctx, r, "sys/hypervisor/properties/changeset", buf, sizeof(buf), false) == 0 && buf[0])
                         xp_evidence_add(r, SRC, "sys/hypervisor/properties/changeset", XP_ST_FOUND, buf,
                                         "Xen build changeset");
                 if (read_leaf(ctx, r, "sys/hypervisor/compilation/compiled_by", buf, sizeof(buf), false) == 0)

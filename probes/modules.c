@@ -197,7 +197,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 f->mod[m] = st;
                 if (st == XP_KS_UNKNOWN || (st == XP_KS_MISSING && !f->mod_blacklisted[m]))
                         continue; /* absent drivers are summarized below, not listed one by one */
-                snprintf(path, sizeof(path), "%s", name);
+                snprintf(path, sizeof(path), "module %s", name);
                 xp_evidence_add(r, SRC, path, XP_ST_FOUND, xp_kstate_to_string(st), "%s%s%s", how,
                                 f->mod_blacklisted[m] ? "; BLACKLISTED in modprobe.d" : "",
                                 f->mod_install_disabled[m] ? "; disabled by an 'install ... /bin/false' line" : "");

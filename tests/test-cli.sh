@@ -1,0 +1,59 @@
+#!/bin/bash
+# Command-line contract: exit status 0 report, 1 no report (with a reason on
+# stderr), 2 usage; --short prints one known word; --json is one object.
+set -u
+XENPROBE=${XENPROBE:-./xenprobe}
+work=$(mktemp -d "${TMPDIR:-/tmp}/xp-cli.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+fail=0
+
+expect() { # name expected-status command...
+        local name=$1 want=$2
+        shift 2
+        "$@" >"$work/out" 2>"$work/err"
+        local got=$?
+        if [ "$got" = "$want" ]; then
+                echo "PASS $name"
+        else
+                echo "FAIL $name: exit $got, expected $want"
+                cat "$work/err"
+                fail=1
+        fi
+}
+
+expect "no arguments" 0 "$XENPROBE"
+expect "--short" 0 "$XENPROBE" --short
+grep -qxE 'pv|pvh|pvhvm|hvm|dom0-pv|dom0-pvh|none' "$work/out" || { echo "FAIL --short word: $(cat "$work/out")"; fail=1; }
+expect "--json" 0 "$XENPROBE" --json
+if command -v jq >/dev/null; then
+        jq -e '.schema == 1 and (.evidence | length > 0) and has("hypervisor") and has("xen") and (.warnings | type == "array")' \
+                "$work/out" >/dev/null || { echo "FAIL --json contract"; fail=1; }
+fi
+expect "--help" 0 "$XENPROBE" --help
+expect "--version" 0 "$XENPROBE" --version
+expect "unknown option" 2 "$XENPROBE" --bogus
+expect "unknown command" 2 "$XENPROBE" frobnicate
+expect "snapshot without dir" 2 "$XENPROBE" snapshot
+expect "--root missing dir" 1 "$XENPROBE" --root "$work/does-not-exist"
+grep -q "does-not-exist" "$work/err" || { echo "FAIL --root missing dir: message does not name the path"; fail=1; }
+mkdir "$work/empty"
+expect "--root of an empty directory" 1 "$XENPROBE" --root "$work/empty"
+grep -q "no proc/ or sys/" "$work/err" || { echo "FAIL empty root: no reason given"; fail=1; }
+# a root with only a proc/ still gives a report, CPUID "not available"
+mkdir -p "$work/minimal/proc"
+expect "--root with an empty proc/" 0 "$XENPROBE" --root "$work/minimal" --json
+if command -v jq >/dev/null; then
+        jq -e '.verdict == "none" and any(.evidence[]; .source == "cpuid" and .status == "not-available")' "$work/out" >/dev/null ||
+                { echo "FAIL minimal root: CPUID must be not-available, never the host's"; fail=1; }
+fi
+# a malformed CPUID snapshot is an error message and no crash
+mkdir -p "$work/minimal/run/xenprobe"
+echo "this is not hex" >"$work/minimal/run/xenprobe/cpuid"
+expect "--root with a malformed cpuid file" 0 "$XENPROBE" --root "$work/minimal" --short
+grep -q "line 1" "$work/err" || { echo "FAIL malformed cpuid: message does not name the line"; fail=1; }
+# writing the report to a closed/full stdout is an error, not a silent 0
+if [ -w /dev/full ]; then
+        "$XENPROBE" --json >/dev/full 2>/dev/null
+        [ $? = 1 ] && echo "PASS stdout full" || { echo "FAIL stdout full: not reported"; fail=1; }
+fi
+exit $fail

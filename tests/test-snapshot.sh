@@ -1,0 +1,56 @@
+#!/bin/bash
+# snapshot -> --root replay round trip:
+#  1. on this machine: the live report and the replay of its snapshot agree
+#     (verdict, rules, warnings and every evidence item except the two that
+#     only a live system can give: udev's database and libblkid's probe);
+#  2. for every fixture root: a snapshot of the root replays to exactly the
+#     same report, so `snapshot` copies everything the probes read.
+set -u
+XENPROBE=${XENPROBE:-./xenprobe}
+srcdir=${srcdir:-.}
+command -v jq >/dev/null || { echo "SKIP: jq not installed (apt-get install jq)"; exit 77; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/xp-snap.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+fail=0
+
+# everything but the fields that name the root or say live/replayed, and
+# without the live-only evidence
+project='del(.root, .live) | .evidence |= map(select(.path | test("\\(live\\)$") | not))'
+
+compare() { # name a.json b.json
+        if diff -u <(jq -S "$project" "$2") <(jq -S "$project" "$3") >"$work/diff"; then
+                echo "PASS $1"
+        else
+                echo "FAIL $1"
+                head -60 "$work/diff"
+                fail=1
+        fi
+}
+
+# 1. live
+"$XENPROBE" --json >"$work/live.json" || { echo "FAIL live: xenprobe exit $?"; exit 1; }
+"$XENPROBE" snapshot "$work/live-snap" 2>"$work/err" || { echo "FAIL live snapshot"; cat "$work/err"; exit 1; }
+test -s "$work/live-snap/run/xenprobe/cpuid" || { echo "FAIL live snapshot has no run/xenprobe/cpuid"; fail=1; }
+"$XENPROBE" --root "$work/live-snap" --json >"$work/replay.json" || { echo "FAIL replay exit $?"; exit 1; }
+compare "live == replay($(jq -r .verdict "$work/live.json"))" "$work/live.json" "$work/replay.json"
+
+# a snapshot is never merged into a non-empty directory
+if "$XENPROBE" snapshot "$work/live-snap" 2>/dev/null; then
+        echo "FAIL snapshot into a non-empty directory succeeded"
+        fail=1
+else
+        echo "PASS snapshot refuses a non-empty directory"
+fi
+
+# 2. every fixture root
+for dir in "$srcdir"/tests/roots/*/; do
+        name=$(basename "$dir")
+        test -d "$dir/tree" || continue
+        bash "$srcdir/tests/mkroot.sh" "$dir" "$work/r-$name" >/dev/null || { echo "FAIL $name: mkroot"; fail=1; continue; }
+        "$XENPROBE" --root "$work/r-$name" --json >"$work/$name.json"
+        "$XENPROBE" --root "$work/r-$name" snapshot "$work/s-$name" 2>/dev/null || { echo "FAIL $name: snapshot"; fail=1; continue; }
+        "$XENPROBE" --root "$work/s-$name" --json >"$work/$name.replay.json"
+        compare "$name: root == replay(snapshot(root))" "$work/$name.json" "$work/$name.replay.json"
+done
+exit $fail
