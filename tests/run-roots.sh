@@ -1,0 +1,135 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# run-roots.sh: replay every fixture root under tests/roots/ through
+# `xenprobe --root DEST --json` and compare with the case's expected.json
+# (written from independent ground truth, never from xenprobe's output).
+#
+# Automake test script: exit 0 pass, 1 fail, 77 skip.
+# Env:
+#   XENPROBE  the binary (default ./xenprobe, i.e. run from the build dir)
+#   srcdir    set by automake (top srcdir in a non-recursive build); top_srcdir
+#             is used when srcdir is unset; else the script's own directory
+#   ROOTS     optional, space-separated case names: run only those
+#   KEEP_ROOTS=1  keep the materialized roots of failed cases
+#
+# Per case tests/roots/NAME/:
+#   expected.json          {verdict, hypervisor, xen: {role, mode, version} | null,
+#                           container}: compared with jq -S + diff -u
+#   expected-warnings.txt  optional; one fixed substring per line ('#' comments),
+#                          each must occur in one of .warnings[]
+# and every report must have "schema": 1 and a non-empty .evidence array.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+srcdir=${srcdir:-${top_srcdir:-}}
+if [ -n "$srcdir" ] && [ -d "$srcdir/tests/roots" ]; then
+        tests=$srcdir/tests
+elif [ -n "$srcdir" ] && [ -d "$srcdir/roots" ]; then
+        tests=$srcdir
+else
+        tests=$here
+fi
+roots=$tests/roots
+mkroot=$tests/mkroot.sh
+XENPROBE=${XENPROBE:-./xenprobe}
+
+command -v jq >/dev/null 2>&1 || { echo "SKIP: jq not installed"; exit 77; }
+PATH=$PATH:/sbin:/usr/sbin command -v depmod >/dev/null 2>&1 || { echo "SKIP: depmod (kmod) not installed"; exit 77; }
+[ -x "$XENPROBE" ] || { echo "FAIL: XENPROBE=$XENPROBE is not an executable"; exit 1; }
+[ -d "$roots" ] || { echo "FAIL: $roots: no such directory"; exit 1; }
+
+if [ -n "${ROOTS:-}" ]; then
+        names=$ROOTS
+else
+        names=
+        for d in "$roots"/*/; do
+                [ -f "$d/expected.json" ] && names="$names $(basename "$d")"
+        done
+fi
+[ -n "$names" ] || { echo "SKIP: no fixture roots"; exit 77; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/xenprobe-roots.XXXXXX") || exit 1
+cleanup() { chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+projection='{verdict, hypervisor,
+  xen: (if .xen then {role: .xen.role, mode: .xen.mode, version: .xen.version} else null end),
+  container}'
+
+failed=0 passed=0
+for name in $names; do
+        case_dir=$roots/$name
+        w=$work/$name
+        mkdir -p "$w"
+        msg=
+        if [ ! -f "$case_dir/expected.json" ]; then
+                msg="no such case (or no expected.json): $case_dir"
+        elif ! bash "$mkroot" "$case_dir" "$w/root" >"$w/mkroot.log" 2>&1; then
+                msg="mkroot.sh failed:
+$(cat "$w/mkroot.log")"
+        else
+                "$XENPROBE" --root "$w/root" --json >"$w/out.json" 2>"$w/stderr"
+                rc=$?
+                if ! jq -e 'type == "object"' "$w/out.json" >/dev/null 2>&1; then
+                        msg="xenprobe exit $rc, output is not a JSON object:
+$(head -c 4000 "$w/out.json")
+stderr:
+$(head -c 4000 "$w/stderr")"
+                else
+                        jq -S "$projection" "$w/out.json" >"$w/got" 2>&1
+                        if ! jq -S . "$case_dir/expected.json" >"$w/want" 2>&1; then
+                                msg="expected.json is not valid JSON: $(cat "$w/want")"
+                        elif ! d=$(diff -u --label "expected.json" --label "xenprobe --json (projected)" "$w/want" "$w/got"); then
+                                msg=$d
+                        fi
+                        if [ "$(jq '.schema' "$w/out.json")" != 1 ]; then
+                                msg="${msg:+$msg
+}\"schema\" is $(jq -c '.schema' "$w/out.json"), expected 1"
+                        fi
+                        if ! jq -e '(.evidence | type) == "array" and (.evidence | length) > 0' "$w/out.json" >/dev/null; then
+                                msg="${msg:+$msg
+}.evidence is missing or empty"
+                        fi
+                        # --short skips what cannot change the verdict: it must agree
+                        short=$("$XENPROBE" --root "$w/root" --short 2>/dev/null)
+                        if [ "$short" != "$(jq -r .verdict "$w/out.json")" ]; then
+                                msg="${msg:+$msg
+}--short says '$short', --json says '$(jq -r .verdict "$w/out.json")'"
+                        fi
+                        if [ -f "$case_dir/expected-warnings.txt" ]; then
+                                jq -r '.warnings[]? | tostring' "$w/out.json" >"$w/warnings"
+                                while IFS= read -r want || [ -n "$want" ]; do
+                                        case $want in '' | '#'*) continue ;; esac
+                                        if ! grep -qF -- "$want" "$w/warnings"; then
+                                                msg="${msg:+$msg
+}no warning contains: $want
+warnings were:
+$(sed 's/^/  /' "$w/warnings")"
+                                        fi
+                                done <"$case_dir/expected-warnings.txt"
+                        fi
+                        if [ -n "$msg" ] && [ "$rc" != 0 ]; then
+                                msg="$msg
+(xenprobe exit status $rc; stderr: $(head -c 2000 "$w/stderr"))"
+                        fi
+                fi
+        fi
+        if [ -z "$msg" ]; then
+                echo "PASS $name"
+                passed=$((passed + 1))
+                chmod -R u+w "$w" 2>/dev/null
+                rm -rf "$w"
+        else
+                echo "FAIL $name"
+                printf '%s\n' "$msg" | sed 's/^/    /'
+                failed=$((failed + 1))
+                if [ "${KEEP_ROOTS:-0}" = 1 ]; then
+                        keep=$(mktemp -d "${TMPDIR:-/tmp}/xenprobe-failed-$name.XXXXXX")
+                        cp -R "$w/." "$keep/" && echo "    (kept in $keep)"
+                fi
+        fi
+done
+
+echo "# roots: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
