@@ -224,6 +224,7 @@ int xp_snapshot_write(struct xp_ctx *ctx, const struct xp_report *r, const char 
                 ERR(ctx, "%s: %m", dir);
                 return e;
         }
+        xp_modules_note_inputs(root, r->facts.release);
         size_t n = xp_root_log_count(root), copied = 0, failed = 0;
         /* pass 0: links, 1: directories, 2: files (see the comment on top) */
         for (int pass = 0; pass < 3; pass++)
@@ -232,7 +233,8 @@ int xp_snapshot_write(struct xp_ctx *ctx, const struct xp_report *r, const char 
                         const char *p = xp_root_log_path(root, i, &kind);
                         char *v = NULL;
                         size_t len = 0;
-                        if ((pass == 0) != (kind == XP_LOG_LINK) || (pass == 1) != (kind == XP_LOG_DIR))
+                        if (kind == XP_LOG_ERROR || (pass == 0) != (kind == XP_LOG_LINK) ||
+                            (pass == 1) != (kind == XP_LOG_DIR))
                                 continue;
                         if (kind == XP_LOG_LINK) {
                                 e = xp_root_readlink(root, p, &v);
@@ -256,6 +258,26 @@ int xp_snapshot_write(struct xp_ctx *ctx, const struct xp_report *r, const char 
                         } else
                                 copied++;
                 }
+
+        /* reads that failed (EIO, EACCES, EISDIR...) replay as failures */
+        char *errs = NULL;
+        size_t errs_len = 0;
+        FILE *ef = open_memstream(&errs, &errs_len);
+        if (ef) {
+                fputs("# ERRNO PATH: reads that failed when the snapshot was taken\n", ef);
+                for (size_t i = 0; i < n; i++) {
+                        enum xp_log_kind kind;
+                        const char *p = xp_root_log_path(root, i, &kind);
+                        if (kind == XP_LOG_ERROR && !strchr(p, '\n'))
+                                fprintf(ef, "%d %s\n", xp_root_log_error(root, i), p);
+                }
+                if (fclose(ef) == 0) {
+                        e = write_file_in(dfd, XP_ERRORS_FILE, errs, errs_len);
+                        if (e < 0)
+                                ERR(ctx, "%s/%s: %s", dir, XP_ERRORS_FILE, strerror(-e));
+                }
+                free(errs);
+        }
 
         /* CPUID: the one source a directory cannot hold */
         struct xp_cpuid_set set = { 0 };

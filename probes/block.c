@@ -156,15 +156,24 @@ static void read_disks(struct xp_ctx *ctx, struct xp_report *r)
                 free(v);
                 if (!ok)
                         continue;
+                f->n_disks++;
+                d->kind = kind_of(d->name, d->major, NULL);
+                if (d->kind == XP_DISK_VIRTUAL)
+                        continue; /* loop, zram, dm: the name says it all */
                 snprintf(path, sizeof(path), "sys/class/block/%s", *n);
                 if (xp_root_readlink(root, path, &v) == 0) {
                         snprintf(d->link, sizeof(d->link), "%s", v);
                         free(v);
+                        /* ".../block/sda/sda1": a partition sits below its disk */
+                        char *last = strrchr(d->link, '/');
+                        if (last && last > d->link) {
+                                *last = '\0';
+                                char *parent = strrchr(d->link, '/');
+                                d->partition = parent && strcmp(parent + 1, "block") != 0;
+                                *last = '/';
+                        }
                 }
-                snprintf(path, sizeof(path), "sys/class/block/%s/partition", *n);
-                d->partition = xp_root_exists(root, path);
                 d->kind = kind_of(d->name, d->major, d->link);
-                f->n_disks++;
                 if (d->partition || d->kind == XP_DISK_VIRTUAL)
                         continue; /* partitions, loop and dm devices: only for the root lookup */
                 char ev[96], val[96];
@@ -187,38 +196,78 @@ static struct xp_disk *lower_disk(struct xp_ctx *ctx, struct xp_facts *f, struct
         return low;
 }
 
-static void live_enrich(struct xp_report *r, const struct xp_disk *d)
+/*
+ * libudev and libblkid add live-only detail that never changes the verdict:
+ * loaded on first use (probes/dl.c).
+ */
+static struct {
+        typeof(&udev_new) udev_new;
+        typeof(&udev_unref) udev_unref;
+        typeof(&udev_device_new_from_devnum) udev_device_new_from_devnum;
+        typeof(&udev_device_get_property_value) udev_device_get_property_value;
+        typeof(&udev_device_get_devnode) udev_device_get_devnode;
+        typeof(&udev_device_unref) udev_device_unref;
+        typeof(&blkid_new_probe_from_filename) blkid_new_probe_from_filename;
+        typeof(&blkid_probe_enable_superblocks) blkid_probe_enable_superblocks;
+        typeof(&blkid_probe_set_superblocks_flags) blkid_probe_set_superblocks_flags;
+        typeof(&blkid_do_safeprobe) blkid_do_safeprobe;
+        typeof(&blkid_probe_lookup_value) blkid_probe_lookup_value;
+        typeof(&blkid_free_probe) blkid_free_probe;
+} dl;
+
+static const struct xp_dl_sym udev_syms[] = {
+        XP_DL_SYM(dl, udev_new), XP_DL_SYM(dl, udev_unref), XP_DL_SYM(dl, udev_device_new_from_devnum),
+        XP_DL_SYM(dl, udev_device_get_property_value), XP_DL_SYM(dl, udev_device_get_devnode),
+        XP_DL_SYM(dl, udev_device_unref), {},
+};
+static const struct xp_dl_sym blkid_syms[] = {
+        XP_DL_SYM(dl, blkid_new_probe_from_filename), XP_DL_SYM(dl, blkid_probe_enable_superblocks),
+        XP_DL_SYM(dl, blkid_probe_set_superblocks_flags), XP_DL_SYM(dl, blkid_do_safeprobe),
+        XP_DL_SYM(dl, blkid_probe_lookup_value), XP_DL_SYM(dl, blkid_free_probe), {},
+};
+static struct xp_dl_lib libudev = { "libudev.so.1", udev_syms, 0 };
+static struct xp_dl_lib libblkid = { "libblkid.so.1", blkid_syms, 0 };
+
+static bool load_libs(struct xp_ctx *ctx)
 {
-        struct udev *udev = udev_new();
-        if (udev) {
-                struct udev_device *dev = udev_device_new_from_devnum(udev, 'b', makedev(d->major, d->minor));
-                if (dev) {
-                        const char *bus = udev_device_get_property_value(dev, "ID_BUS");
-                        const char *node = udev_device_get_devnode(dev);
-                        char val[160];
-                        snprintf(val, sizeof(val), "%s ID_BUS=%s", node ? node : "?", bus ? bus : "(none)");
-                        xp_evidence_add(r, SRC, "udev (live)", XP_ST_FOUND, val, "udev's view of the root device");
-                        if (node && geteuid() == 0) {
-                                blkid_probe pr = blkid_new_probe_from_filename(node);
-                                if (pr) {
-                                        blkid_probe_enable_superblocks(pr, 1);
-                                        blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_UUID);
-                                        const char *type = NULL, *uuid = NULL;
-                                        if (blkid_do_safeprobe(pr) == 0) {
-                                                blkid_probe_lookup_value(pr, "TYPE", &type, NULL);
-                                                blkid_probe_lookup_value(pr, "UUID", &uuid, NULL);
-                                                snprintf(val, sizeof(val), "TYPE=%s UUID=%s", type ? type : "?",
-                                                         uuid ? uuid : "?");
-                                                xp_evidence_add(r, SRC, "libblkid (live)", XP_ST_FOUND, val,
-                                                                "filesystem signature on the root device");
-                                        }
-                                        blkid_free_probe(pr);
-                                }
-                        }
-                        udev_device_unref(dev);
-                }
-                udev_unref(udev);
+        return xp_dlopen_syms(ctx, &libudev) == 0 && xp_dlopen_syms(ctx, &libblkid) == 0;
+}
+
+static void live_enrich(struct xp_ctx *ctx, struct xp_report *r, const struct xp_disk *d)
+{
+        if (!load_libs(ctx)) {
+                xp_evidence_add(r, SRC, "udev (live)", XP_ST_UNAVAILABLE, NULL,
+                                "libudev.so.1/libblkid.so.1 could not be loaded");
+                return;
         }
+        struct udev *udev = dl.udev_new();
+        if (!udev)
+                return;
+        struct udev_device *dev = dl.udev_device_new_from_devnum(udev, 'b', makedev(d->major, d->minor));
+        if (dev) {
+                const char *bus = dl.udev_device_get_property_value(dev, "ID_BUS");
+                const char *node = dl.udev_device_get_devnode(dev);
+                char val[160];
+                snprintf(val, sizeof(val), "%s ID_BUS=%s", node ? node : "?", bus ? bus : "(none)");
+                xp_evidence_add(r, SRC, "udev (live)", XP_ST_FOUND, val, "udev's view of the root device");
+                /* reading a block device needs root; an unprivileged run just has less detail */
+                blkid_probe pr = node && geteuid() == 0 ? dl.blkid_new_probe_from_filename(node) : NULL;
+                if (pr) {
+                        dl.blkid_probe_enable_superblocks(pr, 1);
+                        dl.blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_UUID);
+                        const char *type = NULL, *uuid = NULL;
+                        if (dl.blkid_do_safeprobe(pr) == 0) {
+                                dl.blkid_probe_lookup_value(pr, "TYPE", &type, NULL);
+                                dl.blkid_probe_lookup_value(pr, "UUID", &uuid, NULL);
+                                snprintf(val, sizeof(val), "TYPE=%s UUID=%s", type ? type : "?", uuid ? uuid : "?");
+                                xp_evidence_add(r, SRC, "libblkid (live)", XP_ST_FOUND, val,
+                                                "filesystem signature on the root device");
+                        }
+                        dl.blkid_free_probe(pr);
+                }
+                dl.udev_device_unref(dev);
+        }
+        dl.udev_unref(udev);
 }
 
 static int run(struct xp_ctx *ctx, struct xp_report *r)
@@ -283,8 +332,8 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                  f->root_devname[0] ? " -> " : "", f->root_devname);
         xp_evidence_add(r, SRC, have_devnum ? "proc/self/mountinfo" : "proc/mounts", XP_ST_FOUND, val,
                         "root filesystem: %s", xp_disk_kind_to_description(f->root_kind));
-        if (d && xp_root_is_live(root))
-                live_enrich(r, d);
+        if (d && xp_root_is_live(root) && !xp_ctx_get_verdict_only(ctx))
+                live_enrich(ctx, r, d);
         return 0;
 }
 

@@ -242,10 +242,10 @@ static bool rule_pv_drivers(struct state *s)
                 WHY("the kernel does not use Xen (no /sys/hypervisor); ");
         if (f->pci == XP_ST_FOUND && !f->platform_dev)
                 WHY("no Xen platform PCI device (xen_platform_pci=0 in the guest config); ");
-        if (f->platform_dev && !f->platform_driver[0])
-                WHY("platform device present but no driver bound (CONFIG_XEN_PVHVM off?); ");
         if (strcmp(f->emul_unplug, "never") == 0)
-                WHY("xen_emul_unplug=never keeps the emulated devices; ");
+                WHY("xen_emul_unplug=never: the kernel keeps the emulated devices and does not bind the platform device; ");
+        else if (f->platform_dev && !f->platform_driver[0])
+                WHY("platform device present but no driver bound (CONFIG_XEN_PVHVM off?); ");
         for (int m = XP_XM_BLKFRONT; m <= XP_XM_NETFRONT; m++) {
                 if (f->mod_blacklisted[m] || f->mod_install_disabled[m])
                         WHY("%s is %s in modprobe.d; ", xp_xen_module_name(m),
@@ -388,13 +388,13 @@ static void confidence(struct state *s)
                 c = s->xen_sources >= 2 ? XP_CONF_HIGH : XP_CONF_MEDIUM;
         else
                 c = f->cpuid == XP_ST_FOUND ? XP_CONF_HIGH : XP_CONF_MEDIUM;
-        /* unreadable (not absent) sources lower it one step */
-        enum xp_status st[] = { f->hv_dir, f->xenbus, f->pci, f->dmi, f->cpuinfo };
-        for (size_t i = 0; i < ELEMENTSOF(st); i++)
-                if (st[i] == XP_ST_UNREADABLE) {
+        /* any unreadable (not absent) source lowers it one step */
+        for (size_t i = 0; i < r->n_evidence; i++)
+                if (r->evidence[i].status == XP_ST_UNREADABLE) {
                         if (c > XP_CONF_LOW)
                                 c--;
-                        xp_report_warn(r, "some evidence sources could not be read (see evidence with status \"unreadable\"): confidence lowered");
+                        xp_report_warn(r, "%s could not be read (%s): confidence lowered", r->evidence[i].path,
+                                       r->evidence[i].implies ? r->evidence[i].implies : "unreadable");
                         break;
                 }
         r->confidence = c;

@@ -219,6 +219,8 @@ int xp_cpuid_format(const struct xp_cpuid_set *set, char **ret)
         return 0;
 }
 
+static const struct xp_cpuid_leaf *find_xen(const struct xp_cpuid_set *set, bool forced);
+
 #if defined(__x86_64__) || defined(__i386__)
 static sigjmp_buf ill_jmp;
 
@@ -254,10 +256,18 @@ static int read_mode(struct xp_cpuid_set *set, bool forced)
                 if ((r = set_add(set, &l)) < 0)
                         return r;
         }
+        /* Each CPUID traps to the hypervisor, so do not probe all 256
+         * bases the kernel may scan: hypervisors stack their interfaces
+         * from 0x40000000 upward without gaps (Hyper-V/Viridian first, then
+         * Xen or KVM at 0x40000100), so stop at the first empty base past
+         * 0x40000100. */
         for (uint32_t base = BASE_FIRST; base < BASE_LAST; base += 0x100) {
                 fn(base, 0, &l);
-                if (!base_valid(&l))
+                if (!base_valid(&l)) {
+                        if (base >= BASE_FIRST + 0x100)
+                                break;
                         continue;
+                }
                 if ((r = set_add(set, &l)) < 0)
                         return r;
                 uint32_t last = l.eax < base + 5 ? l.eax : base + 5;
@@ -280,10 +290,11 @@ int xp_cpuid_read_live(struct xp_cpuid_set *ret)
                 return r;
         }
 
-        /* forced emulation: #UD (SIGILL) anywhere but in a Xen PV guest */
+        /* forced emulation: #UD (SIGILL) anywhere but in a Xen PV guest;
+         * only needed when the plain instruction did not show Xen */
         struct sigaction sa = { .sa_handler = on_sigill }, old;
         sigemptyset(&sa.sa_mask);
-        if (sigaction(SIGILL, &sa, &old) == 0) {
+        if (!find_xen(&set, false) && sigaction(SIGILL, &sa, &old) == 0) {
                 size_t keep = set.n;
                 if (sigsetjmp(ill_jmp, 1) == 0) {
                         r = read_mode(&set, true);

@@ -15,6 +15,7 @@ struct xp_ctx {
         xp_log_fn log_fn;
         void *log_data;
         int log_priority;
+        bool verdict_only;
 };
 
 static void log_stderr(void *data _unused_, int priority _unused_, const char *file _unused_,
@@ -98,3 +99,6 @@ void xp_ctx_log(struct xp_ctx *ctx, int priority, const char *file, int line, co
         va_end(ap);
         errno = saved;
 }
+
+void xp_ctx_set_verdict_only(struct xp_ctx *ctx, bool on) { ctx->verdict_only = on; }
+bool xp_ctx_get_verdict_only(const struct xp_ctx *ctx) { return ctx->verdict_only; }

@@ -7,11 +7,12 @@
  */
 #include "config.h"
 
-#include <archive.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "xenprobe.h"
 
@@ -36,45 +37,45 @@ char xp_parse_config_option(const char *config, const char *option)
         return 0;
 }
 
-static int gunzip_config(const char *data, size_t len, char **ret)
+/* zlib is loaded on first use (probes/dl.c): only kernels without
+ * /boot/config-RELEASE need it */
+static struct {
+        typeof(&inflateInit2_) inflateInit2_;
+        typeof(&inflate) inflate;
+        typeof(&inflateEnd) inflateEnd;
+} z;
+static const struct xp_dl_sym zlib_syms[] = {
+        XP_DL_SYM(z, inflateInit2_), XP_DL_SYM(z, inflate), XP_DL_SYM(z, inflateEnd), {},
+};
+static struct xp_dl_lib libz = { "libz.so.1", zlib_syms, 0 };
+
+/* /proc/config.gz is always gzip (kernel/configs.c, CONFIG_IKCONFIG_PROC) */
+static int gunzip_config(struct xp_ctx *ctx, const char *data, size_t len, char **ret)
 {
-        struct archive *a = archive_read_new();
-        if (!a)
-                return -ENOMEM;
-        archive_read_support_filter_all(a);
-        archive_read_support_format_raw(a);
-        int r = -EINVAL;
-        char *out = NULL;
-        struct archive_entry *entry;
-        if (archive_read_open_memory(a, data, len) != ARCHIVE_OK ||
-            archive_read_next_header(a, &entry) != ARCHIVE_OK)
-                goto done;
-        out = malloc(CONFIG_MAX + 1);
+        z_stream zs = { 0 };
+        if (xp_dlopen_syms(ctx, &libz) < 0)
+                return -EOPNOTSUPP;
+        if (len > UINT_MAX || z.inflateInit2_(&zs, 16 + MAX_WBITS, ZLIB_VERSION, (int)sizeof(zs)) != Z_OK)
+                return -EINVAL;
+        char *out = malloc(CONFIG_MAX + 1);
         if (!out) {
-                r = -ENOMEM;
-                goto done;
+                z.inflateEnd(&zs);
+                return -ENOMEM;
         }
-        size_t total = 0;
-        for (;;) {
-                la_ssize_t n = archive_read_data(a, out + total, CONFIG_MAX - total);
-                if (n < 0)
-                        goto done;
-                if (n == 0)
-                        break;
-                total += (size_t)n;
-                if (total == CONFIG_MAX) {
-                        r = -EFBIG;
-                        goto done;
-                }
+        zs.next_in = (Bytef *)data;
+        zs.avail_in = (uInt)len;
+        zs.next_out = (Bytef *)out;
+        zs.avail_out = CONFIG_MAX;
+        int zr = z.inflate(&zs, Z_FINISH);
+        size_t total = CONFIG_MAX - zs.avail_out;
+        z.inflateEnd(&zs);
+        if (zr != Z_STREAM_END) {
+                free(out);
+                return zr == Z_BUF_ERROR && total == CONFIG_MAX ? -EFBIG : -EINVAL;
         }
         out[total] = '\0';
         *ret = out;
-        out = NULL;
-        r = 0;
-done:
-        free(out);
-        archive_read_free(a);
-        return r;
+        return 0;
 }
 
 static const struct {
@@ -111,7 +112,7 @@ static void read_config(struct xp_ctx *ctx, struct xp_report *r)
                 snprintf(path, sizeof(path), "proc/config.gz");
                 e = xp_root_read_file(root, path, CONFIG_MAX, &gz, &len);
                 if (e == 0) {
-                        e = gunzip_config(gz, len, &text);
+                        e = gunzip_config(ctx, gz, len, &text);
                         free(gz);
                         if (e < 0)
                                 xp_evidence_add(r, SRC, path, XP_ST_UNREADABLE, NULL,
@@ -199,7 +200,8 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 xp_evidence_add(r, SRC, "proc/cmdline", f->cmdline, NULL, "%s", strerror(-e));
         }
 
-        read_config(ctx, r);
+        if (!xp_ctx_get_verdict_only(ctx)) /* config explains, never decides */
+                read_config(ctx, r);
         return f->release[0] ? 0 : 1;
 }
 

@@ -32,6 +32,41 @@ static const char *const index_files[] = {
         "modules.softdep", "modules.symbols.bin", "modules.builtin", "modules.dep", "modules.builtin.modinfo",
 };
 
+/* libkmod is loaded on first use (probes/dl.c): --short never needs it */
+static struct {
+        typeof(&kmod_new) kmod_new;
+        typeof(&kmod_unref) kmod_unref;
+        typeof(&kmod_set_log_fn) kmod_set_log_fn;
+        typeof(&kmod_set_log_priority) kmod_set_log_priority;
+        typeof(&kmod_config_get_blacklists) kmod_config_get_blacklists;
+        typeof(&kmod_config_get_install_commands) kmod_config_get_install_commands;
+        typeof(&kmod_config_iter_next) kmod_config_iter_next;
+        typeof(&kmod_config_iter_get_key) kmod_config_iter_get_key;
+        typeof(&kmod_config_iter_get_value) kmod_config_iter_get_value;
+        typeof(&kmod_config_iter_free_iter) kmod_config_iter_free_iter;
+        typeof(&kmod_module_new_from_name_lookup) kmod_module_new_from_name_lookup;
+        typeof(&kmod_module_get_path) kmod_module_get_path;
+        typeof(&kmod_module_unref) kmod_module_unref;
+} km;
+
+static const struct xp_dl_sym kmod_syms[] = {
+        XP_DL_SYM(km, kmod_new),
+        XP_DL_SYM(km, kmod_unref),
+        XP_DL_SYM(km, kmod_set_log_fn),
+        XP_DL_SYM(km, kmod_set_log_priority),
+        XP_DL_SYM(km, kmod_config_get_blacklists),
+        XP_DL_SYM(km, kmod_config_get_install_commands),
+        XP_DL_SYM(km, kmod_config_iter_next),
+        XP_DL_SYM(km, kmod_config_iter_get_key),
+        XP_DL_SYM(km, kmod_config_iter_get_value),
+        XP_DL_SYM(km, kmod_config_iter_free_iter),
+        XP_DL_SYM(km, kmod_module_new_from_name_lookup),
+        XP_DL_SYM(km, kmod_module_get_path),
+        XP_DL_SYM(km, kmod_module_unref),
+        {},
+};
+static struct xp_dl_lib libkmod = { "libkmod.so.2", kmod_syms, 0 };
+
 static void kmod_log_to_ctx(void *data, int priority, const char *file, int line, const char *fn,
                             const char *format, va_list args)
 {
@@ -70,10 +105,14 @@ static bool same_module(const char *a, const char *b)
         return *a == *b;
 }
 
-/* Note the files libkmod reads on our behalf, so `snapshot` copies them. */
-static void note_kmod_inputs(struct xp_root *root, const char *moddir)
+/* Note the files libkmod reads on our behalf, so `snapshot` copies them;
+ * called by snapshot only, the report does not need the listing. */
+void xp_modules_note_inputs(struct xp_root *root, const char *release)
 {
-        char path[256];
+        char path[256], moddir[160];
+        if (!release[0])
+                return;
+        snprintf(moddir, sizeof(moddir), "lib/modules/%s", release);
         for (size_t i = 0; i < ELEMENTSOF(index_files); i++) {
                 snprintf(path, sizeof(path), "%s/%s", moddir, index_files[i]);
                 if (xp_root_exists(root, path))
@@ -104,6 +143,11 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
         const char *sep = strcmp(rp, "/") == 0 ? "" : "/";
         int e;
 
+        /* module states explain an HVM verdict and feed warnings, but never
+         * change the verdict itself */
+        if (xp_ctx_get_verdict_only(ctx))
+                return 1;
+
         e = xp_root_read_file(root, "proc/modules", 4u << 20, &loaded, NULL);
         if (e < 0) {
                 xp_evidence_add(r, SRC, "proc/modules", xp_status_from_errno(e), NULL,
@@ -126,18 +170,21 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
         struct kmod_ctx *kctx = NULL;
         char cfgbuf[ELEMENTSOF(config_dirs)][256];
         const char *cfg[ELEMENTSOF(config_dirs) + 1];
-        if (have_index) {
+        if (have_index && xp_dlopen_syms(ctx, &libkmod) < 0) {
+                xp_evidence_add(r, SRC, "libkmod.so.2", XP_ST_UNAVAILABLE, NULL,
+                                "libkmod could not be loaded: built-in and available drivers unknown");
+                have_index = false;
+        } else if (have_index) {
                 for (size_t i = 0; i < ELEMENTSOF(config_dirs); i++) {
                         snprintf(cfgbuf[i], sizeof(cfgbuf[i]), "%s%s%s", rp, sep, config_dirs[i]);
                         cfg[i] = cfgbuf[i];
                 }
                 cfg[ELEMENTSOF(config_dirs)] = NULL;
                 snprintf(path, sizeof(path), "%s%s%s", rp, sep, moddir);
-                kctx = kmod_new(path, cfg);
+                kctx = km.kmod_new(path, cfg);
                 if (kctx) {
-                        kmod_set_log_fn(kctx, kmod_log_to_ctx, ctx);
-                        kmod_set_log_priority(kctx, xp_ctx_get_log_priority(ctx));
-                        note_kmod_inputs(root, moddir);
+                        km.kmod_set_log_fn(kctx, kmod_log_to_ctx, ctx);
+                        km.kmod_set_log_priority(kctx, xp_ctx_get_log_priority(ctx));
                 }
         } else if (f->release[0])
                 xp_evidence_add(r, SRC, moddir, XP_ST_ABSENT, NULL,
@@ -147,24 +194,24 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
 
         /* blacklists and install overrides that disable a driver */
         if (kctx) {
-                struct kmod_config_iter *it = kmod_config_get_blacklists(kctx);
-                while (it && kmod_config_iter_next(it)) {
-                        const char *name = kmod_config_iter_get_key(it);
+                struct kmod_config_iter *it = km.kmod_config_get_blacklists(kctx);
+                while (it && km.kmod_config_iter_next(it)) {
+                        const char *name = km.kmod_config_iter_get_key(it);
                         for (int m = 0; m < _XP_XM_MAX; m++)
                                 if (same_module(name, xp_xen_module_name(m)))
                                         f->mod_blacklisted[m] = true;
                 }
-                kmod_config_iter_free_iter(it);
-                it = kmod_config_get_install_commands(kctx);
-                while (it && kmod_config_iter_next(it)) {
-                        const char *name = kmod_config_iter_get_key(it);
-                        const char *cmd = kmod_config_iter_get_value(it);
+                km.kmod_config_iter_free_iter(it);
+                it = km.kmod_config_get_install_commands(kctx);
+                while (it && km.kmod_config_iter_next(it)) {
+                        const char *name = km.kmod_config_iter_get_key(it);
+                        const char *cmd = km.kmod_config_iter_get_value(it);
                         bool disables = cmd && (strstr(cmd, "/bin/false") || strstr(cmd, "/bin/true"));
                         for (int m = 0; m < _XP_XM_MAX; m++)
                                 if (disables && same_module(name, xp_xen_module_name(m)))
                                         f->mod_install_disabled[m] = true;
                 }
-                kmod_config_iter_free_iter(it);
+                km.kmod_config_iter_free_iter(it);
         }
 
         int seen_xen_loaded = 0, seen_builtin = 0;
@@ -179,8 +226,8 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                         seen_xen_loaded++;
                 } else if (kctx) {
                         struct kmod_module *mod = NULL;
-                        if (kmod_module_new_from_name_lookup(kctx, name, &mod) == 0 && mod) {
-                                if (kmod_module_get_path(mod) == NULL) {
+                        if (km.kmod_module_new_from_name_lookup(kctx, name, &mod) == 0 && mod) {
+                                if (km.kmod_module_get_path(mod) == NULL) {
                                         st = XP_KS_BUILTIN;
                                         how = "built into the kernel (modules.builtin): invisible to lsmod";
                                         seen_builtin++;
@@ -188,7 +235,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                                         st = XP_KS_MODULE;
                                         how = "available as a module (modules.dep), not loaded";
                                 }
-                                kmod_module_unref(mod);
+                                km.kmod_module_unref(mod);
                         } else if (have_dep) {
                                 st = XP_KS_MISSING;
                                 how = "neither built in nor in modules.dep";
@@ -210,7 +257,8 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
 
         f->modules = (kctx || loaded) ? XP_ST_FOUND : XP_ST_UNAVAILABLE;
         free(loaded);
-        kmod_unref(kctx);
+        if (kctx)
+                km.kmod_unref(kctx);
         return f->modules == XP_ST_FOUND ? 0 : 1;
 }
 

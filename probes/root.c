@@ -35,12 +35,14 @@
 
 struct log_entry {
         enum xp_log_kind kind;
+        int err; /* XP_LOG_ERROR: the errno of the failed read */
         char *path;
 };
 
 struct inject {
         char *glob;
         int err;
+        bool exact; /* from a snapshot's errors file: a path, not a pattern */
 };
 
 struct xp_root {
@@ -52,6 +54,8 @@ struct xp_root {
         struct inject *inject;
         size_t n_inject;
 };
+
+static void load_recorded_errors(struct xp_root *root);
 
 /* -1 unknown, 0 unusable (ENOSYS, seccomp), 1 usable */
 static int have_openat2 = -1;
@@ -221,6 +225,8 @@ struct xp_root *xp_root_new(const char *dir, bool live, int *ret_err)
                 *ret_err = -ENOMEM;
                 return xp_root_free(root);
         }
+        if (!live)
+                load_recorded_errors(root);
         *ret_err = 0;
         return root;
 }
@@ -246,7 +252,7 @@ bool xp_root_is_live(const struct xp_root *root) { return root->live; }
 const char *xp_root_path(const struct xp_root *root) { return root->path; }
 int xp_root_dirfd(const struct xp_root *root) { return root->dirfd; }
 
-void xp_root_note(struct xp_root *root, enum xp_log_kind kind, const char *path)
+static void note_err(struct xp_root *root, enum xp_log_kind kind, int err, const char *path)
 {
         for (size_t i = 0; i < root->n_log; i++)
                 if (root->log[i].kind == kind && strcmp(root->log[i].path, path) == 0)
@@ -263,7 +269,53 @@ void xp_root_note(struct xp_root *root, enum xp_log_kind kind, const char *path)
         if (!p)
                 return;
         root->log[root->n_log].kind = kind;
+        root->log[root->n_log].err = err;
         root->log[root->n_log++].path = p;
+}
+
+void xp_root_note(struct xp_root *root, enum xp_log_kind kind, const char *path)
+{
+        note_err(root, kind, 0, path);
+}
+
+/* A read that failed for another reason than absence is evidence too
+ * ("unreadable"): snapshot records it so the replay fails the same way. */
+static int failed(struct xp_root *root, const char *path, int err)
+{
+        if (err != -ENOENT && err != -ENOTDIR && err != -ENOMEM)
+                note_err(root, XP_LOG_ERROR, -err, path);
+        return err;
+}
+
+int xp_root_log_error(const struct xp_root *root, size_t i)
+{
+        return i < root->n_log ? root->log[i].err : 0;
+}
+
+
+/* Replay the failed reads a snapshot recorded: lines "ERRNO PATH". */
+static void load_recorded_errors(struct xp_root *root)
+{
+        char *text;
+        if (xp_root_read_file(root, XP_ERRORS_FILE, 256 * 1024, &text, NULL) < 0)
+                return;
+        for (char *line = text, *next; line && *line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                char *end;
+                long err = strtol(line, &end, 10);
+                if (line[0] == '#' || end == line || *end != ' ' || err <= 0 || err > 4095 || !end[1])
+                        continue;
+                struct inject *n = realloc(root->inject, (root->n_inject + 1) * sizeof(*n));
+                if (!n)
+                        break;
+                root->inject = n;
+                n[root->n_inject] = (struct inject){ .glob = strdup(end + 1), .err = (int)err, .exact = true };
+                if (n[root->n_inject].glob)
+                        root->n_inject++;
+        }
+        free(text);
 }
 
 size_t xp_root_log_count(const struct xp_root *root) { return root->n_log; }
@@ -283,17 +335,17 @@ void xp_root_inject_error(struct xp_root *root, const char *glob, int err)
         if (!n)
                 return;
         root->inject = n;
-        n[root->n_inject].glob = strdup(glob);
-        n[root->n_inject].err = err;
+        n[root->n_inject] = (struct inject){ .glob = strdup(glob), .err = err };
         if (n[root->n_inject].glob)
                 root->n_inject++;
 }
 
-static int injected(const struct xp_root *root, const char *path)
+static int injected(struct xp_root *root, const char *path)
 {
         for (size_t i = 0; i < root->n_inject; i++)
-                if (fnmatch(root->inject[i].glob, path, 0) == 0)
-                        return -root->inject[i].err;
+                if (root->inject[i].exact ? strcmp(root->inject[i].glob, path) == 0
+                                          : fnmatch(root->inject[i].glob, path, 0) == 0)
+                        return failed(root, path, -root->inject[i].err);
         return 0;
 }
 
@@ -318,7 +370,9 @@ bool xp_root_exists(struct xp_root *root, const char *path)
         return true;
 }
 
-int xp_root_read_file(struct xp_root *root, const char *path, size_t max, char **ret,
+static int read_fd(struct xp_root *root, const char *path, int fd, size_t max, char **ret, size_t *ret_len);
+
+static int read_file_impl(struct xp_root *root, const char *path, size_t max, char **ret,
                       size_t *ret_len)
 {
         struct stat st1, st2;
@@ -326,8 +380,24 @@ int xp_root_read_file(struct xp_root *root, const char *path, size_t max, char *
         if (r < 0)
                 return r;
 
-        /* type check before opening for reading: a guest may plant a FIFO
-         * or a device node where a file is expected */
+        /* The live /sys and /proc are the kernel's: open and check the type
+         * after.  Anywhere else (a guest image, a capture) check the type
+         * before opening for reading: a guest may plant a FIFO or a device
+         * node where a file is expected, and opening some devices acts. */
+        if (root->live) {
+                int fd = xp_resolve_in_root(root->dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, false);
+                if (fd < 0)
+                        return fd;
+                if (fstat(fd, &st2) < 0)
+                        r = -errno;
+                else if (!S_ISREG(st2.st_mode))
+                        r = S_ISDIR(st2.st_mode) ? -EISDIR : -EINVAL;
+                if (r < 0) {
+                        close(fd);
+                        return r;
+                }
+                return read_fd(root, path, fd, max, ret, ret_len);
+        }
         int pfd = xp_resolve_in_root(root->dirfd, path, O_PATH, false);
         if (pfd < 0)
                 return pfd;
@@ -350,6 +420,13 @@ int xp_root_read_file(struct xp_root *root, const char *path, size_t max, char *
                 return -ESTALE; /* swapped between the check and the open */
         }
 
+        return read_fd(root, path, fd, max, ret, ret_len);
+}
+
+/* Read FD to its end, at most MAX bytes; closes FD. */
+static int read_fd(struct xp_root *root, const char *path, int fd, size_t max, char **ret, size_t *ret_len)
+{
+        int r;
         size_t cap = 4096, len = 0;
         char *buf = malloc(cap + 1);
         if (!buf) {
@@ -414,7 +491,7 @@ int xp_root_read_line(struct xp_root *root, const char *path, char **ret)
         return 0;
 }
 
-int xp_root_readlink(struct xp_root *root, const char *path, char **ret)
+static int readlink_impl(struct xp_root *root, const char *path, char **ret)
 {
         int r = injected(root, path);
         if (r < 0)
@@ -441,7 +518,7 @@ static int cmp_str(const void *a, const void *b)
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int xp_root_list_dir(struct xp_root *root, const char *path, char ***ret)
+static int list_dir_impl(struct xp_root *root, const char *path, char ***ret)
 {
         int r = injected(root, path);
         if (r < 0)
@@ -488,4 +565,23 @@ fail:
         closedir(d);
         xp_strv_free(v);
         return r;
+}
+
+int xp_root_read_file(struct xp_root *root, const char *path, size_t max, char **ret,
+                      size_t *ret_len)
+{
+        int r = read_file_impl(root, path, max, ret, ret_len);
+        return r < 0 ? failed(root, path, r) : r;
+}
+
+int xp_root_readlink(struct xp_root *root, const char *path, char **ret)
+{
+        int r = readlink_impl(root, path, ret);
+        return r < 0 ? failed(root, path, r) : r;
+}
+
+int xp_root_list_dir(struct xp_root *root, const char *path, char ***ret)
+{
+        int r = list_dir_impl(root, path, ret);
+        return r < 0 ? failed(root, path, r) : r;
 }

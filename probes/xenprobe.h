@@ -38,6 +38,10 @@ void xp_ctx_set_log_fn(struct xp_ctx *ctx, xp_log_fn fn, void *data);
 void xp_ctx_set_log_priority(struct xp_ctx *ctx, int priority);
 int xp_ctx_get_log_priority(const struct xp_ctx *ctx);
 struct xp_root *xp_ctx_root(const struct xp_ctx *ctx);
+/* Skip evidence that cannot change the verdict (--short): probes consult it
+ * before costly live-only detail. */
+void xp_ctx_set_verdict_only(struct xp_ctx *ctx, bool on);
+bool xp_ctx_get_verdict_only(const struct xp_ctx *ctx);
 void xp_ctx_log(struct xp_ctx *ctx, int priority, const char *file, int line,
                 const char *fn, const char *format, ...) _printf_(6, 7);
 
@@ -63,7 +67,7 @@ void xp_ctx_log(struct xp_ctx *ctx, int priority, const char *file, int line,
  */
 #define XP_READ_MAX_DEFAULT (256u * 1024u)
 
-enum xp_log_kind { XP_LOG_FILE, XP_LOG_LINK, XP_LOG_DIR };
+enum xp_log_kind { XP_LOG_FILE, XP_LOG_LINK, XP_LOG_DIR, XP_LOG_ERROR };
 
 struct xp_root *xp_root_new(const char *dir, bool live, int *ret_err) _must_check_;
 struct xp_root *xp_root_free(struct xp_root *root);
@@ -84,9 +88,14 @@ int xp_root_list_dir(struct xp_root *root, const char *path, char ***ret) _must_
 bool xp_root_exists(struct xp_root *root, const char *path);
 /* Record a path read by a library on our behalf (libkmod), for snapshot. */
 void xp_root_note(struct xp_root *root, enum xp_log_kind kind, const char *path);
-/* Iterate the read log (files, links and listed directories). */
+/* Iterate the read log (files, links, listed directories, failed reads). */
 size_t xp_root_log_count(const struct xp_root *root);
 const char *xp_root_log_path(const struct xp_root *root, size_t i, enum xp_log_kind *ret_kind);
+/* XP_LOG_ERROR entries: the positive errno of the failed read. */
+int xp_root_log_error(const struct xp_root *root, size_t i);
+/* Snapshot file listing failed reads ("ERRNO PATH"); a non-live root
+ * replays them as the same errors. */
+#define XP_ERRORS_FILE "run/xenprobe/errors"
 /* Test hook: make reads of paths matching GLOB fail with -ERR. */
 void xp_root_inject_error(struct xp_root *root, const char *glob, int err);
 /* Resolve PATH within the directory fd ROOTFD (used by root and snapshot):
@@ -94,6 +103,21 @@ void xp_root_inject_error(struct xp_root *root, const char *glob, int err);
 int xp_resolve_in_root(int rootfd, const char *path, int o_flags, bool nofollow_last);
 /* Test hook: use the user-space walk even where openat2 works. */
 void xp_resolve_force_userspace(bool on);
+
+/* ------------------------------------------------------------------ dl */
+
+struct xp_dl_sym {
+        const char *name;
+        void **ptr;
+};
+struct xp_dl_lib {
+        const char *soname;
+        const struct xp_dl_sym *syms; /* NULL-name terminated */
+        int state;                    /* 0 not tried, 1 loaded, -1 failed */
+};
+/* dlopen LIB->soname once and resolve every symbol; -EOPNOTSUPP if not. */
+int xp_dlopen_syms(struct xp_ctx *ctx, struct xp_dl_lib *lib);
+#define XP_DL_SYM(table, fn) { #fn, (void **)&(table).fn }
 
 /* --------------------------------------------------------------- strings */
 
@@ -354,6 +378,9 @@ extern const struct xp_probe xp_modules_probe;
 extern const struct xp_probe xp_xenbus_probe;
 extern const struct xp_probe xp_pci_probe;
 extern const struct xp_probe xp_block_probe;
+
+/* Record the files libkmod reads (index, modprobe.d) in the read log. */
+void xp_modules_note_inputs(struct xp_root *root, const char *release);
 
 /* Run every probe in order, then the classifier. */
 int xp_probe_all(struct xp_ctx *ctx, struct xp_report **ret) _must_check_;

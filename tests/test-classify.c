@@ -253,10 +253,11 @@ DEFINE_TEST(classify_unreadable_lowers_confidence)
 {
         struct xp_report *r = xen_base("PV", 0x220f0);
         r->facts.cpuid_xen = true;
-        r->facts.xenbus = XP_ST_UNREADABLE;
+        xp_evidence_add(r, "xenbus", "sys/bus/xen/devices", XP_ST_UNREADABLE, NULL, "Permission denied");
         xp_classify(r);
         CHECK_STREQ(xp_report_verdict(r), "pv");
         CHECK(r->confidence == XP_CONF_MEDIUM);
+        CHECK(has_warning(r, "sys/bus/xen/devices could not be read (Permission denied)"));
         xp_report_free(r);
         return 0;
 }
