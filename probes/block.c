@@ -148,7 +148,9 @@ static void read_disks(struct xp_ctx *ctx, struct xp_report *r)
         for (char **n = names; *n && f->n_disks < XP_MAX_DISKS; n++) {
                 struct xp_disk *d = &f->disks[f->n_disks];
                 char path[160], *v = NULL;
-                snprintf(d->name, sizeof(d->name), "%s", *n);
+                char *clean = xp_sanitize(*n, strlen(*n), sizeof(d->name) - 4);
+                snprintf(d->name, sizeof(d->name), "%s", clean ? clean : "?");
+                free(clean);
                 snprintf(path, sizeof(path), "sys/class/block/%s/dev", *n);
                 if (xp_root_read_line(root, path, &v) < 0)
                         continue;

@@ -188,12 +188,14 @@ static bool rule_hvm_hardware(struct state *s)
         struct xp_facts *f = s->f;
         if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || s->r->role == XP_ROLE_DOM0)
                 return false;
-        if (f->dmi_hv != XP_HV_XEN && !f->platform_dev)
+        if (f->dmi_hv != XP_HV_XEN && !f->platform_dev && f->dmi != XP_ST_FOUND)
                 return false;
         s->mode_decided = true;
         s->hvm_family = true;
         xp_report_rule(s->r, "hvm-hardware", "%s: only HVM domains have firmware tables and the platform device",
-                       f->dmi_hv == XP_HV_XEN ? "Xen DMI tables" : "Xen platform PCI device");
+                       f->dmi_hv == XP_HV_XEN ? "Xen DMI tables"
+                       : f->platform_dev     ? "Xen platform PCI device"
+                                             : "DMI tables (firmware) present");
         return true;
 }
 

@@ -169,7 +169,7 @@ int xp_evidence_add(struct xp_report *r, const char *source, const char *path,
         memset(e, 0, sizeof(*e));
         e->status = status;
         e->source = strdup(source);
-        e->path = strdup(path);
+        e->path = xp_sanitize(path, strlen(path), 200); /* names come from readdir of the root */
         e->value = value ? xp_sanitize(value, strlen(value), 200) : NULL;
         if (implies_fmt) {
                 va_list ap;

@@ -77,8 +77,12 @@ static int read_leaf(struct xp_ctx *ctx, struct xp_report *r, const char *path, 
                                         e == -ENOENT ? "absent" : strerror(-e));
                 return e;
         }
-        snprintf(buf, len, "%s", v);
+        char *clean = xp_sanitize(v, strlen(v), len - 4); /* a guest image's files are hostile */
         free(v);
+        if (!clean)
+                return -ENOMEM;
+        snprintf(buf, len, "%s", clean);
+        free(clean);
         return 0;
 }
 
