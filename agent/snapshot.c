@@ -127,34 +127,33 @@ restart:
         }
 }
 
-static int split(const char *path, char *dir, size_t dlen, const char **base)
+/* The directory fd that will hold PATH's last component (created, links
+ * followed inside DIRFD), and that component in *BASE. */
+static int open_parent(int dirfd, const char *path, const char **base)
 {
+        char dir[PATH_MAX];
         const char *s = strrchr(path, '/');
         if (!s) {
-                snprintf(dir, dlen, ".");
                 *base = path;
-                return 0;
+                int fd = dup(dirfd);
+                return fd < 0 ? -errno : fd;
         }
-        if ((size_t)(s - path) >= dlen)
+        if ((size_t)(s - path) >= sizeof(dir))
                 return -ENAMETOOLONG;
         memcpy(dir, path, (size_t)(s - path));
         dir[s - path] = '\0';
         *base = s + 1;
-        return 0;
+        return mkdir_p_in(dirfd, dir);
 }
 
 static int write_file_in(int dirfd, const char *path, const char *data, size_t len)
 {
-        char dir[PATH_MAX];
         const char *base;
-        int r = split(path, dir, sizeof(dir), &base);
-        if (r < 0)
-                return r;
-        int dfd = strcmp(dir, ".") == 0 ? dup(dirfd) : mkdir_p_in(dirfd, dir);
+        int dfd = open_parent(dirfd, path, &base);
         if (dfd < 0)
-                return dfd == -1 ? -errno : dfd;
+                return dfd;
         int fd = openat(dfd, base, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-        r = fd < 0 ? -errno : 0;
+        int r = fd < 0 ? -errno : 0;
         close(dfd);
         if (r < 0)
                 return r;
@@ -176,15 +175,11 @@ static int write_file_in(int dirfd, const char *path, const char *data, size_t l
 
 static int link_in(int dirfd, const char *path, const char *target)
 {
-        char dir[PATH_MAX];
         const char *base;
-        int r = split(path, dir, sizeof(dir), &base);
-        if (r < 0)
-                return r;
-        int dfd = strcmp(dir, ".") == 0 ? dup(dirfd) : mkdir_p_in(dirfd, dir);
+        int dfd = open_parent(dirfd, path, &base);
         if (dfd < 0)
-                return dfd == -1 ? -errno : dfd;
-        r = symlinkat(target, dfd, base) < 0 && errno != EEXIST ? -errno : 0;
+                return dfd;
+        int r = symlinkat(target, dfd, base) < 0 && errno != EEXIST ? -errno : 0;
         close(dfd);
         return r;
 }

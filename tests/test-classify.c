@@ -36,6 +36,14 @@ static void add_frontend(struct xp_facts *f, const char *devtype, bool connected
         d->connected = connected;
 }
 
+/* an HVM domain's bound Xen platform device (the PVHVM capture) */
+static void with_platform(struct xp_facts *f)
+{
+        f->pci = XP_ST_FOUND;
+        f->platform_dev = true;
+        snprintf(f->platform_driver, sizeof(f->platform_driver), "xen-platform-pci");
+}
+
 static bool has_warning(const struct xp_report *r, const char *needle)
 {
         for (char **w = r->warnings; w && *w; w++)
@@ -107,9 +115,7 @@ DEFINE_TEST(classify_pvhvm_and_root_on_emulated_disk)
 {
         struct xp_report *r = xen_base("HVM", 0x12705);
         struct xp_facts *f = &r->facts;
-        f->pci = XP_ST_FOUND;
-        f->platform_dev = true;
-        snprintf(f->platform_driver, sizeof(f->platform_driver), "xen-platform-pci");
+        with_platform(f);
         add_frontend(f, "vif", true);
         f->root_kind = XP_DISK_ATA;
         snprintf(f->root_source, sizeof(f->root_source), "/dev/sda1");
@@ -136,9 +142,7 @@ DEFINE_TEST(classify_hvm_only_kbd_frontend)
 {
         /* a keyboard frontend alone does not make the guest PVHVM */
         struct xp_report *r = xen_base("HVM", 0x12705);
-        r->facts.pci = XP_ST_FOUND;
-        r->facts.platform_dev = true;
-        snprintf(r->facts.platform_driver, sizeof(r->facts.platform_driver), "xen-platform-pci");
+        with_platform(&r->facts);
         add_frontend(&r->facts, "vkbd", true);
         add_frontend(&r->facts, "vbd", false);
         xp_classify(r);
@@ -151,9 +155,7 @@ DEFINE_TEST(classify_blacklisted_frontends)
 {
         struct xp_report *r = xen_base("HVM", 0x12705);
         struct xp_facts *f = &r->facts;
-        f->pci = XP_ST_FOUND;
-        f->platform_dev = true;
-        snprintf(f->platform_driver, sizeof(f->platform_driver), "xen-platform-pci");
+        with_platform(f);
         f->mod[XP_XM_BLKFRONT] = XP_KS_MODULE;
         f->mod_blacklisted[XP_XM_BLKFRONT] = true;
         xp_classify(r);
