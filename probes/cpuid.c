@@ -380,7 +380,7 @@ static void analyze(struct xp_report *r, const struct xp_cpuid_set *set, const c
                                        : "Xen hypervisor signature above another hypervisor's leaves");
         }
         if (forced && f->cpuid_hv != XP_HV_NONE && f->cpuid_hv != XP_HV_XEN && f->cpuid_sig[0])
-                xp_report_note(r, "plain CPUID shows \"%s\" (%s), not Xen: user-space CPUID is not intercepted in this PV guest (no CPUID faulting), so it sees the hardware or the outer hypervisor; Xen answers only through its forced-emulation prefix",
+                xp_report_note(r, "plain CPUID shows \"%s\" (%s), not Xen: user-space CPUID is not intercepted in this PV domain (no CPUID faulting), so it sees the hardware or the outer hypervisor; Xen answers only through its forced-emulation prefix",
                                f->cpuid_sig, xp_hv_to_name(f->cpuid_hv));
 
         if (x->leaf > BASE_FIRST && f->cpuid_hv == XP_HV_MICROSOFT) {
@@ -396,7 +396,8 @@ static void analyze(struct xp_report *r, const struct xp_cpuid_set *set, const c
                 snprintf(path, sizeof(path), "leaf 0x%08x", x->leaf + 1);
                 xp_evidence_add(r, SRC, path, XP_ST_FOUND, f->cpuid_xen_version, "Xen version from CPUID");
         }
-        const struct xp_cpuid_leaf *h = xp_cpuid_find(set, x->leaf + 4, forced);
+        /* the HVM leaf means nothing to a PV domain (the forced case) */
+        const struct xp_cpuid_leaf *h = forced ? NULL : xp_cpuid_find(set, x->leaf + 4, false);
         if (h && x->eax >= x->leaf + 4) {
                 f->cpuid_hvm_leaf = true;
                 f->cpuid_hvm_flags = h->eax;
@@ -405,7 +406,7 @@ static void analyze(struct xp_report *r, const struct xp_cpuid_set *set, const c
                 if (h->eax & (1u << 4))
                         snprintf(val + strlen(val), sizeof(val) - strlen(val), " domid=%u", h->ecx & 0xffff);
                 xp_evidence_add(r, SRC, path, XP_ST_FOUND, val,
-                                "Xen HVM feature leaf (vapic=%u x2apic=%u iommu=%u vcpu-id=%u domid=%u)",
+                                "Xen HVM feature leaf (flags: vapic=%u x2apic=%u iommu=%u vcpu-id-present=%u domid-present=%u)",
                                 !!(h->eax & 1), !!(h->eax & 2), !!(h->eax & 4), !!(h->eax & 8),
                                 !!(h->eax & 16));
         }
