@@ -184,6 +184,23 @@ static int link_in(int dirfd, const char *path, const char *target)
         return r;
 }
 
+/* PID 1's environment may hold credentials and goes into bug reports: keep
+ * only the container= entries the container probe reads.  In place. */
+static size_t keep_container_only(char *env, size_t len)
+{
+        size_t out = 0;
+        for (size_t off = 0; off < len;) {
+                size_t l = strnlen(env + off, len - off);
+                if (xp_startswith(env + off, "container=")) {
+                        memmove(env + out, env + off, l);
+                        out += l;
+                        env[out++] = '\0';
+                }
+                off += l + 1;
+        }
+        return out;
+}
+
 static int dir_is_empty_or_absent(const char *dir)
 {
         if (mkdir(dir, 0755) == 0)
@@ -243,6 +260,8 @@ int xp_snapshot_write(struct xp_ctx *ctx, const struct xp_report *r, const char 
                                 }
                         } else {
                                 e = xp_root_read_file(root, p, SNAP_FILE_MAX, &v, &len);
+                                if (e == 0 && strcmp(p, "proc/1/environ") == 0)
+                                        len = keep_container_only(v, len);
                                 if (e == 0)
                                         e = write_file_in(dfd, p, v, len);
                         }

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "xenprobe.h"
@@ -147,7 +148,14 @@ static void read_disks(struct xp_ctx *ctx, struct xp_report *r)
         f->block = XP_ST_FOUND;
         for (char **n = names; *n && f->n_disks < XP_MAX_DISKS; n++) {
                 struct xp_disk *d = &f->disks[f->n_disks];
-                char path[160], *v = NULL;
+                char path[PATH_MAX], *v = NULL;
+                /* loop, ram, zram, nbd: never a Xen or emulated disk, and a host
+                 * may have hundreds; dm/md stay (their slaves lead to the disk) */
+                if (xp_startswith(*n, "loop") || xp_startswith(*n, "ram") || xp_startswith(*n, "zram") ||
+                    xp_startswith(*n, "nbd"))
+                        continue;
+                if (strlen(*n) >= sizeof(d->name))
+                        continue; /* no kernel block device name is that long */
                 char *clean = xp_sanitize(*n, strlen(*n), sizeof(d->name) - 4);
                 snprintf(d->name, sizeof(d->name), "%s", clean ? clean : "?");
                 free(clean);

@@ -148,26 +148,39 @@ static bool rule_guest_type(struct state *s)
 }
 
 /* Kernels before 4.13 have no guest_type: the feature bits Xen sets per
- * domain type tell (util-linux lscpu does the same with older masks). */
+ * domain type tell PV (util-linux lscpu does the same with older masks).
+ * hvm_pirqs proves HVM, but its absence does not prove PVH: Xen 4.19 stopped
+ * offering it to HVM guests by default, so PVH is decided later, after the
+ * firmware and the platform device had their say. */
 static bool rule_features(struct state *s)
 {
         struct xp_facts *f = s->f;
         if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !f->have_features)
                 return false;
-        s->mode_decided = true;
         if (has_feature(f, XENFEAT_mmu_pt_update_preserve_ad)) {
+                s->mode_decided = true;
                 s->r->mode = XP_MODE_PV;
                 xp_report_rule(s->r, "features-pv", "XENFEAT_mmu_pt_update_preserve_ad (bit 5): Xen offers it to PV domains only");
-        } else if (has_feature(f, XENFEAT_hvm_pirqs)) {
+                return true;
+        }
+        if (has_feature(f, XENFEAT_hvm_pirqs)) {
+                s->mode_decided = true;
                 s->hvm_family = true;
                 xp_report_rule(s->r, "features-hvm", "XENFEAT_hvm_pirqs (bit 10): an HVM domain with emulated PIRQs");
-        } else if (has_feature(f, XENFEAT_auto_translated_physmap)) {
-                s->r->mode = XP_MODE_PVH;
-                xp_report_rule(s->r, "features-pvh", "auto-translated physmap without hvm_pirqs or PV-only bits: PVH");
-        } else {
-                s->mode_decided = false;
-                return false;
+                return true;
         }
+        return false;
+}
+
+/* Translated memory with no firmware and no platform device: PVH. */
+static bool rule_features_pvh(struct state *s)
+{
+        struct xp_facts *f = s->f;
+        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !has_feature(f, XENFEAT_auto_translated_physmap))
+                return false;
+        s->mode_decided = true;
+        s->r->mode = XP_MODE_PVH;
+        xp_report_rule(s->r, "features-pvh", "auto-translated physmap, no PV-only feature bit, no firmware tables and no platform device: PVH");
         return true;
 }
 
@@ -244,12 +257,13 @@ static bool rule_pv_drivers(struct state *s)
                 WHY("the kernel does not use Xen (no /sys/hypervisor); ");
         if (f->pci == XP_ST_FOUND && !f->platform_dev)
                 WHY("no Xen platform PCI device (xen_platform_pci=0 in the guest config); ");
-        if (strcmp(f->emul_unplug, "never") == 0)
+        if (f->emul_unplug_never)
                 WHY("xen_emul_unplug=never: the kernel keeps the emulated devices and does not bind the platform device; ");
         else if (f->platform_dev && !f->platform_driver[0])
                 WHY("platform device present but no driver bound (CONFIG_XEN_PVHVM off?); ");
         for (int m = XP_XM_BLKFRONT; m <= XP_XM_NETFRONT; m++) {
-                if (f->mod_blacklisted[m] || f->mod_install_disabled[m])
+                if ((f->mod_blacklisted[m] || f->mod_install_disabled[m]) &&
+                    (f->mod[m] == XP_KS_MODULE || f->mod[m] == XP_KS_UNKNOWN))
                         WHY("%s is %s in modprobe.d; ", xp_xen_module_name(m),
                             f->mod_blacklisted[m] ? "blacklisted" : "disabled by an install line");
                 else if (f->mod[m] == XP_KS_MISSING)
@@ -328,26 +342,31 @@ static void contradictions(struct state *s)
 
         if (f->guest_type == XP_GT_HVM && f->pci == XP_ST_FOUND && !f->platform_dev)
                 xp_report_warn(r, "guest_type says HVM but the Xen platform PCI device (5853:0001) is absent: PV drivers cannot replace the emulated disk and NIC (xen_platform_pci=0 in the guest config?)");
-        if ((f->guest_type == XP_GT_PV || f->guest_type == XP_GT_PVH) && f->platform_dev)
-                xp_report_warn(r, "guest_type says %s but a Xen platform PCI device is present: only HVM domains have one",
-                               xp_guest_type_to_string(f->guest_type));
-        if ((f->guest_type == XP_GT_PV || f->guest_type == XP_GT_PVH) && f->dmi_hv == XP_HV_XEN &&
-            r->role == XP_ROLE_DOMU)
-                xp_report_warn(r, "guest_type says %s but the DMI tables are Xen HVM firmware",
-                               xp_guest_type_to_string(f->guest_type));
+        bool pvish = r->mode == XP_MODE_PV || r->mode == XP_MODE_PVH;
+        if (pvish && f->platform_dev)
+                xp_report_warn(r, "%s says %s but a Xen platform PCI device is present: only HVM domains have one",
+                               f->guest_type != XP_GT_UNKNOWN ? "guest_type" : "the classifier", xp_mode_to_string(r->mode));
+        if (pvish && f->dmi_hv == XP_HV_XEN && r->role == XP_ROLE_DOMU)
+                xp_report_warn(r, "%s says %s but the DMI tables are Xen HVM firmware",
+                               f->guest_type != XP_GT_UNKNOWN ? "guest_type" : "the classifier", xp_mode_to_string(r->mode));
         if (f->hv_dir != XP_ST_FOUND && (f->cpuid_xen || f->dmi_hv == XP_HV_XEN))
                 xp_report_warn(r, "CPUID/DMI show Xen but the kernel exposes no /sys/hypervisor: the kernel is not using Xen (%s)",
                                f->nopv || f->xen_nopv ? "booted with nopv" : "built without Xen guest support, or nopv");
-        if (f->xen_version[0] && f->cpuid_xen_version[0] &&
-            strncmp(f->xen_version, f->cpuid_xen_version, strlen(f->cpuid_xen_version)) != 0)
+        size_t cl = strlen(f->cpuid_xen_version);
+        if (f->xen_version[0] && cl &&
+            (strncmp(f->xen_version, f->cpuid_xen_version, cl) != 0 ||
+             (f->xen_version[cl] != '\0' && f->xen_version[cl] != '.' && f->xen_version[cl] != '-')))
                 xp_report_warn(r, "Xen version differs between sysfs (%s) and CPUID (%s)", f->xen_version,
                                f->cpuid_xen_version);
         if (r->role == XP_ROLE_DOMU)
                 for (int m = XP_XM_BLKFRONT; m <= XP_XM_NETFRONT; m++)
-                        if ((f->mod_blacklisted[m] || f->mod_install_disabled[m]) && f->mod[m] != XP_KS_MISSING)
-                                xp_report_warn(r, "%s is available but %s in modprobe.d: PV %s cannot be used",
+                        /* a blacklist cannot stop a loaded or built-in driver */
+                        if ((f->mod_blacklisted[m] || f->mod_install_disabled[m]) &&
+                            (f->mod[m] == XP_KS_MODULE || f->mod[m] == XP_KS_UNKNOWN))
+                                xp_report_warn(r, "%s is %s in modprobe.d%s: PV %s cannot be used",
                                                xp_xen_module_name(m),
                                                f->mod_blacklisted[m] ? "blacklisted" : "disabled by an install line",
+                                               f->mod[m] == XP_KS_UNKNOWN ? " and neither loaded nor built in" : "",
                                                m == XP_XM_BLKFRONT ? "disks" : "networking");
 
         bool emulated = f->root_kind == XP_DISK_ATA || f->root_kind == XP_DISK_SCSI;
@@ -418,6 +437,7 @@ static const struct {
         { "features", rule_features },
         { "forced-cpuid-pv", rule_forced_cpuid },
         { "hvm-hardware", rule_hvm_hardware },
+        { "features-pvh", rule_features_pvh },
         { "fallback-mode", rule_fallback_mode },
         { "pv-drivers", rule_pv_drivers },
         { "other-hypervisor", rule_other_hypervisor },

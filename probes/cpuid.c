@@ -290,19 +290,31 @@ int xp_cpuid_read_live(struct xp_cpuid_set *ret)
                 return r;
         }
 
-        /* forced emulation: #UD (SIGILL) anywhere but in a Xen PV guest;
-         * only needed when the plain instruction did not show Xen */
-        struct sigaction sa = { .sa_handler = on_sigill }, old;
-        sigemptyset(&sa.sa_mask);
-        if (!find_xen(&set, false) && sigaction(SIGILL, &sa, &old) == 0) {
-                size_t keep = set.n;
-                if (sigsetjmp(ill_jmp, 1) == 0) {
-                        r = read_mode(&set, true);
-                        if (r < 0)
+        /* Forced emulation: #UD (SIGILL) anywhere but in a Xen PV guest;
+         * only needed when the plain instruction did not show Xen.  Only one
+         * instruction runs under sigsetjmp, with nothing allocated or
+         * modified between the jump points (C11 7.13.2.1); when it did not
+         * trap, Xen emulates the rest and nothing else can trap. */
+        if (!find_xen(&set, false)) {
+                static volatile uint32_t probe_eax;
+                struct sigaction sa = { .sa_handler = on_sigill }, old;
+                sigemptyset(&sa.sa_mask);
+                bool pv = false;
+                if (sigaction(SIGILL, &sa, &old) == 0) {
+                        if (sigsetjmp(ill_jmp, 1) == 0) {
+                                struct xp_cpuid_leaf l;
+                                cpuid_forced(BASE_FIRST, 0, &l);
+                                probe_eax = l.eax;
+                                pv = true;
+                        }
+                        sigaction(SIGILL, &old, NULL);
+                }
+                (void)probe_eax;
+                if (pv) {
+                        size_t keep = set.n;
+                        if (read_mode(&set, true) < 0)
                                 set.n = keep;
-                } else
-                        set.n = keep; /* not a PV guest: no forced leaves */
-                sigaction(SIGILL, &old, NULL);
+                }
         }
         *ret = set;
         return 0;

@@ -152,7 +152,15 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
         char *v;
 
         int e = xp_root_read_line(root, "proc/sys/kernel/osrelease", &v);
-        if (e == 0) {
+        /* the release names directories (lib/modules/R, boot/config-R):
+         * a guest image must not steer those paths */
+        if (e == 0 && (!v[0] || strchr(v, '/') || strcmp(v, ".") == 0 || strcmp(v, "..") == 0 ||
+                       strlen(v) >= sizeof(f->release))) {
+                xp_evidence_add(r, SRC, "proc/sys/kernel/osrelease", XP_ST_UNREADABLE, NULL,
+                                "not a kernel release (empty, too long, or contains '/'): ignored");
+                free(v);
+                e = -EINVAL;
+        } else if (e == 0) {
                 char *s = xp_sanitize(v, strlen(v), sizeof(f->release) - 4);
                 snprintf(f->release, sizeof(f->release), "%s", s ? s : "");
                 free(s);
@@ -161,7 +169,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 xp_evidence_add(r, SRC, "proc/sys/kernel/osrelease", XP_ST_FOUND, f->release,
                                 "%s", seed ? "kernel release names xen (a xenified or -xen flavour kernel)"
                                            : "no \"xen\" in the release: the old `uname -a | grep xen` heuristic says \"not Xen\" here, which is wrong for every pvops kernel (Xen support is in the generic kernel since 2.6.37/3.0)");
-        } else
+        } else if (e != -EINVAL)
                 xp_evidence_add(r, SRC, "proc/sys/kernel/osrelease", xp_status_from_errno(e), NULL, "%s",
                                 strerror(-e));
 
@@ -178,8 +186,9 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
         if (e == 0) {
                 f->cmdline = XP_ST_FOUND;
                 size_t l = 0;
-                f->nopv = xp_cmdline_find(v, "nopv", NULL) != NULL;
-                f->xen_nopv = xp_cmdline_find(v, "xen_nopv", NULL) != NULL;
+                /* early_param() takes "nopv" and "nopv=anything" alike */
+                f->nopv = xp_cmdline_find(v, "nopv", NULL) || xp_cmdline_find(v, "nopv=", NULL);
+                f->xen_nopv = xp_cmdline_find(v, "xen_nopv", NULL) || xp_cmdline_find(v, "xen_nopv=", NULL);
                 const char *u = xp_cmdline_find(v, "xen_emul_unplug=", &l);
                 if (u) {
                         size_t n = l - strlen("xen_emul_unplug=");
@@ -187,6 +196,13 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                         snprintf(f->emul_unplug, sizeof(f->emul_unplug), "%s", s ? s : "");
                         free(s);
                 }
+                /* a comma list (arch/x86/xen/platform-pci-unplug.c parse_xen_emul_unplug):
+                 * "never" anywhere in it wins */
+                char list[sizeof(f->emul_unplug)];
+                snprintf(list, sizeof(list), "%s", f->emul_unplug);
+                for (char *save = NULL, *t = strtok_r(list, ",\"", &save); t; t = strtok_r(NULL, ",\"", &save))
+                        if (strcmp(t, "never") == 0)
+                                f->emul_unplug_never = true;
                 char *shown = xp_sanitize(v, strlen(v), 200);
                 xp_evidence_add(r, SRC, "proc/cmdline", XP_ST_FOUND, shown, "%s",
                                 f->nopv       ? "nopv: the kernel ignores Xen in an HVM guest (no PV drivers, no /sys/hypervisor)"

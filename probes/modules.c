@@ -206,7 +206,14 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 while (it && km.kmod_config_iter_next(it)) {
                         const char *name = km.kmod_config_iter_get_key(it);
                         const char *cmd = km.kmod_config_iter_get_value(it);
-                        bool disables = cmd && (strstr(cmd, "/bin/false") || strstr(cmd, "/bin/true"));
+                        /* only a command that is nothing but true/false disables */
+                        char c[64] = "";
+                        if (cmd)
+                                snprintf(c, sizeof(c), "%s", cmd);
+                        xp_strip(c);
+                        bool disables = strcmp(c, "/bin/false") == 0 || strcmp(c, "/bin/true") == 0 ||
+                                        strcmp(c, "/usr/bin/false") == 0 || strcmp(c, "/usr/bin/true") == 0 ||
+                                        strcmp(c, "false") == 0 || strcmp(c, "true") == 0;
                         for (int m = 0; m < _XP_XM_MAX; m++)
                                 if (disables && same_module(name, xp_xen_module_name(m)))
                                         f->mod_install_disabled[m] = true;

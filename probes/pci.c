@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@
 
 static int read_hex(struct xp_ctx *ctx, const char *dev, const char *attr, unsigned long *ret)
 {
-        char path[160], *v, *end;
+        char path[PATH_MAX], *v, *end;
         snprintf(path, sizeof(path), "sys/bus/pci/devices/%s/%s", dev, attr);
         int e = xp_root_read_line(xp_ctx_root(ctx), path, &v);
         if (e < 0)
@@ -35,7 +36,7 @@ static int read_hex(struct xp_ctx *ctx, const char *dev, const char *attr, unsig
 
 static void driver_of(struct xp_ctx *ctx, const char *dev, char *buf, size_t len)
 {
-        char path[160], *link;
+        char path[PATH_MAX], *link;
         buf[0] = '\0';
         snprintf(path, sizeof(path), "sys/bus/pci/devices/%s/driver", dev);
         if (xp_root_readlink(xp_ctx_root(ctx), path, &link) < 0)
@@ -61,6 +62,8 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
         f->pci = XP_ST_FOUND;
         size_t n = 0;
         for (char **d = devs; *d; d++, n++) {
+                if (strlen(*d) > 64)
+                        continue; /* PCI addresses are DDDD:BB:DD.F */
                 unsigned long vendor, device, class;
                 if (read_hex(ctx, *d, "vendor", &vendor) < 0 || read_hex(ctx, *d, "device", &device) < 0)
                         continue;

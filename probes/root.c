@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -401,18 +402,26 @@ static int read_file_impl(struct xp_root *root, const char *path, size_t max, ch
         int pfd = xp_resolve_in_root(root->dirfd, path, O_PATH, false);
         if (pfd < 0)
                 return pfd;
-        if (fstat(pfd, &st1) < 0) {
+        if (fstat(pfd, &st1) < 0)
                 r = -errno;
+        else if (S_ISDIR(st1.st_mode))
+                r = -EISDIR;
+        else if (!S_ISREG(st1.st_mode))
+                r = -EINVAL;
+        if (r < 0) {
                 close(pfd);
                 return r;
         }
-        close(pfd);
-        if (S_ISDIR(st1.st_mode))
-                return -EISDIR;
-        if (!S_ISREG(st1.st_mode))
-                return -EINVAL;
 
-        int fd = xp_resolve_in_root(root->dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, false);
+        /* reopen the very inode checked above through /proc/self/fd, so no
+         * second resolution can be raced; without /proc, resolve again and
+         * compare the inode */
+        char self[64];
+        snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+        int fd = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        close(pfd);
+        if (fd < 0)
+                fd = xp_resolve_in_root(root->dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, false);
         if (fd < 0)
                 return fd;
         if (fstat(fd, &st2) < 0 || st2.st_dev != st1.st_dev || st2.st_ino != st1.st_ino) {

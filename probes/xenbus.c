@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ static bool state_connected(const char *s)
 
 static void read_attr(struct xp_ctx *ctx, const char *dev, const char *attr, char *buf, size_t len)
 {
-        char path[160], *v;
+        char path[PATH_MAX], *v;
         snprintf(path, sizeof(path), "sys/bus/xen/devices/%s/%s", dev, attr);
         buf[0] = '\0';
         if (xp_root_read_line(xp_ctx_root(ctx), path, &v) < 0)
@@ -61,6 +62,8 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 xp_evidence_add(r, SRC, "sys/bus/xen/devices", XP_ST_FOUND, "(empty)",
                                 "xen bus registered but no frontend device attached");
         for (char **d = devs; *d && f->n_xenbus < XP_MAX_XENBUS; d++) {
+                if (strlen(*d) >= sizeof(f->xenbus_dev[0].name))
+                        continue; /* xenbus names are "<type>-<id>": short */
                 struct xp_xenbus_dev *x = &f->xenbus_dev[f->n_xenbus++];
                 char *s = xp_sanitize(*d, strlen(*d), sizeof(x->name) - 4);
                 snprintf(x->name, sizeof(x->name), "%s", s ? s : "?");
@@ -76,7 +79,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                         memcpy(x->devtype, x->name, n);
                         x->devtype[n] = '\0';
                 }
-                char path[160], *link = NULL;
+                char path[PATH_MAX], *link = NULL;
                 snprintf(path, sizeof(path), "sys/bus/xen/devices/%s/driver", *d);
                 if (xp_root_readlink(root, path, &link) == 0) {
                         const char *base = strrchr(link, '/');

@@ -208,7 +208,7 @@ struct xp_evidence {
 
 /* Typed facts the probes extract; the classifier reads only these. */
 #define XP_MAX_XENBUS 64
-#define XP_MAX_DISKS 64
+#define XP_MAX_DISKS 256
 
 struct xp_xenbus_dev {
         char name[64];    /* vbd-51712 */
@@ -286,6 +286,7 @@ struct xp_facts {
         enum xp_status cmdline;
         bool nopv, xen_nopv;
         char emul_unplug[48];
+        bool emul_unplug_never;
         enum xp_status config;        /* kernel config found */
         char config_path[128];
         char cfg_xen, cfg_xen_pv, cfg_xen_pvh, cfg_xen_pvhvm, cfg_xen_dom0;

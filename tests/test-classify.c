@@ -160,7 +160,7 @@ DEFINE_TEST(classify_blacklisted_frontends)
         f->mod_blacklisted[XP_XM_BLKFRONT] = true;
         xp_classify(r);
         CHECK_STREQ(xp_report_verdict(r), "hvm");
-        CHECK(has_warning(r, "xen_blkfront is available but blacklisted"));
+        CHECK(has_warning(r, "xen_blkfront is blacklisted in modprobe.d: PV disks cannot be used"));
         xp_report_free(r);
         return 0;
 }
@@ -224,6 +224,36 @@ DEFINE_TEST(classify_not_xen)
         xp_classify(r);
         CHECK(r->hypervisor == XP_HV_NONE);
         CHECK(fired(r, "bare-metal"));
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_blacklist_of_loaded_module_is_harmless)
+{
+        struct xp_report *r = xen_base("HVM", 0x12705);
+        with_platform(&r->facts);
+        add_frontend(&r->facts, "vbd", true);
+        r->facts.mod[XP_XM_BLKFRONT] = XP_KS_LOADED;
+        r->facts.mod_blacklisted[XP_XM_BLKFRONT] = true;
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "pvhvm");
+        CHECK(!has_warning(r, "blacklisted"));
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_old_kernel_hvm_without_hvm_pirqs)
+{
+        /* Xen 4.19+ no longer offers XENFEAT_hvm_pirqs to HVM guests: an old
+         * kernel (no guest_type) with firmware and the platform device is HVM,
+         * not PVH */
+        struct xp_report *r = xen_base(NULL, 0x12305);
+        r->facts.dmi = XP_ST_FOUND;
+        r->facts.dmi_hv = XP_HV_XEN;
+        with_platform(&r->facts);
+        add_frontend(&r->facts, "vbd", true);
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "pvhvm");
         xp_report_free(r);
         return 0;
 }

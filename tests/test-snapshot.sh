@@ -33,7 +33,14 @@ compare() { # name a.json b.json
 "$XENPROBE" snapshot "$work/live-snap" 2>"$work/err" || { echo "FAIL live snapshot"; cat "$work/err"; exit 1; }
 test -s "$work/live-snap/run/xenprobe/cpuid" || { echo "FAIL live snapshot has no run/xenprobe/cpuid"; fail=1; }
 "$XENPROBE" --root "$work/live-snap" --json >"$work/replay.json" || { echo "FAIL replay exit $?"; exit 1; }
+jq -e '.schema == 1 and (.evidence | length > 0)' "$work/live.json" "$work/replay.json" >/dev/null || { echo "FAIL live: not a report"; exit 1; }
 compare "live == replay($(jq -r .verdict "$work/live.json"))" "$work/live.json" "$work/replay.json"
+
+# PID 1's environment may hold secrets: only container= survives a snapshot
+if [ -e "$work/live-snap/proc/1/environ" ] && tr '\0' '\n' <"$work/live-snap/proc/1/environ" | grep -qv '^container='; then
+        echo "FAIL snapshot copied PID 1's environment beyond container="
+        fail=1
+fi
 
 # a snapshot is never merged into a non-empty directory
 if "$XENPROBE" snapshot "$work/live-snap" 2>/dev/null; then
@@ -48,9 +55,11 @@ for dir in "$srcdir"/tests/roots/*/; do
         name=$(basename "$dir")
         test -d "$dir/tree" || continue
         bash "$srcdir/tests/mkroot.sh" "$dir" "$work/r-$name" >/dev/null || { echo "FAIL $name: mkroot"; fail=1; continue; }
-        "$XENPROBE" --root "$work/r-$name" --json >"$work/$name.json"
+        "$XENPROBE" --root "$work/r-$name" --json >"$work/$name.json" || { echo "FAIL $name: exit $?"; fail=1; continue; }
         "$XENPROBE" --root "$work/r-$name" snapshot "$work/s-$name" 2>/dev/null || { echo "FAIL $name: snapshot"; fail=1; continue; }
-        "$XENPROBE" --root "$work/s-$name" --json >"$work/$name.replay.json"
+        "$XENPROBE" --root "$work/s-$name" --json >"$work/$name.replay.json" || { echo "FAIL $name: replay exit $?"; fail=1; continue; }
+        jq -e '.schema == 1 and (.evidence | length > 0)' "$work/$name.json" "$work/$name.replay.json" >/dev/null ||
+                { echo "FAIL $name: not a report"; fail=1; continue; }
         compare "$name: root == replay(snapshot(root))" "$work/$name.json" "$work/$name.replay.json"
 done
 exit $fail
