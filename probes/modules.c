@@ -12,10 +12,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
 #include <libkmod.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "xenprobe.h"
 
@@ -133,12 +138,142 @@ void xp_modules_note_inputs(struct xp_root *root, const char *release)
         }
 }
 
+#define STAGE_FILE_MAX (64u << 20) /* modules.alias.bin of a distro kernel: ~1 MiB */
+#define STAGE_CONF_MAX (1u << 20)
+#define STAGE_CONF_FILES 512
+
+static int write_all(const char *path, const char *data, size_t len)
+{
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        int r = 0;
+        for (size_t off = 0; off < len;) {
+                ssize_t n = write(fd, data + off, len - off);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = -errno;
+                        break;
+                }
+                off += (size_t)n;
+        }
+        if (close(fd) < 0 && r == 0)
+                r = -errno;
+        return r;
+}
+
+static int mkdirs(char *path)
+{
+        for (char *p = path + 1; *p; p++)
+                if (*p == '/') {
+                        *p = '\0';
+                        int r = mkdir(path, 0700) < 0 && errno != EEXIST ? -errno : 0;
+                        *p = '/';
+                        if (r < 0)
+                                return r;
+                }
+        return mkdir(path, 0700) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+/* Copy one file from the root into the stage, through xp_root (inside the
+ * root, regular files only, bounded). */
+static int stage_file(struct xp_root *root, const char *stage, const char *rel, size_t max)
+{
+        char *data, dst[PATH_MAX];
+        size_t len;
+        int e = xp_root_read_file(root, rel, max, &data, &len);
+        if (e < 0)
+                return e;
+        if ((size_t)snprintf(dst, sizeof(dst), "%s/%s", stage, rel) >= sizeof(dst))
+                e = -ENAMETOOLONG;
+        else
+                e = write_all(dst, data, len);
+        free(data);
+        return e;
+}
+
+/*
+ * libkmod opens files by name and follows whatever it finds: on a guest
+ * image that is a planted symlink out of the root, a FIFO that blocks, or
+ * /dev/zero.  So for any root but the live one, the index files and
+ * modprobe.d configs are first copied through xp_root into a private
+ * directory, and libkmod reads only that copy.
+ */
+static int stage_root(struct xp_ctx *ctx, const char *moddir, char *stage, size_t len)
+{
+        struct xp_root *root = xp_ctx_root(ctx);
+        const char *tmp = getenv("TMPDIR");
+        char path[PATH_MAX];
+        snprintf(stage, len, "%s/xenprobe-kmod.XXXXXX", tmp && tmp[0] == '/' ? tmp : "/tmp");
+        if (!mkdtemp(stage))
+                return -errno;
+        snprintf(path, sizeof(path), "%s/%s", stage, moddir);
+        int e = mkdirs(path);
+        if (e < 0)
+                return e;
+        for (size_t i = 0; i < ELEMENTSOF(index_files); i++) {
+                snprintf(path, sizeof(path), "%s/%s", moddir, index_files[i]);
+                e = stage_file(root, stage, path, STAGE_FILE_MAX);
+                if (e < 0 && e != -ENOENT)
+                        DBG(ctx, "%s: not staged for libkmod: %s", path, strerror(-e));
+        }
+        size_t files = 0;
+        for (size_t i = 0; i < ELEMENTSOF(config_dirs); i++) {
+                char **names = NULL;
+                snprintf(path, sizeof(path), "%s/%s", stage, config_dirs[i]);
+                if (mkdirs(path) < 0 || xp_root_list_dir(root, config_dirs[i], &names) < 0)
+                        continue;
+                for (char **n = names; *n && files < STAGE_CONF_FILES; n++) {
+                        size_t l = strlen(*n);
+                        if (l <= 5 || strcmp(*n + l - 5, ".conf") != 0)
+                                continue;
+                        snprintf(path, sizeof(path), "%s/%s", config_dirs[i], *n);
+                        if (stage_file(root, stage, path, STAGE_CONF_MAX) == 0)
+                                files++;
+                }
+                xp_strv_free(names);
+        }
+        return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st _unused_, int flag _unused_, struct FTW *ftw _unused_)
+{
+        return remove(path) < 0 ? -1 : 0;
+}
+
+static void unstage(const char *stage)
+{
+        if (stage[0])
+                nftw(stage, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* "modprobe.blacklist=a,b" on a kernel command line (libkmod reads the live
+ * one, also for a --root run: see run()). */
+static bool cmdline_blacklists(const char *cmdline, const char *module)
+{
+        size_t l = 0;
+        const char *p = cmdline ? xp_cmdline_find(cmdline, "modprobe.blacklist=", &l) : NULL;
+        if (!p)
+                return false;
+        char list[1024];
+        size_t n = l - strlen("modprobe.blacklist=");
+        if (n >= sizeof(list))
+                n = sizeof(list) - 1;
+        memcpy(list, p + strlen("modprobe.blacklist="), n);
+        list[n] = '\0';
+        for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+                if (same_module(t, module))
+                        return true;
+        return false;
+}
+
 static int run(struct xp_ctx *ctx, struct xp_report *r)
 {
         struct xp_root *root = xp_ctx_root(ctx);
         struct xp_facts *f = &r->facts;
         char *loaded = NULL;
-        char moddir[160], path[320];
+        char moddir[160], path[PATH_MAX];
         const char *rp = xp_root_path(root);
         const char *sep = strcmp(rp, "/") == 0 ? "" : "/";
         int e;
@@ -164,23 +299,30 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
         snprintf(moddir, sizeof(moddir), "lib/modules/%s", f->release);
         bool have_index = f->release[0] && xp_root_exists(root, moddir);
 
-        /* libkmod opens paths itself: hand it the root-prefixed names.  The
-         * strings are joined, so a guest image's symlinks are followed by
-         * libkmod here; the hardening issue moves this behind xp_root. */
         struct kmod_ctx *kctx = NULL;
-        char cfgbuf[ELEMENTSOF(config_dirs)][256];
+        char cfgbuf[ELEMENTSOF(config_dirs)][PATH_MAX];
         const char *cfg[ELEMENTSOF(config_dirs) + 1];
+        char stage[PATH_MAX] = "";
+        const char *base = rp; /* live: "/" itself; else the private copy */
         if (have_index && xp_dlopen_syms(ctx, &libkmod) < 0) {
                 xp_evidence_add(r, SRC, "libkmod.so.2", XP_ST_UNAVAILABLE, NULL,
                                 "libkmod could not be loaded: built-in and available drivers unknown");
                 have_index = false;
+        } else if (have_index && !xp_root_is_live(root) && (e = stage_root(ctx, moddir, stage, sizeof(stage))) < 0) {
+                xp_evidence_add(r, SRC, moddir, XP_ST_UNREADABLE, NULL,
+                                "cannot copy the module index for libkmod: %s", strerror(-e));
+                have_index = false;
         } else if (have_index) {
+                if (stage[0]) {
+                        base = stage;
+                        sep = "/";
+                }
                 for (size_t i = 0; i < ELEMENTSOF(config_dirs); i++) {
-                        snprintf(cfgbuf[i], sizeof(cfgbuf[i]), "%s%s%s", rp, sep, config_dirs[i]);
+                        snprintf(cfgbuf[i], sizeof(cfgbuf[i]), "%s%s%s", base, sep, config_dirs[i]);
                         cfg[i] = cfgbuf[i];
                 }
                 cfg[ELEMENTSOF(config_dirs)] = NULL;
-                snprintf(path, sizeof(path), "%s%s%s", rp, sep, moddir);
+                snprintf(path, sizeof(path), "%s%s%s", base, sep, moddir);
                 kctx = km.kmod_new(path, cfg);
                 if (kctx) {
                         km.kmod_set_log_fn(kctx, kmod_log_to_ctx, ctx);
@@ -192,13 +334,33 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
         bool have_dep = have_index && (snprintf(path, sizeof(path), "%s/modules.dep.bin", moddir),
                                        xp_root_exists(root, path));
 
-        /* blacklists and install overrides that disable a driver */
+        /* blacklists and install overrides that disable a driver.  libkmod
+         * also takes modprobe.blacklist= from the live /proc/cmdline, even
+         * for another root: under --root, entries only the host's command
+         * line names are dropped and the root's own command line counts. */
+        char *host_cmdline = NULL, *root_cmdline = NULL;
+        if (kctx && !xp_root_is_live(root)) {
+                int e2;
+                struct xp_root *live = xp_root_new("/", true, &e2);
+                if (live) {
+                        if (xp_root_read_line(live, "proc/cmdline", &host_cmdline) < 0)
+                                host_cmdline = NULL;
+                        xp_root_free(live);
+                }
+                if (xp_root_read_line(root, "proc/cmdline", &root_cmdline) < 0)
+                        root_cmdline = NULL;
+                for (int m = 0; m < _XP_XM_MAX; m++)
+                        if (cmdline_blacklists(root_cmdline, xp_xen_module_name(m)))
+                                f->mod_blacklisted[m] = true;
+        }
         if (kctx) {
                 struct kmod_config_iter *it = km.kmod_config_get_blacklists(kctx);
                 while (it && km.kmod_config_iter_next(it)) {
                         const char *name = km.kmod_config_iter_get_key(it);
                         for (int m = 0; m < _XP_XM_MAX; m++)
-                                if (same_module(name, xp_xen_module_name(m)))
+                                if (same_module(name, xp_xen_module_name(m)) &&
+                                    (xp_root_is_live(root) || !cmdline_blacklists(host_cmdline, name) ||
+                                     cmdline_blacklists(root_cmdline, name)))
                                         f->mod_blacklisted[m] = true;
                 }
                 km.kmod_config_iter_free_iter(it);
@@ -264,8 +426,11 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
 
         f->modules = (kctx || loaded) ? XP_ST_FOUND : XP_ST_UNAVAILABLE;
         free(loaded);
+        free(host_cmdline);
+        free(root_cmdline);
         if (kctx)
                 km.kmod_unref(kctx);
+        unstage(stage);
         return f->modules == XP_ST_FOUND ? 0 : 1;
 }
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Every file a probe reads, made hostile in turn: empty, random bytes, no
+# Every proc/, sys/ and run/ file a probe reads, made hostile in turn: empty, random bytes, no
 # trailing newline, 20 MiB (sparse), a directory, a FIFO, a symlink to
 # /dev/zero, a symlink out of the root.  For each variant xenprobe must give
 # a report (exit 0, one JSON object, schema 1) within a time bound: no crash,
@@ -47,5 +47,38 @@ for variant in empty garbage nonewline huge directory fifo devzero escape-relati
         else
                 echo "PASS $variant ($(jq -r .verdict "$work/$variant.json"), $(jq '[.evidence[] | select(.status == "unreadable")] | length' "$work/$variant.json") unreadable)"
         fi
+done
+# Files libkmod reads (modprobe.d, the module index): planted FIFOs, /dev/zero
+# and links out of the root must neither hang, nor exhaust memory, nor let
+# the host's configuration into the report.
+mkdir -p "$work/outside-conf"
+echo "blacklist xen_netfront" >"$work/outside-conf/host.conf"
+for variant in conf-fifo conf-devzero conf-dir-escape index-fifo index-devzero; do
+        root=$work/$variant
+        bash "$srcdir/tests/mkroot.sh" "$srcdir/tests/roots/$base" "$root" >/dev/null 2>&1 || { echo "FAIL $variant: mkroot"; fail=1; continue; }
+        rel=$(cat "$root/proc/sys/kernel/osrelease")
+        idx=$root/lib/modules/$rel/modules.builtin.bin
+        mkdir -p "$root/etc/modprobe.d"
+        case $variant in
+        conf-fifo) mkfifo "$root/etc/modprobe.d/evil.conf" ;;
+        conf-devzero) ln -s /dev/zero "$root/etc/modprobe.d/zero.conf" ;;
+        conf-dir-escape) rm -rf "$root/etc/modprobe.d" && ln -s "$work/outside-conf" "$root/etc/modprobe.d" ;;
+        index-fifo) rm -f "$idx" && mkfifo "$idx" ;;
+        index-devzero) rm -f "$idx" && ln -s /dev/zero "$idx" ;;
+        esac
+        timeout 20 "$XENPROBE" --root "$root" --json >"$work/$variant.json" 2>"$work/$variant.err"
+        rc=$?
+        if [ $rc != 0 ]; then
+                echo "FAIL $variant: exit $rc"; tail -5 "$work/$variant.err"; fail=1
+        elif jq -e '.kernel.modules.xen_netfront.blacklisted == true' "$work/$variant.json" >/dev/null; then
+                echo "FAIL $variant: a modprobe.d file outside the root was read"; fail=1
+        elif ! jq -e '.schema == 1' "$work/$variant.json" >/dev/null; then
+                echo "FAIL $variant: not a report"; fail=1
+        else
+                echo "PASS $variant"
+        fi
+        timeout 20 "$XENPROBE" --root "$root" snapshot "$work/$variant-snap" >/dev/null 2>&1
+        rc=$?
+        [ $rc = 0 ] && echo "PASS $variant snapshot" || { echo "FAIL $variant snapshot: exit $rc"; fail=1; }
 done
 exit $fail
