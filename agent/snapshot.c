@@ -157,17 +157,7 @@ static int write_file_in(int dirfd, const char *path, const char *data, size_t l
         close(dfd);
         if (r < 0)
                 return r;
-        size_t off = 0;
-        while (off < len) {
-                ssize_t n = write(fd, data + off, len - off);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = -errno;
-                        break;
-                }
-                off += (size_t)n;
-        }
+        r = xp_write_all(fd, data, len);
         if (close(fd) < 0 && r == 0)
                 r = -errno;
         return r;

@@ -147,17 +147,7 @@ static int write_all(const char *path, const char *data, size_t len)
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return -errno;
-        int r = 0;
-        for (size_t off = 0; off < len;) {
-                ssize_t n = write(fd, data + off, len - off);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = -errno;
-                        break;
-                }
-                off += (size_t)n;
-        }
+        int r = xp_write_all(fd, data, len);
         if (close(fd) < 0 && r == 0)
                 r = -errno;
         return r;

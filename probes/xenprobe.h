@@ -119,6 +119,9 @@ struct xp_dl_lib {
 int xp_dlopen_syms(struct xp_ctx *ctx, struct xp_dl_lib *lib);
 #define XP_DL_SYM(table, fn) { #fn, (void **)&(table).fn }
 
+/* Write all of DATA to FD (EINTR retried); -errno. */
+int xp_write_all(int fd, const void *data, size_t len);
+
 /* --------------------------------------------------------------- strings */
 
 char *xp_strip(char *s);
