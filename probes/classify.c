@@ -214,6 +214,21 @@ static bool rule_hvm_hardware(struct state *s)
 
 /* A Xen domU with neither firmware nor PCI nor PV-only bits: PVH, with
  * lowered confidence (a PV guest with CPUID faulting looks the same). */
+/* Xen fills its HVM CPUID leaf (base+4, vcpu-id-present bit 3) for HVM and
+ * PVH domains only (xen/arch/x86/cpuid.c); with no firmware and no platform
+ * device seen (hvm-hardware did not fire) that is PVH.  Real captures: PVH
+ * eax=0x5c, PV all zeros. */
+static bool rule_hvm_leaf_pvh(struct state *s)
+{
+        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !s->f->cpuid_hvm_leaf ||
+            !(s->f->cpuid_hvm_flags & (1u << 3)))
+                return false;
+        s->mode_decided = true;
+        s->r->mode = XP_MODE_PVH;
+        xp_report_rule(s->r, "hvm-leaf-pvh", "Xen's HVM CPUID leaf is filled (an HVM container) but there is no firmware and no platform device: PVH");
+        return true;
+}
+
 static bool rule_fallback_mode(struct state *s)
 {
         if (s->mode_decided || s->r->hypervisor != XP_HV_XEN)
@@ -438,6 +453,7 @@ static const struct {
         { "forced-cpuid-pv", rule_forced_cpuid },
         { "hvm-hardware", rule_hvm_hardware },
         { "features-pvh", rule_features_pvh },
+        { "hvm-leaf-pvh", rule_hvm_leaf_pvh },
         { "fallback-mode", rule_fallback_mode },
         { "pv-drivers", rule_pv_drivers },
         { "other-hypervisor", rule_other_hypervisor },

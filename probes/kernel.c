@@ -185,6 +185,9 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
         e = xp_root_read_line(root, "proc/cmdline", &v);
         if (e == 0) {
                 f->cmdline = XP_ST_FOUND;
+                char *clean = xp_sanitize(v, strlen(v), sizeof(f->cmdline_text) - 4);
+                snprintf(f->cmdline_text, sizeof(f->cmdline_text), "%s", clean ? clean : "");
+                free(clean);
                 size_t l = 0;
                 /* early_param() takes "nopv" and "nopv=anything" alike */
                 f->nopv = xp_cmdline_find(v, "nopv", NULL) || xp_cmdline_find(v, "nopv=", NULL);

@@ -328,7 +328,8 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
          * also takes modprobe.blacklist= from the live /proc/cmdline, even
          * for another root: under --root, entries only the host's command
          * line names are dropped and the root's own command line counts. */
-        char *host_cmdline = NULL, *root_cmdline = NULL;
+        char *host_cmdline = NULL;
+        const char *root_cmdline = f->cmdline_text; /* read by the kernel probe */
         if (kctx && !xp_root_is_live(root)) {
                 int e2;
                 struct xp_root *live = xp_root_new("/", true, &e2);
@@ -337,8 +338,6 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                                 host_cmdline = NULL;
                         xp_root_free(live);
                 }
-                if (xp_root_read_line(root, "proc/cmdline", &root_cmdline) < 0)
-                        root_cmdline = NULL;
                 for (int m = 0; m < _XP_XM_MAX; m++)
                         if (cmdline_blacklists(root_cmdline, xp_xen_module_name(m)))
                                 f->mod_blacklisted[m] = true;
@@ -417,7 +416,6 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
         f->modules = (kctx || loaded) ? XP_ST_FOUND : XP_ST_UNAVAILABLE;
         free(loaded);
         free(host_cmdline);
-        free(root_cmdline);
         if (kctx)
                 km.kmod_unref(kctx);
         unstage(stage);

@@ -287,6 +287,7 @@ struct xp_facts {
         char release[65];
         char version[256];
         enum xp_status cmdline;
+        char cmdline_text[4096];      /* as read (sanitized), for the modules probe */
         bool nopv, xen_nopv;
         char emul_unplug[48];
         bool emul_unplug_never;

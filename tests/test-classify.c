@@ -258,6 +258,27 @@ DEFINE_TEST(classify_old_kernel_hvm_without_hvm_pirqs)
         return 0;
 }
 
+DEFINE_TEST(classify_pvh_from_hvm_leaf)
+{
+        /* no guest_type, no features, no xenfs: CPUID alone (the PVH capture's
+         * leaf 0x40000004 eax=0x5c) tells PVH, without a best-guess warning */
+        struct xp_report *r = xp_report_new();
+        struct xp_facts *f = &r->facts;
+        f->cpuid = XP_ST_FOUND;
+        f->cpuid_xen = true;
+        f->cpuid_xen_base = 0x40000000;
+        f->cpuid_hvm_leaf = true;
+        f->cpuid_hvm_flags = 0x5c;
+        f->dmi = XP_ST_ABSENT;
+        f->pci = XP_ST_ABSENT;
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "pvh");
+        CHECK(fired(r, "hvm-leaf-pvh"));
+        CHECK(!has_warning(r, "best guess"));
+        xp_report_free(r);
+        return 0;
+}
+
 DEFINE_TEST(classify_container_on_xen)
 {
         struct xp_report *r = xen_base("HVM", 0x12705);
