@@ -16,8 +16,3 @@ int xp_report_headline(const struct xp_report *r, char *buf, size_t len);
 /* snapshot: copy what the probes read (the root's read log) + CPUID into DIR */
 int xp_snapshot_write(struct xp_ctx *ctx, const struct xp_report *r, const char *dir);
 
-/* log sinks for xp_ctx (kmod tools/log.c) */
-void xp_log_stderr(void *data, int priority, const char *file, int line, const char *fn,
-                   const char *format, va_list args);
-void xp_log_syslog(void *data, int priority, const char *file, int line, const char *fn,
-                   const char *format, va_list args);

@@ -126,7 +126,6 @@ int main(int argc, char **argv)
                 xp_root_free(root);
                 return EXIT_NOREPORT;
         }
-        xp_ctx_set_log_fn(ctx, xp_log_stderr, NULL);
         if (verbose)
                 xp_ctx_set_log_priority(ctx, LOG_DEBUG);
         xp_ctx_set_verdict_only(ctx, out == OUT_SHORT && !snapshot_dir);

@@ -24,11 +24,8 @@ int xp_report_headline(const struct xp_report *r, char *buf, size_t len)
                 return snprintf(buf, len, "Xen dom0 (%s control domain)%s%s", r->mode == XP_MODE_PVH ? "PVH" : "PV",
                                 v ? ", Xen " : "", v ? v : "");
         if (r->hypervisor == XP_HV_XEN) {
-                const char *m = r->mode == XP_MODE_PV      ? "PV (paravirtualized guest)"
-                                : r->mode == XP_MODE_PVH   ? "PVH (PV guest in an HVM container)"
-                                : r->mode == XP_MODE_PVHVM ? "PVHVM (HVM guest using PV drivers)"
-                                                           : "HVM (emulated devices only, no PV drivers in use)";
-                return snprintf(buf, len, "Xen domU, %s%s%s", m, v ? ", Xen " : "", v ? v : "");
+                return snprintf(buf, len, "Xen domU, %s%s%s", xp_mode_to_description(r->mode), v ? ", Xen " : "",
+                                v ? v : "");
         }
         const char *c = r->facts.container[0] ? r->facts.container : NULL;
         if (r->hypervisor == XP_HV_NONE)

@@ -18,10 +18,19 @@ struct xp_ctx {
         bool verdict_only;
 };
 
-static void log_stderr(void *data _unused_, int priority _unused_, const char *file _unused_,
-                       int line _unused_, const char *fn, const char *format, va_list args)
+/* The default sink: "xenprobe: warning: MESSAGE"; debug lines name the
+ * function.  A daemon installs its own (syslog) with xp_ctx_set_log_fn(). */
+static void log_stderr(void *data _unused_, int priority, const char *file _unused_, int line _unused_,
+                       const char *fn, const char *format, va_list args)
 {
-        fprintf(stderr, "xenprobe: %s: ", fn);
+        const char *name = priority <= LOG_ERR       ? "error"
+                           : priority == LOG_WARNING ? "warning"
+                           : priority <= LOG_INFO    ? "info"
+                                                     : "debug";
+        if (priority >= LOG_DEBUG)
+                fprintf(stderr, "xenprobe: %s: %s: ", name, fn);
+        else
+                fprintf(stderr, "xenprobe: %s: ", name);
         vfprintf(stderr, format, args);
         fputc('\n', stderr);
 }

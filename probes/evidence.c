@@ -54,9 +54,9 @@ TABLE_LOOKUP(xp_mode_to_string, enum xp_mode, mode_table)
 static const char *const mode_desc_table[_XP_MODE_MAX] = {
         [XP_MODE_NONE] = "not a Xen guest",
         [XP_MODE_PV] = "PV (paravirtualized guest)",
-        [XP_MODE_PVH] = "PVH (HVM container without device model, PV interfaces)",
+        [XP_MODE_PVH] = "PVH (PV guest in an HVM container)",
         [XP_MODE_PVHVM] = "PVHVM (HVM guest using PV drivers)",
-        [XP_MODE_HVM] = "HVM (fully virtualized, emulated devices only)",
+        [XP_MODE_HVM] = "HVM (emulated devices only, no PV drivers in use)",
 };
 TABLE_LOOKUP(xp_mode_to_description, enum xp_mode, mode_desc_table)
 

@@ -251,7 +251,6 @@ struct xp_root *xp_root_free(struct xp_root *root)
 
 bool xp_root_is_live(const struct xp_root *root) { return root->live; }
 const char *xp_root_path(const struct xp_root *root) { return root->path; }
-int xp_root_dirfd(const struct xp_root *root) { return root->dirfd; }
 
 static void note_err(struct xp_root *root, enum xp_log_kind kind, int err, const char *path)
 {

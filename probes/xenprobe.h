@@ -73,7 +73,6 @@ struct xp_root *xp_root_new(const char *dir, bool live, int *ret_err) _must_chec
 struct xp_root *xp_root_free(struct xp_root *root);
 bool xp_root_is_live(const struct xp_root *root);
 const char *xp_root_path(const struct xp_root *root);
-int xp_root_dirfd(const struct xp_root *root);
 /* Open PATH below the root (O_RDONLY|O_CLOEXEC plus FLAGS); -errno. */
 int xp_root_open(struct xp_root *root, const char *path, int flags);
 /* Read a whole regular file, at most MAX bytes (+NUL); -EFBIG if larger. */
