@@ -16,3 +16,15 @@ int xp_report_headline(const struct xp_report *r, char *buf, size_t len);
 /* snapshot: copy what the probes read (the root's read log) + CPUID into DIR */
 int xp_snapshot_write(struct xp_ctx *ctx, const struct xp_report *r, const char *dir);
 
+
+/* boot readiness (render-boot.c) */
+struct json_object;
+struct json_object *xp_json_image(const struct xp_image *img, const char *path);
+struct json_object *xp_json_boot(const struct xp_boot *b);
+void xp_render_image_text(const struct xp_image *img, const char *path, const char *indent, FILE *out);
+int xp_render_boot_text(const struct xp_boot *b, FILE *out);
+
+/* `xenprobe initrd`: exit status 0 ok, 3 missing, 4 cannot verify, 1, 2 */
+int xp_cmd_initrd(struct xp_ctx *ctx, const char *rootdir, int argc, char **argv);
+/* `xenprobe --root DIR` on an image with no proc/ or sys/ */
+int xp_cmd_offline(struct xp_ctx *ctx, const char *rootdir, bool json);

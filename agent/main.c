@@ -4,8 +4,10 @@
  *
  *   xenprobe [--root DIR] [--json | --short] [--verbose]
  *   xenprobe [--root DIR] snapshot DIR
+ *   xenprobe [--root DIR] initrd [--json] [--quick] [--fs TYPE] [IMAGE...]
  *
- * Exit status: 0 report produced, 1 no report could be produced, 2 usage.
+ * Exit status: 0 report produced, 1 no report could be produced, 2 usage;
+ * initrd: 3 something missing, 4 could not verify.
  */
 #include "config.h"
 
@@ -26,11 +28,15 @@ static void usage(FILE *out)
         fprintf(out,
                 "Usage: xenprobe [OPTIONS]                 report what kind of Xen guest this is\n"
                 "       xenprobe [OPTIONS] snapshot DIR    copy what the probes read into DIR\n"
+                "       xenprobe [OPTIONS] initrd [IMAGE...]  can these initramfs images boot\n"
+                "                                          under Xen? (xenprobe initrd --help)\n"
                 "\n"
                 "Options:\n"
                 "  -r, --root DIR   read DIR/sys, DIR/proc, ... instead of the live system\n"
                 "                   (a snapshot, or a captured guest tree); CPUID then comes\n"
-                "                   from DIR/run/xenprobe/cpuid or is \"not available\"\n"
+                "                   from DIR/run/xenprobe/cpuid or is \"not available\"; a\n"
+                "                   mounted guest image (no proc/, no sys/) gets the boot\n"
+                "                   readiness of its kernels only\n"
                 "  -j, --json       one JSON object (schema 1, see xenprobe(8))\n"
                 "  -s, --short      one word: pv pvh pvhvm hvm dom0-pv dom0-pvh none\n"
                 "  -v, --verbose    debug log on stderr (same as XENPROBE_LOG=debug)\n"
@@ -89,8 +95,13 @@ int main(int argc, char **argv)
         }
 
         const char *snapshot_dir = NULL;
+        int initrd_argc = 0;
+        char **initrd_argv = NULL;
         if (optind < argc) {
-                if (strcmp(argv[optind], "snapshot") == 0) {
+                if (strcmp(argv[optind], "initrd") == 0) {
+                        initrd_argc = argc - optind;
+                        initrd_argv = argv + optind;
+                } else if (strcmp(argv[optind], "snapshot") == 0) {
                         if (argc - optind != 2) {
                                 fprintf(stderr, "xenprobe: snapshot takes one directory argument\n");
                                 usage(stderr);
@@ -132,15 +143,34 @@ int main(int argc, char **argv)
 
         int ret = EXIT_NOREPORT;
         struct xp_report *r = NULL;
+        if (initrd_argv) {
+                ret = xp_cmd_initrd(ctx, rootdir, initrd_argc, initrd_argv);
+                goto out;
+        }
         if (!live && !root_has_live_data(root)) {
-                ERR(ctx, "%s: no proc/ or sys/ below this root: it is not a capture of a running system, so there is no live verdict to give (make one with 'xenprobe snapshot DIR' on the guest)",
-                    rootdir);
+                if (snapshot_dir || out == OUT_SHORT) {
+                        ERR(ctx, "%s: no proc/ or sys/ below this root: it is not a capture of a running system, so there is no live verdict to give (make one with 'xenprobe snapshot DIR' on the guest)",
+                            rootdir);
+                        goto out;
+                }
+                /* a mounted guest image, seen from dom0 before `xl create` */
+                ret = xp_cmd_offline(ctx, rootdir, out == OUT_JSON);
                 goto out;
         }
         e = xp_probe_all(ctx, &r);
         if (e < 0) {
                 ERR(ctx, "probing failed: %s", strerror(-e));
                 goto out;
+        }
+        if (out != OUT_SHORT && !snapshot_dir) {
+                /* images are read only until the facts are known: the report
+                 * stays fast; `xenprobe initrd` reads them whole */
+                struct xp_boot_options bo = { .quick = true };
+                e = xp_boot_probe(ctx, r, &bo);
+                if (e < 0) {
+                        ERR(ctx, "boot readiness: %s", strerror(-e));
+                        goto out;
+                }
         }
         if (snapshot_dir) {
                 e = xp_snapshot_write(ctx, r, snapshot_dir);
@@ -159,6 +189,8 @@ int main(int argc, char **argv)
                 break;
         default:
                 e = xp_render_text(r, stdout);
+                if (e == 0)
+                        e = xp_render_boot_text(&r->boot, stdout);
         }
         if (e == 0 && fflush(stdout) != 0)
                 e = -errno;

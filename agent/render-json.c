@@ -128,6 +128,8 @@ int xp_render_json(const struct xp_report *r, const char *root, FILE *out)
         add(o, "warnings", strv(r->warnings));
         add(o, "notes", strv(r->notes));
 
+        if (r->boot.probed)
+                add(o, "boot", xp_json_boot(&r->boot));
         const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
         int ret = s ? 0 : -ENOMEM;
         if (s)

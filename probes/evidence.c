@@ -150,6 +150,7 @@ struct xp_report *xp_report_free(struct xp_report *r)
         free(r->rules);
         xp_strv_free(r->warnings);
         xp_strv_free(r->notes);
+        xp_boot_clear(&r->boot);
         free(r);
         return NULL;
 }

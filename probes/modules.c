@@ -238,6 +238,71 @@ static void unstage(const char *stage)
                 nftw(stage, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* libkmod on ROOT/MODDIR with ROOT's modprobe.d; for any root but the live
+ * one through a private copy (STAGE, removed by unstage()). */
+static int open_kmod(struct xp_ctx *ctx, const char *moddir, char *stage, size_t stagelen,
+                     struct kmod_ctx **ret)
+{
+        struct xp_root *root = xp_ctx_root(ctx);
+        const char *rp = xp_root_path(root);
+        const char *base = rp, *sep = strcmp(rp, "/") == 0 ? "" : "/";
+        char cfgbuf[ELEMENTSOF(config_dirs)][PATH_MAX], path[PATH_MAX];
+        const char *cfg[ELEMENTSOF(config_dirs) + 1];
+        int e;
+
+        stage[0] = '\0';
+        if (xp_dlopen_syms(ctx, &libkmod) < 0)
+                return -EOPNOTSUPP;
+        if (!xp_root_is_live(root)) {
+                e = stage_root(ctx, moddir, stage, stagelen);
+                if (e < 0) {
+                        unstage(stage);
+                        stage[0] = '\0';
+                        return e;
+                }
+                base = stage;
+                sep = "/";
+        }
+        for (size_t i = 0; i < ELEMENTSOF(config_dirs); i++) {
+                snprintf(cfgbuf[i], sizeof(cfgbuf[i]), "%s%s%s", base, sep, config_dirs[i]);
+                cfg[i] = cfgbuf[i];
+        }
+        cfg[ELEMENTSOF(config_dirs)] = NULL;
+        snprintf(path, sizeof(path), "%s%s%s", base, sep, moddir);
+        *ret = km.kmod_new(path, cfg);
+        if (!*ret)
+                return -ENOMEM;
+        km.kmod_set_log_fn(*ret, kmod_log_to_ctx, ctx);
+        km.kmod_set_log_priority(*ret, xp_ctx_get_log_priority(ctx));
+        return 0;
+}
+
+int xp_modules_lookup(struct xp_ctx *ctx, const char *release, const char *const *names,
+                      enum xp_kstate *ret)
+{
+        struct xp_root *root = xp_ctx_root(ctx);
+        char moddir[160], path[256], stage[PATH_MAX];
+        struct kmod_ctx *kctx = NULL;
+        snprintf(moddir, sizeof(moddir), "lib/modules/%s", release);
+        snprintf(path, sizeof(path), "%s/modules.dep.bin", moddir);
+        if (!xp_root_exists(root, path))
+                return -ENOENT;
+        int e = open_kmod(ctx, moddir, stage, sizeof(stage), &kctx);
+        if (e < 0)
+                return e;
+        for (size_t i = 0; names[i]; i++) {
+                struct kmod_module *mod = NULL;
+                ret[i] = XP_KS_MISSING;
+                if (km.kmod_module_new_from_name_lookup(kctx, names[i], &mod) == 0 && mod) {
+                        ret[i] = km.kmod_module_get_path(mod) == NULL ? XP_KS_BUILTIN : XP_KS_MODULE;
+                        km.kmod_module_unref(mod);
+                }
+        }
+        km.kmod_unref(kctx);
+        unstage(stage);
+        return 0;
+}
+
 /* "modprobe.blacklist=a,b" on a kernel command line (libkmod reads the live
  * one, also for a --root run: see run()). */
 static bool cmdline_blacklists(const char *cmdline, const char *module)
@@ -264,8 +329,6 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
         struct xp_facts *f = &r->facts;
         char *loaded = NULL;
         char moddir[160], path[PATH_MAX];
-        const char *rp = xp_root_path(root);
-        const char *sep = strcmp(rp, "/") == 0 ? "" : "/";
         int e;
 
         /* module states explain an HVM verdict and feed warnings, but never
@@ -290,34 +353,16 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
         bool have_index = f->release[0] && xp_root_exists(root, moddir);
 
         struct kmod_ctx *kctx = NULL;
-        char cfgbuf[ELEMENTSOF(config_dirs)][PATH_MAX];
-        const char *cfg[ELEMENTSOF(config_dirs) + 1];
         char stage[PATH_MAX] = "";
-        const char *base = rp; /* live: "/" itself; else the private copy */
-        if (have_index && xp_dlopen_syms(ctx, &libkmod) < 0) {
-                xp_evidence_add(r, SRC, "libkmod.so.2", XP_ST_UNAVAILABLE, NULL,
-                                "libkmod could not be loaded: built-in and available drivers unknown");
-                have_index = false;
-        } else if (have_index && !xp_root_is_live(root) && (e = stage_root(ctx, moddir, stage, sizeof(stage))) < 0) {
-                xp_evidence_add(r, SRC, moddir, XP_ST_UNREADABLE, NULL,
-                                "cannot copy the module index for libkmod: %s", strerror(-e));
-                have_index = false;
-        } else if (have_index) {
-                if (stage[0]) {
-                        base = stage;
-                        sep = "/";
-                }
-                for (size_t i = 0; i < ELEMENTSOF(config_dirs); i++) {
-                        snprintf(cfgbuf[i], sizeof(cfgbuf[i]), "%s%s%s", base, sep, config_dirs[i]);
-                        cfg[i] = cfgbuf[i];
-                }
-                cfg[ELEMENTSOF(config_dirs)] = NULL;
-                snprintf(path, sizeof(path), "%s%s%s", base, sep, moddir);
-                kctx = km.kmod_new(path, cfg);
-                if (kctx) {
-                        km.kmod_set_log_fn(kctx, kmod_log_to_ctx, ctx);
-                        km.kmod_set_log_priority(kctx, xp_ctx_get_log_priority(ctx));
-                }
+        if (have_index) {
+                e = open_kmod(ctx, moddir, stage, sizeof(stage), &kctx);
+                if (e == -EOPNOTSUPP)
+                        xp_evidence_add(r, SRC, "libkmod.so.2", XP_ST_UNAVAILABLE, NULL,
+                                        "libkmod could not be loaded: built-in and available drivers unknown");
+                else if (e < 0)
+                        xp_evidence_add(r, SRC, moddir, XP_ST_UNREADABLE, NULL,
+                                        "cannot copy the module index for libkmod: %s", strerror(-e));
+                have_index = e == 0;
         } else if (f->release[0])
                 xp_evidence_add(r, SRC, moddir, XP_ST_ABSENT, NULL,
                                 "no module tree for the running kernel: built-in and available drivers unknown");

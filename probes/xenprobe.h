@@ -326,6 +326,124 @@ struct xp_facts {
         char container[32];           /* "docker", "lxc", ... or "" */
 };
 
+struct xp_report;
+
+/* ------------------------------------------------------- boot readiness */
+
+enum xp_check_status { XP_CHECK_OK, XP_CHECK_MISSING, XP_CHECK_CANNOT_VERIFY, _XP_CHECK_MAX };
+const char *xp_check_status_to_string(enum xp_check_status s); /* "ok", "missing", "cannot-verify" */
+
+/* One readiness check: "xen-blkfront", "root-fs:ext4", "kernel-version",
+ * "device-naming", ...  EVIDENCE says what was found where; FIX is the
+ * exact remediation, NULL when ok. */
+struct xp_check {
+        char *name;
+        enum xp_check_status status;
+        char *evidence;
+        char *fix;
+};
+struct xp_checks {
+        struct xp_check *v;
+        size_t n, cap;
+};
+int xp_checks_add(struct xp_checks *c, const char *name, enum xp_check_status st, const char *fix,
+                  const char *evidence_fmt, ...) _printf_(5, 6);
+void xp_checks_clear(struct xp_checks *c);
+/* ok < cannot-verify < missing for a summary; 0 checks: ok */
+enum xp_check_status xp_checks_worst(const struct xp_checks *c);
+
+enum xp_generator { XP_GEN_UNKNOWN, XP_GEN_INITRAMFS_TOOLS, XP_GEN_DRACUT, XP_GEN_MKINITCPIO, _XP_GEN_MAX };
+const char *xp_generator_to_string(enum xp_generator g); /* NULL for unknown */
+
+#define XP_IMAGE_MAX_SEGMENTS 16
+#define XP_IMAGE_MAX_KVERS 4
+
+struct xp_image_segment {
+        uint64_t offset, length; /* in the image file */
+        int comp;                /* enum xp_comp (probes/initrd.h) */
+        uint64_t out_bytes, entries;
+};
+
+/* What the caller knows about the image before reading it. */
+struct xp_image_query {
+        const char *kernel_version; /* paired kernel, NULL: take the image's own */
+        const char *fstype;         /* root filesystem type, NULL: not checked */
+        bool need_netfront;         /* network root */
+        bool quick;                 /* stop once every fact needed is known */
+        /* the paired kernel, from its on-disk module index (libkmod) */
+        const char *const *builtin; /* normalized names built into the kernel, or NULL */
+        enum xp_generator root_generator; /* generator installed on the root */
+};
+
+/* One initramfs image, read in one streaming pass. */
+struct xp_image {
+        char *path;
+        char *kernel_version;       /* image's usr/lib/modules/<V>, NULL if none */
+        char *versions[XP_IMAGE_MAX_KVERS];
+        size_t n_versions;
+        enum xp_generator generator;
+        bool microcode;             /* early microcode present */
+        struct xp_image_segment seg[XP_IMAGE_MAX_SEGMENTS];
+        size_t n_seg;
+        uint64_t size, bytes_read, entries;
+        bool complete;              /* read to its end and verified */
+        int error;                  /* -errno: damaged or unreadable */
+        char *error_msg;            /* image, segment and byte offset */
+        struct xp_checks checks;
+};
+
+/* Open IMAGE (below ROOT when ROOT is non-NULL, else a host path), read it and
+ * evaluate the checks.  Returns 0 with *RET filled even for damaged images
+ * (their checks say cannot-verify); -errno only for allocation failures. */
+int xp_image_check(struct xp_ctx *ctx, struct xp_root *root, const char *path,
+                   const struct xp_image_query *q, struct xp_image **ret) _must_check_;
+struct xp_image *xp_image_free(struct xp_image *img);
+
+/* Installed kernels and their initramfs images (probes/boot.c). */
+#define XP_MAX_KERNELS 16
+
+enum xp_boot_mode { XP_BOOT_PV, XP_BOOT_PVH, XP_BOOT_HVM, _XP_BOOT_MAX };
+const char *xp_boot_mode_to_string(enum xp_boot_mode m); /* "pv", "pvh", "hvm" */
+
+struct xp_boot_kernel {
+        char version[96];
+        char kernel[256];           /* below the root: "boot/vmlinuz-6.1.0-13-amd64" */
+        char initrd[256];           /* "" when none was found */
+        char paired_by[48];         /* "file name", "BLS entry ...", "bzImage header" */
+        bool running;               /* the kernel the facts were read from */
+        char config_path[256];      /* "" when no config was found */
+        char cfg_pv, cfg_pvh, cfg_pvhvm, cfg_blkfront, cfg_netfront; /* 'y' 'm' 'n' 0 */
+        enum xp_kstate disk_blkfront; /* on-disk lib/modules/V (libkmod) */
+        struct xp_image *image;     /* NULL without initrd */
+        struct xp_checks checks;    /* kernel-level checks (config, pairing) */
+        enum xp_check_status mode[_XP_BOOT_MAX];
+        char *mode_why[_XP_BOOT_MAX]; /* what blocks or limits each mode */
+};
+
+struct xp_boot {
+        bool probed;                /* the boot probe ran */
+        bool quick;                 /* images read only until the facts were known */
+        char note[160];             /* why nothing was checked, if so */
+        struct xp_boot_kernel kernels[XP_MAX_KERNELS];
+        size_t n_kernels;
+        char **orphans;             /* initrds with no kernel */
+        char root_fstype[32];
+        char root_fstype_source[96]; /* "mounted root (proc/self/mountinfo)", "etc/fstab:3" */
+        bool network_root;
+        enum xp_generator generator; /* installed on the root */
+        struct xp_checks checks;    /* system-wide: device naming, bootloader, console */
+};
+void xp_boot_clear(struct xp_boot *b);
+
+/* Options of the boot-readiness scan. */
+struct xp_boot_options {
+        bool quick;          /* stop reading each image once its facts are known */
+        const char *fstype;  /* override the root filesystem type */
+};
+/* Fill R->boot: kernels of ROOT/boot, their images and the system checks.
+ * Uses R->facts (release, cmdline, root fs) when a probe run filled them. */
+int xp_boot_probe(struct xp_ctx *ctx, struct xp_report *r, const struct xp_boot_options *o) _must_check_;
+
 struct xp_rule_hit {
         const char *name;
         char *detail;
@@ -348,6 +466,7 @@ struct xp_report {
         enum xp_confidence confidence;
         bool live;
         bool nested_hvm_capable; /* dom0: capabilities list hvm-* */
+        struct xp_boot boot;     /* boot readiness, when probed */
         bool can_host_hvm;       /* domU/none: vmx or svm visible */
 };
 
@@ -385,6 +504,12 @@ extern const struct xp_probe xp_block_probe;
 
 /* Record the files libkmod reads (index, modprobe.d) in the read log. */
 void xp_modules_note_inputs(struct xp_root *root, const char *release);
+
+/* State of each module in NAMES (NULL-terminated) for kernel RELEASE of the
+ * root, from libkmod on lib/modules/RELEASE: BUILTIN, MODULE or MISSING.
+ * -ENOENT: no module index for RELEASE; -EOPNOTSUPP: no libkmod. */
+int xp_modules_lookup(struct xp_ctx *ctx, const char *release, const char *const *names,
+                      enum xp_kstate *ret) _must_check_;
 
 /* Run every probe in order, then the classifier. */
 int xp_probe_all(struct xp_ctx *ctx, struct xp_report **ret) _must_check_;

@@ -37,8 +37,12 @@ expect "snapshot without dir" 2 "$XENPROBE" snapshot
 expect "--root missing dir" 1 "$XENPROBE" --root "$work/does-not-exist"
 grep -q "does-not-exist" "$work/err" || { echo "FAIL --root missing dir: message does not name the path"; fail=1; }
 mkdir "$work/empty"
-expect "--root of an empty directory" 1 "$XENPROBE" --root "$work/empty"
-grep -q "no proc/ or sys/" "$work/err" || { echo "FAIL empty root: no reason given"; fail=1; }
+# no proc/ or sys/: a mounted guest image; no verdict, only boot readiness
+expect "--root of an empty directory (offline image)" 0 "$XENPROBE" --root "$work/empty"
+grep -q "no live verdict" "$work/out" && grep -q "no boot/ directory" "$work/out" ||
+        { echo "FAIL empty root: the offline report must say there is no verdict and no boot/"; fail=1; }
+expect "--root of an empty directory, --short" 1 "$XENPROBE" --root "$work/empty" --short
+grep -q "no proc/ or sys/" "$work/err" || { echo "FAIL empty root --short: no reason given"; fail=1; }
 # a root with only a proc/ still gives a report, CPUID "not available"
 mkdir -p "$work/minimal/proc"
 expect "--root with an empty proc/" 0 "$XENPROBE" --root "$work/minimal" --json

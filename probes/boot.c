@@ -1,0 +1,680 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Boot readiness: will each installed kernel boot under Xen as PV, PVH and
+ * HVM/PVHVM?  Kernels and initramfs images are paired the ways the
+ * distributions name them (Debian vmlinuz-V + initrd.img-V, Fedora
+ * initramfs-V.img and BLS entries, SUSE initrd-V, Arch vmlinuz-linux +
+ * initramfs-linux.img with the version from the bzImage header), each
+ * image is read (probes/initrd.c), and the system-wide conditions are
+ * checked: device names in fstab and on kernel command lines, a bootloader
+ * configuration pygrub/pvgrub can read, a console on hvc0.
+ *
+ * Everything is read through the root object: the same code runs on the
+ * live system and, from dom0, on a mounted guest image.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "initrd.h"
+
+#define CONFIG_MAX (4u << 20)
+#define TEXT_MAX (1u << 20)
+
+const char *xp_boot_mode_to_string(enum xp_boot_mode m)
+{
+        static const char *const t[_XP_BOOT_MAX] = { "pv", "pvh", "hvm" };
+        return m < _XP_BOOT_MAX ? t[m] : "?";
+}
+
+void xp_boot_clear(struct xp_boot *b)
+{
+        for (size_t i = 0; i < b->n_kernels; i++) {
+                struct xp_boot_kernel *k = &b->kernels[i];
+                xp_image_free(k->image);
+                xp_checks_clear(&k->checks);
+                for (int m = 0; m < _XP_BOOT_MAX; m++)
+                        free(k->mode_why[m]);
+        }
+        xp_strv_free(b->orphans);
+        xp_checks_clear(&b->checks);
+        memset(b, 0, sizeof(*b));
+}
+
+static bool endswith(const char *s, const char *suffix)
+{
+        size_t l = strlen(s), n = strlen(suffix);
+        return l >= n && strcmp(s + l - n, suffix) == 0;
+}
+
+/* ------------------------------------------------------------- pairing */
+
+/* bzImage: setup header at 0x1f1, "HdrS" at 0x202, kernel_version pointer
+ * (u16) at 0x20e, string at pointer + 0x200 (Documentation/x86/boot.rst). */
+static int bzimage_version(struct xp_root *root, const char *path, char *out, size_t outlen)
+{
+        int fd = xp_root_open(root, path, 0);
+        if (fd < 0)
+                return fd;
+        uint8_t hdr[0x210];
+        int e = -EINVAL;
+        if (pread(fd, hdr, sizeof(hdr), 0) == (ssize_t)sizeof(hdr) && memcmp(hdr + 0x202, "HdrS", 4) == 0) {
+                unsigned ptr = (unsigned)hdr[0x20e] | (unsigned)hdr[0x20f] << 8;
+                char v[128];
+                ssize_t n = ptr ? pread(fd, v, sizeof(v) - 1, (off_t)ptr + 0x200) : -1;
+                if (n > 0) {
+                        v[n] = '\0';
+                        /* "6.1.0-13-amd64 (debian-kernel@...) #1 SMP ..." */
+                        size_t l = strcspn(v, " \n");
+                        if (l > 0 && l < outlen) {
+                                memcpy(out, v, l);
+                                out[l] = '\0';
+                                e = 0;
+                        }
+                }
+        }
+        close(fd);
+        return e;
+}
+
+static const char *const kernel_prefixes[] = { "vmlinuz-", "vmlinux-", "kernel-", "bzImage-", "Image-" };
+/* initrd name patterns: prefix + SUFFIX + tail */
+static const struct {
+        const char *prefix, *tail;
+} initrd_names[] = {
+        { "initrd.img-", "" },   /* Debian, Ubuntu */
+        { "initramfs-", ".img" }, /* Fedora, RHEL, Arch, Gentoo */
+        { "initrd-", "" },       /* SUSE */
+        { "initrd-", ".img" },
+        { "initramfs-", "-fallback.img" }, /* Arch's second image */
+};
+
+/* The kernel suffix an initrd file name belongs to, or false. */
+static bool initrd_suffix(const char *name, char *out, size_t outlen, bool *fallback)
+{
+        for (size_t i = 0; i < ELEMENTSOF(initrd_names); i++) {
+                size_t pl = strlen(initrd_names[i].prefix), tl = strlen(initrd_names[i].tail);
+                size_t l = strlen(name);
+                if (l <= pl + tl || strncmp(name, initrd_names[i].prefix, pl) != 0 ||
+                    strcmp(name + l - tl, initrd_names[i].tail) != 0)
+                        continue;
+                if (!tl && endswith(name, ".img"))
+                        continue; /* "initrd-V.img" is the next pattern */
+                size_t sl = l - pl - tl;
+                if (sl >= outlen)
+                        return false;
+                memcpy(out, name + pl, sl);
+                out[sl] = '\0';
+                if (i != ELEMENTSOF(initrd_names) - 1 && endswith(out, "-fallback"))
+                        continue;
+                *fallback = i == ELEMENTSOF(initrd_names) - 1;
+                return true;
+        }
+        return false;
+}
+
+static bool skip_name(const char *n)
+{
+        /* aliases and leftovers, not kernels of their own */
+        return endswith(n, ".old") || endswith(n, ".bak") || endswith(n, ".sig") || endswith(n, ".hmac") ||
+               endswith(n, ".dpkg-bak") || endswith(n, "-rescue") || strstr(n, "-rescue-") != NULL;
+}
+
+static struct xp_boot_kernel *add_kernel(struct xp_boot *b, const char *version, const char *kpath,
+                                         const char *how)
+{
+        for (size_t i = 0; i < b->n_kernels; i++)
+                if (strcmp(b->kernels[i].version, version) == 0)
+                        return &b->kernels[i];
+        if (b->n_kernels == XP_MAX_KERNELS)
+                return NULL;
+        struct xp_boot_kernel *k = &b->kernels[b->n_kernels++];
+        snprintf(k->version, sizeof(k->version), "%s", version);
+        snprintf(k->kernel, sizeof(k->kernel), "%s", kpath);
+        snprintf(k->paired_by, sizeof(k->paired_by), "%s", how);
+        return k;
+}
+
+/* BLS (boot/loader/entries/NAME.conf): "linux /vmlinuz-V", "initrd /initramfs-V.img",
+ * "version V".  Paths are relative to the partition holding the entries. */
+static void read_bls(struct xp_root *root, struct xp_boot *b, char ***cmdlines)
+{
+        char **names = NULL;
+        if (xp_root_list_dir(root, "boot/loader/entries", &names) < 0)
+                return;
+        for (char **n = names; *n; n++) {
+                if (!endswith(*n, ".conf"))
+                        continue;
+                char path[320], *text = NULL;
+                snprintf(path, sizeof(path), "boot/loader/entries/%s", *n);
+                if (xp_root_read_file(root, path, 64 * 1024, &text, NULL) < 0)
+                        continue;
+                char linux_[160] = "", initrd[160] = "", version[96] = "";
+                for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                        l = xp_strip(l);
+                        char *v = l + strcspn(l, " \t");
+                        if (*v)
+                                *v++ = '\0';
+                        v += strspn(v, " \t");
+                        const char *rel = v;
+                        while (*rel == '/')
+                                rel++;
+                        if (strcmp(l, "linux") == 0)
+                                snprintf(linux_, sizeof(linux_), "%s", rel);
+                        else if (strcmp(l, "initrd") == 0 && !initrd[0])
+                                snprintf(initrd, sizeof(initrd), "%s", rel);
+                        else if (strcmp(l, "version") == 0)
+                                snprintf(version, sizeof(version), "%s", v);
+                        else if (strcmp(l, "options") == 0) {
+                                char line[600];
+                                snprintf(line, sizeof(line), "%s\t%s", path, v);
+                                if (xp_strv_push(cmdlines, line) < 0)
+                                        break;
+                        }
+                }
+                free(text);
+                if (!linux_[0])
+                        continue;
+                /* a separate /boot: "/vmlinuz-V" means boot/vmlinuz-V */
+                char kpath[200], ipath[200];
+                snprintf(kpath, sizeof(kpath), "%s%s", xp_startswith(linux_, "boot/") ? "" : "boot/", linux_);
+                snprintf(ipath, sizeof(ipath), "%s%s", xp_startswith(initrd, "boot/") ? "" : "boot/", initrd);
+                if (!version[0]) {
+                        const char *base = strrchr(kpath, '/');
+                        base = base ? base + 1 : kpath;
+                        if (xp_startswith(base, "vmlinuz-"))
+                                snprintf(version, sizeof(version), "%s", base + 8);
+                }
+                if (!version[0])
+                        continue;
+                char how[48];
+                snprintf(how, sizeof(how), "BLS entry %.37s", *n);
+                struct xp_boot_kernel *k = add_kernel(b, version, kpath, how);
+                if (k && initrd[0] && !k->initrd[0])
+                        snprintf(k->initrd, sizeof(k->initrd), "%s", ipath);
+        }
+        xp_strv_free(names);
+}
+
+static void pair_kernels(struct xp_root *root, struct xp_boot *b, char ***cmdlines)
+{
+        char **names = NULL;
+        if (xp_root_list_dir(root, "boot", &names) < 0)
+                return;
+        read_bls(root, b, cmdlines);
+        /* kernels by file name */
+        for (char **n = names; *n; n++) {
+                if (skip_name(*n))
+                        continue;
+                for (size_t p = 0; p < ELEMENTSOF(kernel_prefixes); p++) {
+                        size_t pl = strlen(kernel_prefixes[p]);
+                        if (strncmp(*n, kernel_prefixes[p], pl) != 0 || !(*n)[pl])
+                                continue;
+                        char kpath[200], version[96];
+                        const char *suffix = *n + pl;
+                        snprintf(kpath, sizeof(kpath), "boot/%s", *n);
+                        snprintf(version, sizeof(version), "%s", suffix);
+                        const char *how = "file name";
+                        char libmod[200];
+                        snprintf(libmod, sizeof(libmod), "lib/modules/%s", suffix);
+                        /* "vmlinuz-linux": the suffix is a package name, the
+                         * version is in the image */
+                        if (!xp_root_exists(root, libmod) && bzimage_version(root, kpath, version, sizeof(version)) == 0)
+                                how = "bzImage header";
+                        struct xp_boot_kernel *k = add_kernel(b, version, kpath, how);
+                        if (!k || k->initrd[0])
+                                break;
+                        for (size_t i = 0; i < ELEMENTSOF(initrd_names) - 1; i++) {
+                                char ipath[240];
+                                snprintf(ipath, sizeof(ipath), "boot/%s%s%s", initrd_names[i].prefix, suffix,
+                                         initrd_names[i].tail);
+                                if (xp_root_exists(root, ipath)) {
+                                        snprintf(k->initrd, sizeof(k->initrd), "%s", ipath);
+                                        break;
+                                }
+                        }
+                        break;
+                }
+        }
+        /* initrds no kernel claims */
+        for (char **n = names; *n; n++) {
+                char suffix[128];
+                bool fallback = false;
+                if (skip_name(*n) || !initrd_suffix(*n, suffix, sizeof(suffix), &fallback))
+                        continue;
+                char ipath[240];
+                snprintf(ipath, sizeof(ipath), "boot/%s", *n);
+                bool claimed = false;
+                for (size_t i = 0; i < b->n_kernels && !claimed; i++) {
+                        const char *kbase = strrchr(b->kernels[i].kernel, '/');
+                        kbase = kbase ? kbase + 1 : b->kernels[i].kernel;
+                        const char *ks = strchr(kbase, '-');
+                        claimed = strcmp(b->kernels[i].initrd, ipath) == 0 ||
+                                  (fallback && ks && strcmp(ks + 1, suffix) == 0);
+                }
+                if (!claimed && xp_strv_push(&b->orphans, ipath) < 0)
+                        break;
+        }
+        xp_strv_free(names);
+}
+
+/* ------------------------------------------------------------ root facts */
+
+static enum xp_generator root_generator(struct xp_root *root)
+{
+        if (xp_root_exists(root, "etc/initramfs-tools/initramfs.conf") || xp_root_exists(root, "usr/sbin/mkinitramfs"))
+                return XP_GEN_INITRAMFS_TOOLS;
+        if (xp_root_exists(root, "etc/mkinitcpio.conf"))
+                return XP_GEN_MKINITCPIO;
+        if (xp_root_exists(root, "usr/bin/dracut") || xp_root_exists(root, "etc/dracut.conf"))
+                return XP_GEN_DRACUT;
+        return XP_GEN_UNKNOWN;
+}
+
+static bool is_network_fs(const char *t)
+{
+        static const char *const net[] = { "nfs", "nfs4", "cifs", "smb3", "9p", "ceph", "glusterfs" };
+        for (size_t i = 0; i < ELEMENTSOF(net); i++)
+                if (strcmp(t, net[i]) == 0)
+                        return true;
+        return false;
+}
+
+/* Device names that exist only with emulated disks: under PV drivers the
+ * same disk is /dev/xvdX (xen-blkfront), so these never appear. */
+static bool emulated_name(const char *dev, size_t len)
+{
+        return len > 7 && (strncmp(dev, "/dev/sd", 7) == 0 || strncmp(dev, "/dev/hd", 7) == 0) &&
+               dev[7] >= 'a' && dev[7] <= 'z';
+}
+
+/* fstab: root type, and every line naming an emulated disk */
+static void read_fstab(struct xp_root *root, struct xp_boot *b, char *bad, size_t badlen)
+{
+        char *text = NULL;
+        if (xp_root_read_file(root, "etc/fstab", TEXT_MAX, &text, NULL) < 0)
+                return;
+        unsigned lineno = 0;
+        size_t bl = strlen(bad);
+        for (char *l = text, *next; l; l = next) {
+                next = strchr(l, '\n');
+                if (next)
+                        *next++ = '\0';
+                lineno++;
+                char spec[256], file[256], type[32];
+                if (sscanf(l, " %255s %255s %31s", spec, file, type) != 3 || spec[0] == '#')
+                        continue;
+                if (strcmp(file, "/") == 0 && !b->root_fstype_source[0]) {
+                        snprintf(b->root_fstype, sizeof(b->root_fstype), "%s", type);
+                        snprintf(b->root_fstype_source, sizeof(b->root_fstype_source), "etc/fstab:%u", lineno);
+                }
+                if (emulated_name(spec, strlen(spec)) && bl < badlen) {
+                        char *s = xp_sanitize(spec, strlen(spec), 64);
+                        int w = snprintf(bad + bl, badlen - bl, "%setc/fstab:%u names %s (%s)", bl ? "; " : "",
+                                         lineno, s ? s : "?", file[0] == '/' ? file : "swap");
+                        free(s);
+                        if (w > 0)
+                                bl += (size_t)w < badlen - bl ? (size_t)w : badlen - bl - 1;
+                }
+        }
+        free(text);
+}
+
+/* root= in a command line naming an emulated disk */
+static void check_cmdline(const char *where, const char *cmdline, char *bad, size_t badlen)
+{
+        size_t len = 0;
+        const char *p = xp_cmdline_find(cmdline, "root=", &len);
+        if (!p || !emulated_name(p + 5, len - 5))
+                return;
+        size_t bl = strlen(bad);
+        if (bl >= badlen - 1)
+                return;
+        char *s = xp_sanitize(p, len, 64);
+        snprintf(bad + bl, badlen - bl, "%s%s has %s", bl ? "; " : "", where, s ? s : "root=?");
+        free(s);
+}
+
+static void check_grub_cfg(struct xp_root *root, const char *path, char *bad, size_t badlen)
+{
+        char *text = NULL;
+        if (xp_root_read_file(root, path, 8u << 20, &text, NULL) < 0)
+                return;
+        unsigned lineno = 0;
+        for (char *l = text, *next; l; l = next) {
+                next = strchr(l, '\n');
+                if (next)
+                        *next++ = '\0';
+                lineno++;
+                const char *t = l + strspn(l, " \t");
+                if (!xp_startswith(t, "linux") && !xp_startswith(t, "kernel") && !xp_startswith(t, "append") &&
+                    !xp_startswith(t, "GRUB_CMDLINE_LINUX"))
+                        continue;
+                char where[96];
+                snprintf(where, sizeof(where), "%s:%u", path, lineno);
+                check_cmdline(where, t, bad, badlen);
+        }
+        free(text);
+}
+
+static const char *const bootloader_configs[] = {
+        /* what pygrub (tools/pygrub) and grub-xen (pvgrub2) read */
+        "boot/grub/grub.cfg", "boot/grub2/grub.cfg", "boot/grub/menu.lst", "boot/grub/grub.conf",
+        "boot/extlinux/extlinux.conf", "boot/syslinux/syslinux.cfg", "boot/loader/entries",
+};
+
+static int system_checks(struct xp_ctx *ctx, struct xp_report *r, char ***cmdlines)
+{
+        struct xp_root *root = xp_ctx_root(ctx);
+        struct xp_boot *b = &r->boot;
+        char bad[1024] = "";
+        int e;
+
+        read_fstab(root, b, bad, sizeof(bad));
+        if (r->facts.cmdline == XP_ST_FOUND && r->live)
+                check_cmdline("the running kernel's command line", r->facts.cmdline_text, bad, sizeof(bad));
+        for (size_t i = 0; i < ELEMENTSOF(bootloader_configs) - 1; i++)
+                check_grub_cfg(root, bootloader_configs[i], bad, sizeof(bad));
+        check_grub_cfg(root, "etc/default/grub", bad, sizeof(bad));
+        for (char **c = *cmdlines; c && *c; c++) {
+                char *tab = strchr(*c, '\t');
+                if (tab) {
+                        *tab = '\0';
+                        check_cmdline(*c, tab + 1, bad, sizeof(bad));
+                }
+        }
+        if (bad[0])
+                e = xp_checks_add(&b->checks, "device-naming", XP_CHECK_MISSING,
+                                  "name disks by UUID= or LABEL= (blkid shows them): edit those fstab lines, and "
+                                  "for root= let update-grub / grub2-mkconfig write root=UUID=",
+                                  "%s: under PV drivers (PV, PVH, PVHVM) disks are /dev/xvdX, so these names do not exist",
+                                  bad);
+        else
+                e = xp_checks_add(&b->checks, "device-naming", XP_CHECK_OK, NULL,
+                                  "no /dev/sdX or /dev/hdX in etc/fstab, bootloader configs or root=");
+        if (e < 0)
+                return e;
+
+        const char *found = NULL;
+        for (size_t i = 0; i < ELEMENTSOF(bootloader_configs) && !found; i++)
+                if (xp_root_exists(root, bootloader_configs[i]))
+                        found = bootloader_configs[i];
+        if (found)
+                e = xp_checks_add(&b->checks, "pv-bootloader", XP_CHECK_OK, NULL,
+                                  "%s: pygrub and pvgrub2 (grub-xen) can read it", found);
+        else
+                e = xp_checks_add(&b->checks, "pv-bootloader", XP_CHECK_MISSING,
+                                  "install GRUB and run update-grub (or grub2-mkconfig -o /boot/grub2/grub.cfg), "
+                                  "or boot it from dom0 with kernel= and ramdisk= in the xl config",
+                                  "no grub.cfg, menu.lst, extlinux.conf or BLS entries below boot/: pygrub has "
+                                  "nothing to read");
+        if (e < 0)
+                return e;
+
+        /* PV console: hvc0 */
+        char *inittab = NULL;
+        if (xp_root_read_file(root, "etc/inittab", TEXT_MAX, &inittab, NULL) == 0) {
+                bool hvc = strstr(inittab, "hvc0") != NULL;
+                e = xp_checks_add(&b->checks, "pv-console", hvc ? XP_CHECK_OK : XP_CHECK_MISSING,
+                                  "add a getty line for hvc0 to /etc/inittab, e.g. "
+                                  "\"hv:2345:respawn:/sbin/getty 38400 hvc0\"",
+                                  hvc ? "etc/inittab runs a getty on hvc0"
+                                      : "etc/inittab has no getty on hvc0: a PV console shows no login");
+                free(inittab);
+        } else if (xp_root_exists(root, "lib/systemd/systemd") || xp_root_exists(root, "usr/lib/systemd/systemd"))
+                e = xp_checks_add(&b->checks, "pv-console", XP_CHECK_OK, NULL,
+                                  "systemd: systemd-getty-generator starts serial-getty@hvc0 when /dev/hvc0 exists");
+        else
+                e = xp_checks_add(&b->checks, "pv-console", XP_CHECK_CANNOT_VERIFY,
+                                  "make sure a getty runs on hvc0", "no etc/inittab and no systemd found");
+        return e < 0 ? e : 0;
+}
+
+/* -------------------------------------------------------------- kernels */
+
+static const char *const config_opts[] = {
+        "CONFIG_XEN_PV", "CONFIG_XEN_PVH", "CONFIG_XEN_PVHVM", "CONFIG_XEN_BLKDEV_FRONTEND",
+        "CONFIG_XEN_NETDEV_FRONTEND",
+};
+
+static void read_config(struct xp_root *root, struct xp_boot_kernel *k)
+{
+        char path[240], *text = NULL;
+        const char *cands[] = { "boot/config-%s", "lib/modules/%s/config", "usr/lib/modules/%s/config" };
+        for (size_t i = 0; i < ELEMENTSOF(cands) && !text; i++) {
+                snprintf(path, sizeof(path), cands[i], k->version);
+                if (xp_root_read_file(root, path, CONFIG_MAX, &text, NULL) == 0)
+                        snprintf(k->config_path, sizeof(k->config_path), "%s", path);
+        }
+        if (!text)
+                return;
+        char *dst[] = { &k->cfg_pv, &k->cfg_pvh, &k->cfg_pvhvm, &k->cfg_blkfront, &k->cfg_netfront };
+        for (size_t i = 0; i < ELEMENTSOF(config_opts); i++) {
+                char v = xp_parse_config_option(text, config_opts[i]);
+                *dst[i] = v ? v : 'n';
+        }
+        free(text);
+}
+
+static int set_mode(struct xp_boot_kernel *k, enum xp_boot_mode m, enum xp_check_status st, const char *fmt, ...)
+        _printf_(4, 5);
+static int set_mode(struct xp_boot_kernel *k, enum xp_boot_mode m, enum xp_check_status st, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        free(k->mode_why[m]);
+        int e = vasprintf(&k->mode_why[m], fmt, ap);
+        va_end(ap);
+        if (e < 0) {
+                k->mode_why[m] = NULL;
+                return -ENOMEM;
+        }
+        k->mode[m] = st;
+        return 0;
+}
+
+static enum xp_check_status worse(enum xp_check_status a, enum xp_check_status b)
+{
+        if (a == XP_CHECK_MISSING || b == XP_CHECK_MISSING)
+                return XP_CHECK_MISSING;
+        if (a == XP_CHECK_CANNOT_VERIFY || b == XP_CHECK_CANNOT_VERIFY)
+                return XP_CHECK_CANNOT_VERIFY;
+        return XP_CHECK_OK;
+}
+
+static const struct xp_check *find_check(const struct xp_checks *c, const char *prefix)
+{
+        for (size_t i = 0; c && i < c->n; i++)
+                if (xp_startswith(c->v[i].name, prefix))
+                        return &c->v[i];
+        return NULL;
+}
+
+/* Each mode: what the kernel must be built with, plus what the boot needs. */
+static int modes(struct xp_boot *b, struct xp_boot_kernel *k)
+{
+        enum xp_check_status boot = XP_CHECK_OK;
+        char why[1024] = "";
+        size_t wl = 0;
+#define WHY(...)                                                                                   \
+        do {                                                                                       \
+                if (wl < sizeof(why)) {                                                            \
+                        int w_ = snprintf(why + wl, sizeof(why) - wl, __VA_ARGS__);                \
+                        if (w_ > 0)                                                                \
+                                wl += (size_t)w_;                                                  \
+                }                                                                                  \
+        } while (0)
+
+        /* what all three modes share: the initramfs and disk names */
+        if (!k->initrd[0]) {
+                if (k->cfg_blkfront == 'y')
+                        WHY("no initramfs, xen-blkfront built in; ");
+                else {
+                        boot = k->cfg_blkfront ? XP_CHECK_MISSING : XP_CHECK_CANNOT_VERIFY;
+                        WHY("no initramfs and xen-blkfront not built in; ");
+                }
+        } else if (k->image)
+                for (size_t i = 0; i < k->image->checks.n; i++) {
+                        const struct xp_check *c = &k->image->checks.v[i];
+                        if (c->status == XP_CHECK_OK)
+                                continue;
+                        boot = worse(boot, c->status);
+                        WHY("initramfs %s: %s; ", c->name, xp_check_status_to_string(c->status));
+                }
+        const struct xp_check *naming = find_check(&b->checks, "device-naming");
+        if (naming && naming->status != XP_CHECK_OK) {
+                boot = worse(boot, naming->status);
+                WHY("device names /dev/sdX or /dev/hdX in use; ");
+        }
+        size_t common = wl;
+
+        struct {
+                enum xp_boot_mode m;
+                char cfg;
+                const char *opt;
+        } t[] = {
+                { XP_BOOT_PV, k->cfg_pv, "CONFIG_XEN_PV" },
+                { XP_BOOT_PVH, k->cfg_pvh, "CONFIG_XEN_PVH" },
+                { XP_BOOT_HVM, k->cfg_pvhvm, "CONFIG_XEN_PVHVM" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(t); i++) {
+                enum xp_check_status st = boot;
+                wl = common;
+                why[wl] = '\0';
+                if (!t[i].cfg) {
+                        st = worse(st, XP_CHECK_CANNOT_VERIFY);
+                        WHY("no kernel config to tell %s; ", t[i].opt);
+                } else if (t[i].cfg != 'y') {
+                        st = XP_CHECK_MISSING;
+                        WHY("%s is not set in %s; ", t[i].opt, k->config_path);
+                }
+                if (t[i].m == XP_BOOT_PV) {
+                        const struct xp_check *bl = find_check(&b->checks, "pv-bootloader");
+                        const struct xp_check *co = find_check(&b->checks, "pv-console");
+                        if (bl && bl->status != XP_CHECK_OK) {
+                                st = worse(st, XP_CHECK_CANNOT_VERIFY);
+                                WHY("no bootloader config for pygrub (direct kernel boot still works); ");
+                        }
+                        if (co && co->status != XP_CHECK_OK) {
+                                st = worse(st, co->status);
+                                WHY("no getty on hvc0; ");
+                        }
+                }
+                if (wl >= 2 && why[wl - 2] == ';')
+                        why[wl - 2] = '\0';
+                int e = set_mode(k, t[i].m, st, "%s", why[0] ? why : "ready");
+                if (e < 0)
+                        return e;
+        }
+#undef WHY
+        return 0;
+}
+
+static int check_kernel(struct xp_ctx *ctx, struct xp_report *r, struct xp_boot_kernel *k,
+                        const struct xp_boot_options *o)
+{
+        struct xp_root *root = xp_ctx_root(ctx);
+        struct xp_boot *b = &r->boot;
+        k->running = r->facts.release[0] && strcmp(r->facts.release, k->version) == 0;
+        read_config(root, k);
+
+        /* on-disk module index of that kernel, through libkmod */
+        char fsmod[32] = "";
+        if (b->root_fstype[0])
+                snprintf(fsmod, sizeof(fsmod), "%s", b->root_fstype);
+        const char *names[] = { "xen_blkfront", "xen_netfront", fsmod[0] ? fsmod : NULL, NULL };
+        enum xp_kstate st[4] = { 0 };
+        const char *builtin[4] = { NULL };
+        int e = xp_modules_lookup(ctx, k->version, names, st);
+        size_t nb = 0;
+        if (e == 0) {
+                k->disk_blkfront = st[0];
+                for (size_t i = 0; names[i]; i++)
+                        if (st[i] == XP_KS_BUILTIN)
+                                builtin[nb++] = names[i];
+        } else {
+                char path[200];
+                snprintf(path, sizeof(path), "lib/modules/%s", k->version);
+                e = xp_checks_add(&k->checks, "module-tree", XP_CHECK_CANNOT_VERIFY,
+                                  "install the kernel's modules package",
+                                  e == -ENOENT ? "%s has no modules.dep.bin: what the kernel builds in is unknown"
+                                               : "%s: libkmod unavailable",
+                                  path);
+                if (e < 0)
+                        return e;
+                /* the config still tells what is built in */
+                if (k->cfg_blkfront == 'y')
+                        builtin[nb++] = "xen_blkfront";
+        }
+        if (k->cfg_blkfront == 'y' && k->disk_blkfront == XP_KS_UNKNOWN)
+                k->disk_blkfront = XP_KS_BUILTIN;
+
+        if (k->initrd[0]) {
+                struct xp_image_query q = {
+                        .kernel_version = k->version,
+                        .fstype = b->root_fstype[0] && !b->network_root ? b->root_fstype : NULL,
+                        .need_netfront = b->network_root,
+                        .quick = o->quick,
+                        .builtin = nb ? builtin : NULL,
+                        .root_generator = b->generator,
+                };
+                e = xp_image_check(ctx, root, k->initrd, &q, &k->image);
+                if (e < 0)
+                        return e;
+        }
+        return modes(b, k);
+}
+
+int xp_boot_probe(struct xp_ctx *ctx, struct xp_report *r, const struct xp_boot_options *o)
+{
+        struct xp_root *root = xp_ctx_root(ctx);
+        struct xp_boot *b = &r->boot;
+        char **cmdlines = NULL;
+        int e = 0;
+
+        xp_boot_clear(b);
+        b->probed = true;
+        b->quick = o->quick;
+        b->generator = root_generator(root);
+
+        /* root filesystem: the mounted one on a live system, else fstab */
+        if (o->fstype) {
+                snprintf(b->root_fstype, sizeof(b->root_fstype), "%s", o->fstype);
+                snprintf(b->root_fstype_source, sizeof(b->root_fstype_source), "--fs option");
+        } else if (r->live && r->facts.root_fstype[0] && strcmp(r->facts.root_fstype, "overlay") != 0 &&
+                   strcmp(r->facts.root_fstype, "rootfs") != 0 && strcmp(r->facts.root_fstype, "tmpfs") != 0) {
+                snprintf(b->root_fstype, sizeof(b->root_fstype), "%s", r->facts.root_fstype);
+                snprintf(b->root_fstype_source, sizeof(b->root_fstype_source), "mounted root (proc/self/mountinfo)");
+        }
+        pair_kernels(root, b, &cmdlines); /* also collects BLS options lines */
+        e = system_checks(ctx, r, &cmdlines);
+        if (e < 0)
+                goto out;
+        if (b->root_fstype[0])
+                b->network_root = is_network_fs(b->root_fstype);
+        if (r->facts.cmdline == XP_ST_FOUND) {
+                size_t l;
+                const char *p = xp_cmdline_find(r->facts.cmdline_text, "root=", &l);
+                if ((p && (xp_startswith(p, "root=/dev/nfs") || xp_startswith(p, "root=nfs") ||
+                           xp_startswith(p, "root=iscsi"))) ||
+                    xp_cmdline_find(r->facts.cmdline_text, "netroot=", &l))
+                        b->network_root = true;
+        }
+
+        if (!xp_root_exists(root, "boot"))
+                snprintf(b->note, sizeof(b->note), "no boot/ directory below this root: no kernels to check");
+        else if (b->n_kernels == 0)
+                snprintf(b->note, sizeof(b->note), "no kernel images found in boot/");
+        for (size_t i = 0; i < b->n_kernels; i++) {
+                e = check_kernel(ctx, r, &b->kernels[i], o);
+                if (e < 0)
+                        goto out;
+        }
+out:
+        xp_strv_free(cmdlines);
+        return e;
+}

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A push parser for the newc cpio format ("070701", and "070702" with its
+ * checksum), fed in arbitrary pieces, the way the kernel's init/initramfs.c
+ * state machine consumes an initramfs: 110-byte header, name padded to 4,
+ * data padded to 4, until "TRAILER!!!"; then zero padding, and either the
+ * next archive or, for an uncompressed segment, the next member.
+ *
+ * Nothing is ever allocated from a size read in a header: names are at most
+ * PATH_MAX (the kernel's own limit), data is streamed to the caller.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "initrd.h"
+
+enum { ST_HEADER, ST_NAME, ST_DATA, ST_SKIP, ST_BETWEEN };
+
+void xp_cpio_init(struct xp_cpio *c, const struct xp_cpio_ops *ops, void *ud)
+{
+        memset(c, 0, sizeof(*c));
+        c->ops = ops;
+        c->ud = ud;
+        c->state = ST_BETWEEN;
+}
+
+void xp_cpio_restart(struct xp_cpio *c)
+{
+        c->state = ST_BETWEEN;
+        c->offset = 0;
+        c->fill = 0;
+        c->in_archive = false;
+        c->error[0] = '\0';
+}
+
+const char *xp_cpio_error(const struct xp_cpio *c)
+{
+        return c->error[0] ? c->error : "corrupt cpio archive";
+}
+
+bool xp_cpio_at_boundary(const struct xp_cpio *c)
+{
+        return c->state == ST_BETWEEN;
+}
+
+_printf_(2, 3) static int bad(struct xp_cpio *c, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(c->error, sizeof(c->error), fmt, ap);
+        va_end(ap);
+        return -EBADMSG;
+}
+
+static int hex8(const uint8_t *p, uint32_t *ret)
+{
+        uint32_t v = 0;
+        for (int i = 0; i < 8; i++) {
+                int d;
+                if (p[i] >= '0' && p[i] <= '9')
+                        d = p[i] - '0';
+                else if (p[i] >= 'a' && p[i] <= 'f')
+                        d = p[i] - 'a' + 10;
+                else if (p[i] >= 'A' && p[i] <= 'F')
+                        d = p[i] - 'A' + 10;
+                else
+                        return -EINVAL;
+                v = v << 4 | (uint32_t)d;
+        }
+        *ret = v;
+        return 0;
+}
+
+static uint64_t pad4(uint64_t off)
+{
+        return (4 - (off & 3)) & 3;
+}
+
+static int parse_header(struct xp_cpio *c)
+{
+        if (memcmp(c->hdr, "070701", 6) != 0 && memcmp(c->hdr, "070702", 6) != 0)
+                return bad(c, "bad cpio magic at offset %llu", (unsigned long long)c->entry_offset);
+        c->crc_format = c->hdr[5] == '2';
+        uint32_t f[13];
+        for (int i = 0; i < 13; i++)
+                if (hex8(c->hdr + 6 + 8 * i, &f[i]) < 0)
+                        return bad(c, "bad cpio header field at offset %llu",
+                                   (unsigned long long)c->entry_offset);
+        c->mode = f[1];
+        c->nlink = f[4];
+        c->filesize = f[6];
+        c->namesize = f[11];
+        c->crc_expected = f[12];
+        c->crc = 0;
+        if (c->namesize == 0 || c->namesize > XP_CPIO_NAME_MAX)
+                return bad(c, "cpio name size %u at offset %llu (limit %u)", c->namesize,
+                           (unsigned long long)c->entry_offset, XP_CPIO_NAME_MAX);
+        return 0;
+}
+
+/* The name is complete: announce the entry, set up its data. */
+static int start_data(struct xp_cpio *c)
+{
+        if (c->name[c->namesize - 1] != '\0' || strlen(c->name) != c->namesize - 1)
+                return bad(c, "cpio name not terminated at offset %llu",
+                           (unsigned long long)c->entry_offset);
+        c->want = false;
+        if (strcmp(c->name, "TRAILER!!!") == 0)
+                c->in_archive = false;
+        else {
+                struct xp_cpio_entry e = {
+                        .name = c->name,
+                        .mode = c->mode,
+                        .filesize = c->filesize,
+                        .nlink = c->nlink,
+                        .offset = c->entry_offset,
+                };
+                int r = c->ops->entry(c->ud, &e);
+                if (r < 0)
+                        return r;
+                c->want = r > 0;
+        }
+        c->remaining = c->filesize;
+        c->state = ST_DATA;
+        return 0;
+}
+
+static int end_data(struct xp_cpio *c)
+{
+        if (c->crc_format && c->crc != c->crc_expected)
+                return bad(c, "cpio checksum mismatch for \"%.64s\" at offset %llu", c->name,
+                           (unsigned long long)c->entry_offset);
+        if (c->want && c->ops->done) {
+                int r = c->ops->done(c->ud);
+                if (r < 0)
+                        return r;
+        }
+        c->want = false;
+        c->entries++;
+        c->remaining = pad4(c->offset);
+        c->state = ST_SKIP;
+        return 0;
+}
+
+int xp_cpio_feed(struct xp_cpio *c, const uint8_t *p, size_t n, bool segment_raw, size_t *used)
+{
+        size_t i = 0;
+        int r = 0;
+        while (i < n || (c->state == ST_DATA && c->remaining == 0) ||
+               (c->state == ST_SKIP && c->remaining == 0)) {
+                switch (c->state) {
+                case ST_BETWEEN:
+                        /* as init/initramfs.c do_reset(): zeros may follow any
+                         * entry; a header starts with '0' on a 4-byte
+                         * boundary; anything else ends an uncompressed
+                         * segment (the next member starts) and is junk
+                         * inside a compressed one */
+                        if (p[i] == 0) {
+                                i++;
+                                c->offset++;
+                                continue;
+                        }
+                        if (p[i] != '0' || (c->offset & 3)) {
+                                *used = i;
+                                if (segment_raw)
+                                        return 1;
+                                return bad(c, "junk at offset %llu of the decompressed stream",
+                                           (unsigned long long)c->offset);
+                        }
+                        c->state = ST_HEADER;
+                        c->fill = 0;
+                        c->entry_offset = c->offset;
+                        c->in_archive = true;
+                        break;
+                case ST_HEADER: {
+                        size_t take = sizeof(c->hdr) - c->fill;
+                        if (take > n - i)
+                                take = n - i;
+                        memcpy(c->hdr + c->fill, p + i, take);
+                        c->fill += take;
+                        i += take;
+                        c->offset += take;
+                        if (c->fill < sizeof(c->hdr))
+                                break;
+                        if ((r = parse_header(c)) < 0)
+                                goto out;
+                        c->fill = 0;
+                        c->state = ST_NAME;
+                        break;
+                }
+                case ST_NAME: {
+                        size_t take = c->namesize - c->fill;
+                        if (take > n - i)
+                                take = n - i;
+                        memcpy(c->name + c->fill, p + i, take);
+                        c->fill += take;
+                        i += take;
+                        c->offset += take;
+                        if (c->fill < c->namesize)
+                                break;
+                        c->name[c->namesize] = '\0';
+                        /* name padding first, then the data */
+                        c->remaining = pad4(c->offset);
+                        c->fill = 0;
+                        c->state = ST_SKIP;
+                        c->after_name = true;
+                        break;
+                }
+                case ST_SKIP: {
+                        uint64_t take = c->remaining;
+                        if (take > n - i)
+                                take = n - i;
+                        i += take;
+                        c->offset += take;
+                        c->remaining -= take;
+                        if (c->remaining)
+                                break;
+                        if (c->after_name) {
+                                c->after_name = false;
+                                if ((r = start_data(c)) < 0)
+                                        goto out;
+                        } else
+                                c->state = ST_BETWEEN;
+                        break;
+                }
+                case ST_DATA: {
+                        uint64_t take = c->remaining;
+                        if (take > n - i)
+                                take = n - i;
+                        if (c->crc_format)
+                                for (uint64_t k = 0; k < take; k++)
+                                        c->crc += p[i + k];
+                        if (c->want && c->ops->data && take) {
+                                r = c->ops->data(c->ud, p + i, take);
+                                if (r < 0)
+                                        goto out;
+                        }
+                        i += take;
+                        c->offset += take;
+                        c->remaining -= take;
+                        if (c->remaining == 0 && (r = end_data(c)) < 0)
+                                goto out;
+                        break;
+                }
+                }
+        }
+out:
+        *used = i;
+        return r < 0 ? r : 0;
+}

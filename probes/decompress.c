@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Streaming decoders for initramfs members, one per format the kernel's
+ * lib/decompress.c knows, each through the format's own library (zlib,
+ * liblzma, libzstd, liblz4, libbz2), loaded on first use.
+ *
+ * Why not libarchive's filters: an initramfs is a chain of members and the
+ * next one starts right where the previous ends.  These libraries report
+ * exactly how many input bytes a member used and verify its checksum
+ * (gzip CRC32, xz check, zstd content checksum, bzip2 block CRC); liblzma
+ * also decodes multi-block xz on several threads.  libarchive 3.6 reads
+ * ahead, treats whatever follows a zstd/xz member as a new stream, does not
+ * check the gzip CRC and runs an external lzop.  lzop itself needs liblzo2
+ * plus lzop's container; images using it are reported as unsupported.
+ */
+#include "config.h"
+
+#include <bzlib.h>
+#include <errno.h>
+#include <lz4.h>
+#include <lzma.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "initrd.h"
+
+static const char *const comp_names[_XP_COMP_MAX] = {
+        [XP_COMP_NONE] = "cpio",       [XP_COMP_GZIP] = "gzip", [XP_COMP_BZIP2] = "bzip2",
+        [XP_COMP_LZMA] = "lzma",       [XP_COMP_XZ] = "xz",     [XP_COMP_LZO] = "lzop",
+        [XP_COMP_LZ4] = "lz4",         [XP_COMP_ZSTD] = "zstd", [XP_COMP_LZ4_FRAME] = "lz4-frame",
+        [XP_COMP_UNKNOWN] = "unknown",
+};
+
+const char *xp_comp_to_string(enum xp_comp c)
+{
+        return c < _XP_COMP_MAX ? comp_names[c] : "unknown";
+}
+
+enum xp_comp xp_comp_detect(const uint8_t *p, size_t len)
+{
+        if (len >= 4 && memcmp(p, "0707", 4) == 0)
+                return XP_COMP_NONE;
+        if (len >= 2 && p[0] == 0x1f && (p[1] == 0x8b || p[1] == 0x9e))
+                return XP_COMP_GZIP;
+        if (len >= 3 && memcmp(p, "BZh", 3) == 0)
+                return XP_COMP_BZIP2;
+        if (len >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0)
+                return XP_COMP_XZ;
+        if (len >= 3 && p[0] == 0x5d && p[1] == 0 && p[2] == 0)
+                return XP_COMP_LZMA;
+        if (len >= 4 && memcmp(p, "\x89LZO", 4) == 0)
+                return XP_COMP_LZO;
+        if (len >= 4 && memcmp(p, "\x02\x21\x4c\x18", 4) == 0)
+                return XP_COMP_LZ4;
+        if (len >= 4 && memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0)
+                return XP_COMP_ZSTD;
+        if (len >= 4 && memcmp(p, "\x04\x22\x4d\x18", 4) == 0)
+                return XP_COMP_LZ4_FRAME;
+        return XP_COMP_UNKNOWN;
+}
+
+/* ------------------------------------------------------------ libraries */
+
+static struct {
+        typeof(&inflateInit2_) inflateInit2_;
+        typeof(&inflate) inflate;
+        typeof(&inflateEnd) inflateEnd;
+} z;
+static const struct xp_dl_sym z_syms[] = {
+        XP_DL_SYM(z, inflateInit2_), XP_DL_SYM(z, inflate), XP_DL_SYM(z, inflateEnd), {},
+};
+static struct xp_dl_lib libz = { "libz.so.1", z_syms, 0 };
+
+static struct {
+        typeof(&lzma_stream_decoder_mt) lzma_stream_decoder_mt;
+        typeof(&lzma_stream_decoder) lzma_stream_decoder;
+        typeof(&lzma_alone_decoder) lzma_alone_decoder;
+        typeof(&lzma_code) lzma_code;
+        typeof(&lzma_end) lzma_end;
+} lz;
+static const struct xp_dl_sym lz_syms[] = {
+        XP_DL_SYM(lz, lzma_stream_decoder_mt), XP_DL_SYM(lz, lzma_stream_decoder),
+        XP_DL_SYM(lz, lzma_alone_decoder), XP_DL_SYM(lz, lzma_code), XP_DL_SYM(lz, lzma_end), {},
+};
+static struct xp_dl_lib liblzma = { "liblzma.so.5", lz_syms, 0 };
+
+static struct {
+        typeof(&ZSTD_createDStream) ZSTD_createDStream;
+        typeof(&ZSTD_freeDStream) ZSTD_freeDStream;
+        typeof(&ZSTD_initDStream) ZSTD_initDStream;
+        typeof(&ZSTD_decompressStream) ZSTD_decompressStream;
+        typeof(&ZSTD_isError) ZSTD_isError;
+        typeof(&ZSTD_getErrorName) ZSTD_getErrorName;
+        typeof(&ZSTD_DStreamOutSize) ZSTD_DStreamOutSize;
+} zs;
+static const struct xp_dl_sym zs_syms[] = {
+        XP_DL_SYM(zs, ZSTD_createDStream), XP_DL_SYM(zs, ZSTD_freeDStream),
+        XP_DL_SYM(zs, ZSTD_initDStream), XP_DL_SYM(zs, ZSTD_decompressStream),
+        XP_DL_SYM(zs, ZSTD_isError), XP_DL_SYM(zs, ZSTD_getErrorName),
+        XP_DL_SYM(zs, ZSTD_DStreamOutSize), {},
+};
+static struct xp_dl_lib libzstd = { "libzstd.so.1", zs_syms, 0 };
+
+static struct {
+        typeof(&LZ4_decompress_safe) LZ4_decompress_safe;
+        typeof(&LZ4_compressBound) LZ4_compressBound;
+} l4;
+static const struct xp_dl_sym l4_syms[] = {
+        XP_DL_SYM(l4, LZ4_decompress_safe), XP_DL_SYM(l4, LZ4_compressBound), {},
+};
+static struct xp_dl_lib liblz4 = { "liblz4.so.1", l4_syms, 0 };
+
+static struct {
+        typeof(&BZ2_bzDecompressInit) BZ2_bzDecompressInit;
+        typeof(&BZ2_bzDecompress) BZ2_bzDecompress;
+        typeof(&BZ2_bzDecompressEnd) BZ2_bzDecompressEnd;
+} bz;
+static const struct xp_dl_sym bz_syms[] = {
+        XP_DL_SYM(bz, BZ2_bzDecompressInit), XP_DL_SYM(bz, BZ2_bzDecompress),
+        XP_DL_SYM(bz, BZ2_bzDecompressEnd), {},
+};
+static struct xp_dl_lib libbz2 = { "libbz2.so.1.0", bz_syms, 0 };
+
+/* -------------------------------------------------------------- decoder */
+
+#define OUT_CHUNK (256u * 1024u)
+/* lz4 legacy: blocks decode to at most 8 MiB (lib/decompress_unlz4.c) */
+#define LZ4_LEGACY_BLOCK (8u << 20)
+#define LZ4_LEGACY_MAGIC 0x184C2102u
+/* liblzma's threaded decoder: cap its memory so peak RSS stays bounded
+ * whatever the image; above it liblzma falls back to one thread */
+#define XZ_MT_MEMLIMIT (128u << 20)
+
+struct xp_decoder {
+        enum xp_comp comp;
+        uint8_t *out;
+        size_t out_cap;
+        uint64_t out_total;
+        char error[160];
+        union {
+                z_stream z;
+                lzma_stream lzma;
+                ZSTD_DStream *zstd;
+                bz_stream bz;
+        } s;
+        bool inited;
+        /* lz4 legacy framing */
+        uint8_t *blk;
+        size_t blk_fill, blk_need;
+        bool got_magic, have_size;
+        bool ended;
+};
+
+static int fail(struct xp_decoder *d, const char *fmt, const char *detail)
+{
+        snprintf(d->error, sizeof(d->error), fmt, detail);
+        return -EBADMSG;
+}
+
+int xp_decoder_new(struct xp_ctx *ctx, enum xp_comp c, unsigned threads, struct xp_decoder **ret)
+{
+        struct xp_dl_lib *lib = NULL;
+        switch (c) {
+        case XP_COMP_GZIP: lib = &libz; break;
+        case XP_COMP_XZ:
+        case XP_COMP_LZMA: lib = &liblzma; break;
+        case XP_COMP_ZSTD: lib = &libzstd; break;
+        case XP_COMP_LZ4: lib = &liblz4; break;
+        case XP_COMP_BZIP2: lib = &libbz2; break;
+        default: return -EOPNOTSUPP;
+        }
+        if (xp_dlopen_syms(ctx, lib) < 0)
+                return -EOPNOTSUPP;
+
+        struct xp_decoder *d = calloc(1, sizeof(*d));
+        if (!d)
+                return -ENOMEM;
+        d->comp = c;
+        d->out_cap = OUT_CHUNK;
+        if (c == XP_COMP_LZ4)
+                d->out_cap = LZ4_LEGACY_BLOCK;
+        d->out = malloc(d->out_cap);
+        if (!d->out) {
+                free(d);
+                return -ENOMEM;
+        }
+        int ok = 0;
+        switch (c) {
+        case XP_COMP_GZIP:
+                /* 16 + MAX_WBITS: gzip wrapper only, CRC32 and ISIZE checked */
+                ok = z.inflateInit2_(&d->s.z, 16 + MAX_WBITS, ZLIB_VERSION, (int)sizeof(z_stream)) == Z_OK;
+                break;
+        case XP_COMP_XZ: {
+                lzma_stream init = LZMA_STREAM_INIT;
+                d->s.lzma = init;
+                if (threads > 1) {
+                        lzma_mt mt = {
+                                .flags = 0, /* one stream: the next member is not ours */
+                                .threads = threads,
+                                .memlimit_threading = XZ_MT_MEMLIMIT,
+                                .memlimit_stop = UINT64_MAX,
+                        };
+                        ok = lz.lzma_stream_decoder_mt(&d->s.lzma, &mt) == LZMA_OK;
+                } else
+                        ok = lz.lzma_stream_decoder(&d->s.lzma, UINT64_MAX, 0) == LZMA_OK;
+                break;
+        }
+        case XP_COMP_LZMA: {
+                lzma_stream init = LZMA_STREAM_INIT;
+                d->s.lzma = init;
+                ok = lz.lzma_alone_decoder(&d->s.lzma, UINT64_MAX) == LZMA_OK;
+                break;
+        }
+        case XP_COMP_ZSTD:
+                d->s.zstd = zs.ZSTD_createDStream();
+                ok = d->s.zstd && !zs.ZSTD_isError(zs.ZSTD_initDStream(d->s.zstd));
+                break;
+        case XP_COMP_BZIP2:
+                ok = bz.BZ2_bzDecompressInit(&d->s.bz, 0, 0) == BZ_OK;
+                break;
+        case XP_COMP_LZ4:
+                d->blk = malloc((size_t)l4.LZ4_compressBound(LZ4_LEGACY_BLOCK));
+                ok = d->blk != NULL;
+                break;
+        default:
+                break;
+        }
+        d->inited = ok;
+        if (!ok) {
+                xp_decoder_free(d);
+                return -ENOMEM;
+        }
+        *ret = d;
+        return 0;
+}
+
+struct xp_decoder *xp_decoder_free(struct xp_decoder *d)
+{
+        if (!d)
+                return NULL;
+        if (d->inited)
+                switch (d->comp) {
+                case XP_COMP_GZIP: z.inflateEnd(&d->s.z); break;
+                case XP_COMP_XZ:
+                case XP_COMP_LZMA: lz.lzma_end(&d->s.lzma); break;
+                case XP_COMP_ZSTD: zs.ZSTD_freeDStream(d->s.zstd); break;
+                case XP_COMP_BZIP2: bz.BZ2_bzDecompressEnd(&d->s.bz); break;
+                default: break;
+                }
+        else if (d->comp == XP_COMP_ZSTD && d->s.zstd)
+                zs.ZSTD_freeDStream(d->s.zstd);
+        free(d->blk);
+        free(d->out);
+        free(d);
+        return NULL;
+}
+
+const char *xp_decoder_error(const struct xp_decoder *d)
+{
+        return d->error[0] ? d->error : "corrupt data";
+}
+
+uint64_t xp_decoder_out_bytes(const struct xp_decoder *d)
+{
+        return d->out_total;
+}
+
+static int emit(struct xp_decoder *d, size_t n, xp_sink_fn sink, void *ud)
+{
+        if (n == 0)
+                return 0;
+        d->out_total += n;
+        int r = sink(ud, d->out, n);
+        return r < 0 ? r : r > 0 ? 2 : 0;
+}
+
+static int feed_gzip(struct xp_decoder *d, const uint8_t *in, size_t len, size_t *used,
+                     xp_sink_fn sink, void *ud)
+{
+        z_stream *s = &d->s.z;
+        s->next_in = (Bytef *)in;
+        s->avail_in = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
+        for (;;) {
+                s->next_out = d->out;
+                s->avail_out = (uInt)d->out_cap;
+                int zr = z.inflate(s, Z_NO_FLUSH);
+                *used = (size_t)(s->next_in - in);
+                int e = emit(d, d->out_cap - s->avail_out, sink, ud);
+                if (e)
+                        return e;
+                if (zr == Z_STREAM_END)
+                        return 1;
+                if (zr == Z_BUF_ERROR || (zr == Z_OK && s->avail_in == 0 && s->avail_out != 0))
+                        return 0;
+                if (zr != Z_OK)
+                        return fail(d, "gzip: %s", s->msg ? s->msg : "corrupt data");
+        }
+}
+
+static int feed_lzma(struct xp_decoder *d, const uint8_t *in, size_t len, size_t *used,
+                     xp_sink_fn sink, void *ud)
+{
+        lzma_stream *s = &d->s.lzma;
+        s->next_in = in;
+        s->avail_in = len;
+        for (;;) {
+                s->next_out = d->out;
+                s->avail_out = d->out_cap;
+                lzma_ret lr = lz.lzma_code(s, LZMA_RUN);
+                *used = (size_t)(s->next_in - in);
+                int e = emit(d, d->out_cap - s->avail_out, sink, ud);
+                if (e)
+                        return e;
+                if (lr == LZMA_STREAM_END)
+                        return 1;
+                if (lr == LZMA_OK || lr == LZMA_BUF_ERROR) {
+                        if (s->avail_in == 0 && s->avail_out != 0)
+                                return 0;
+                        continue;
+                }
+                const char *what = lr == LZMA_DATA_ERROR   ? "corrupt data (checksum or structure)"
+                                   : lr == LZMA_FORMAT_ERROR ? "not a valid stream header"
+                                   : lr == LZMA_OPTIONS_ERROR ? "unsupported options"
+                                   : lr == LZMA_MEM_ERROR     ? "out of memory"
+                                                              : "decoder error";
+                return fail(d, d->comp == XP_COMP_XZ ? "xz: %s" : "lzma: %s", what);
+        }
+}
+
+static int feed_zstd(struct xp_decoder *d, const uint8_t *in, size_t len, size_t *used,
+                     xp_sink_fn sink, void *ud)
+{
+        ZSTD_inBuffer ib = { in, len, 0 };
+        for (;;) {
+                ZSTD_outBuffer ob = { d->out, d->out_cap, 0 };
+                size_t zr = zs.ZSTD_decompressStream(d->s.zstd, &ob, &ib);
+                *used = ib.pos;
+                if (zs.ZSTD_isError(zr))
+                        return fail(d, "zstd: %s", zs.ZSTD_getErrorName(zr));
+                int e = emit(d, ob.pos, sink, ud);
+                if (e)
+                        return e;
+                /* 0: the frame is complete and flushed; it never runs into
+                 * the next frame within one call */
+                if (zr == 0)
+                        return 1;
+                if (ib.pos == ib.size && ob.pos < ob.size)
+                        return 0;
+        }
+}
+
+static int feed_bzip2(struct xp_decoder *d, const uint8_t *in, size_t len, size_t *used,
+                      xp_sink_fn sink, void *ud)
+{
+        bz_stream *s = &d->s.bz;
+        s->next_in = (char *)in;
+        s->avail_in = len > UINT32_MAX ? UINT32_MAX : (unsigned)len;
+        for (;;) {
+                s->next_out = (char *)d->out;
+                s->avail_out = (unsigned)d->out_cap;
+                int br = bz.BZ2_bzDecompress(s);
+                *used = (size_t)((const uint8_t *)s->next_in - in);
+                int e = emit(d, d->out_cap - s->avail_out, sink, ud);
+                if (e)
+                        return e;
+                if (br == BZ_STREAM_END)
+                        return 1;
+                if (br != BZ_OK)
+                        return fail(d, "bzip2: %s", br == BZ_DATA_ERROR ? "CRC or data error" : "corrupt data");
+                if (s->avail_in == 0 && s->avail_out != 0)
+                        return 0;
+        }
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/*
+ * lz4 legacy ("lz4 -l", the only lz4 the kernel unpacks): magic, then
+ * blocks of LE32 compressed size + data, each decoding to <= 8 MiB.  There
+ * is no end marker: like lib/decompress_unlz4.c the member ends at the end
+ * of input, and we also end it where a size cannot be a block (zero
+ * padding, or the next member's magic), so members after it are seen.
+ */
+static int feed_lz4(struct xp_decoder *d, const uint8_t *in, size_t len, size_t *used,
+                    xp_sink_fn sink, void *ud)
+{
+        size_t pos = 0;
+        uint32_t bound = (uint32_t)l4.LZ4_compressBound(LZ4_LEGACY_BLOCK);
+        for (;;) {
+                *used = pos;
+                if (!d->have_size) {
+                        /* sizes are read whole: with fewer than 4 bytes the
+                         * caller keeps them and offers them again with more */
+                        if (len - pos < 4)
+                                return 0;
+                        uint32_t v = le32(in + pos);
+                        if (!d->got_magic || v == LZ4_LEGACY_MAGIC) {
+                                if (v != LZ4_LEGACY_MAGIC)
+                                        return fail(d, "lz4: %s", "bad magic");
+                                d->got_magic = true;
+                                pos += 4;
+                                continue;
+                        }
+                        if (v == 0 || v > bound) {
+                                /* not a block: the member ended here, these
+                                 * bytes belong to what follows */
+                                d->ended = true;
+                                return 1;
+                        }
+                        pos += 4;
+                        d->blk_need = v;
+                        d->blk_fill = 0;
+                        d->have_size = true;
+                }
+                size_t take = d->blk_need - d->blk_fill;
+                if (take > len - pos)
+                        take = len - pos;
+                memcpy(d->blk + d->blk_fill, in + pos, take);
+                d->blk_fill += take;
+                pos += take;
+                *used = pos;
+                if (d->blk_fill < d->blk_need)
+                        return 0;
+                int n = l4.LZ4_decompress_safe((const char *)d->blk, (char *)d->out, (int)d->blk_need,
+                                               (int)d->out_cap);
+                d->have_size = false;
+                if (n < 0)
+                        return fail(d, "lz4: %s", "corrupt block");
+                int e = emit(d, (size_t)n, sink, ud);
+                if (e)
+                        return e;
+        }
+}
+
+int xp_decoder_feed(struct xp_decoder *d, const uint8_t *in, size_t len, size_t *in_used,
+                    xp_sink_fn sink, void *userdata)
+{
+        *in_used = 0;
+        switch (d->comp) {
+        case XP_COMP_GZIP: return feed_gzip(d, in, len, in_used, sink, userdata);
+        case XP_COMP_XZ:
+        case XP_COMP_LZMA: return feed_lzma(d, in, len, in_used, sink, userdata);
+        case XP_COMP_ZSTD: return feed_zstd(d, in, len, in_used, sink, userdata);
+        case XP_COMP_BZIP2: return feed_bzip2(d, in, len, in_used, sink, userdata);
+        case XP_COMP_LZ4: return feed_lz4(d, in, len, in_used, sink, userdata);
+        default: return -EOPNOTSUPP;
+        }
+}
+
+int xp_decoder_eof(struct xp_decoder *d, xp_sink_fn sink _unused_, void *userdata _unused_)
+{
+        /* lz4 legacy has no end marker: the end of input ends it, unless we
+         * are inside a block */
+        if (d->comp == XP_COMP_LZ4 && d->got_magic && !d->have_size)
+                return 1;
+        snprintf(d->error, sizeof(d->error), "%s: unexpected end of data (truncated)",
+                 xp_comp_to_string(d->comp));
+        return -EPIPE;
+}
