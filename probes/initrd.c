@@ -915,7 +915,7 @@ static int open_image(struct xp_root *root, const char *path, struct stat *st)
 {
         int fd;
         if (root)
-                fd = xp_root_open(root, path, 0);
+                fd = xp_root_open_file(root, path);
         else
                 fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         if (fd < 0)

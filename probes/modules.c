@@ -76,13 +76,15 @@ static void kmod_log_to_ctx(void *data, int priority, const char *file, int line
                             const char *format, va_list args)
 {
         struct xp_ctx *ctx = data;
-        if (xp_ctx_get_log_priority(ctx) < priority)
+        if (xp_ctx_get_log_priority(ctx) < LOG_DEBUG)
                 return;
         char *msg;
         if (vasprintf(&msg, format, args) < 0)
                 return;
         xp_strip(msg);
-        xp_ctx_log(ctx, priority, file, line, fn, "libkmod: %s", msg);
+        /* libkmod's own complaints (a module file absent from the private
+         * copy of the index, say) are diagnostics, not our errors */
+        xp_ctx_log(ctx, LOG_DEBUG, file, line, fn, "libkmod: %s", msg);
         free(msg);
 }
 

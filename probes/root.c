@@ -372,8 +372,7 @@ bool xp_root_exists(struct xp_root *root, const char *path)
 
 static int read_fd(struct xp_root *root, const char *path, int fd, size_t max, char **ret, size_t *ret_len);
 
-static int read_file_impl(struct xp_root *root, const char *path, size_t max, char **ret,
-                      size_t *ret_len)
+int xp_root_open_file(struct xp_root *root, const char *path)
 {
         struct stat st1, st2;
         int r = injected(root, path);
@@ -396,7 +395,7 @@ static int read_file_impl(struct xp_root *root, const char *path, size_t max, ch
                         close(fd);
                         return r;
                 }
-                return read_fd(root, path, fd, max, ret, ret_len);
+                return fd;
         }
         int pfd = xp_resolve_in_root(root->dirfd, path, O_PATH, false);
         if (pfd < 0)
@@ -427,7 +426,15 @@ static int read_file_impl(struct xp_root *root, const char *path, size_t max, ch
                 close(fd);
                 return -ESTALE; /* swapped between the check and the open */
         }
+        return fd;
+}
 
+static int read_file_impl(struct xp_root *root, const char *path, size_t max, char **ret,
+                          size_t *ret_len)
+{
+        int fd = xp_root_open_file(root, path);
+        if (fd < 0)
+                return fd;
         return read_fd(root, path, fd, max, ret, ret_len);
 }
 

@@ -75,6 +75,10 @@ bool xp_root_is_live(const struct xp_root *root);
 const char *xp_root_path(const struct xp_root *root);
 /* Open PATH below the root (O_RDONLY|O_CLOEXEC plus FLAGS); -errno. */
 int xp_root_open(struct xp_root *root, const char *path, int flags);
+/* Open a regular file below the root for reading (O_NONBLOCK set): the type
+ * is checked before opening off the live system, so a planted FIFO or
+ * device is refused (-EINVAL), never opened. */
+int xp_root_open_file(struct xp_root *root, const char *path) _must_check_;
 /* Read a whole regular file, at most MAX bytes (+NUL); -EFBIG if larger. */
 int xp_root_read_file(struct xp_root *root, const char *path, size_t max,
                       char **ret, size_t *ret_len) _must_check_;

@@ -1,0 +1,139 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# `xenprobe --root DIR` on guest trees built from this machine's installed
+# Debian kernel package (vmlinuz, initrd, config, module index), laid out the
+# way Debian, Arch, SUSE and Fedora (BLS) name them, with fstab and grub.cfg
+# lines written here.  Expected values come from the package's own files
+# (/lib/modules/<V>, the config, lsinitramfs when installed), not from
+# xenprobe.
+set -u
+: "${XENPROBE:?}"
+command -v jq >/dev/null || { echo "SKIP: jq not installed"; exit 77; }
+V=
+for d in /lib/modules/*; do
+        v=${d##*/}
+        if [ -f "/boot/vmlinuz-$v" ] && [ -f "/boot/initrd.img-$v" ] && [ -f "$d/modules.dep.bin" ]; then V=$v; fi
+done
+if [ -z "$V" ]; then
+        echo "SKIP: no installed kernel with an initrd (CI installs linux-image-amd64)"
+        exit 77
+fi
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok() { echo "PASS: $1"; pass=$((pass + 1)); }
+ko() { echo "FAIL: $1"; fail=$((fail + 1)); }
+expect() { # name jq-expression file
+        if jq -e "$2" "$3" >/dev/null 2>&1; then ok "$1"; else
+                ko "$1 ($2)"
+                jq -c '.boot | {checks, kernels: [.kernels[] | {version, initrd, modes}], orphan_initrds}' "$3" 2>/dev/null | head -c 1500
+                echo
+        fi
+}
+place() { ln -f "$1" "$2" 2>/dev/null || cp "$1" "$2"; }
+
+# expected, independently: does the packaged initrd carry xen-blkfront?
+want_blk=ok
+if command -v lsinitramfs >/dev/null; then
+        lsinitramfs "/boot/initrd.img-$V" | grep -q "/modules/$V/kernel/drivers/block/xen-blkfront.ko" || want_blk=missing
+fi
+want_pv=$(grep -q '^CONFIG_XEN_PV=y' "/boot/config-$V" && echo y || echo n)
+
+mkguest() { # DIR
+        local g=$1
+        mkdir -p "$g/boot/grub" "$g/etc/initramfs-tools" "$g/lib/modules/$V" "$g/lib/systemd"
+        cp /lib/modules/"$V"/modules.* "$g/lib/modules/$V/"
+        cp "/boot/config-$V" "$g/boot/"
+        : >"$g/lib/systemd/systemd"
+        echo 'MODULES=most' >"$g/etc/initramfs-tools/initramfs.conf"
+        printf '/dev/sda1 / ext4 errors=remount-ro 0 1\nUUID=0a1b2c3d-0000-4000-8000-000000000000 /home ext4 defaults 0 2\n' >"$g/etc/fstab"
+}
+
+# --- Debian layout
+G=$T/debian
+mkguest "$G"
+place "/boot/vmlinuz-$V" "$G/boot/vmlinuz-$V"
+place "/boot/initrd.img-$V" "$G/boot/initrd.img-$V"
+printf 'menuentry "Debian" {\n\tlinux /boot/vmlinuz-%s root=/dev/sda1 ro quiet\n\tinitrd /boot/initrd.img-%s\n}\n' "$V" "$V" >"$G/boot/grub/grub.cfg"
+head -c 1000 "/boot/initrd.img-$V" >"$G/boot/initrd.img-0.0.1-orphan"
+"$XENPROBE" --root "$G" --json >"$T/debian.json" 2>"$T/err"
+rc=$?
+[ $rc -eq 0 ] && ok "debian: exit 0 on an offline image" || ko "debian: exit $rc"
+expect "debian: no live verdict" '.verdict == null and .offline == true' "$T/debian.json"
+expect "debian: kernel $V paired with its initrd" ".boot.kernels | length == 1 and .[0].version == \"$V\" and .[0].initrd == \"/boot/initrd.img-$V\"" "$T/debian.json"
+expect "debian: root fs from etc/fstab line 1" '.boot.root_fstype == "ext4" and .boot.root_fstype_source == "etc/fstab:1"' "$T/debian.json"
+expect "debian: /dev/sda1 in fstab line 1 and grub.cfg line 2" '.boot.checks[] | select(.name=="device-naming") | .status == "missing" and (.evidence | test("etc/fstab:1 names /dev/sda1")) and (.evidence | test("boot/grub/grub.cfg:2"))' "$T/debian.json"
+expect "debian: UUID= line not reported" '.boot.checks[] | select(.name=="device-naming") | (.evidence | test("/home") | not)' "$T/debian.json"
+expect "debian: grub.cfg is readable by pygrub" '.boot.checks[] | select(.name=="pv-bootloader") | .status == "ok"' "$T/debian.json"
+expect "debian: xen-blkfront in the initrd is $want_blk" ".boot.kernels[0].image.checks[] | select(.name==\"xen-blkfront\") | .status == \"$want_blk\"" "$T/debian.json"
+expect "debian: full read, not quick, offline" '.boot.kernels[0].image.complete == true' "$T/debian.json"
+expect "debian: orphan initrd reported" '.boot.orphan_initrds == ["/boot/initrd.img-0.0.1-orphan"]' "$T/debian.json"
+expect "debian: PV not ready (device names)" '.boot.kernels[0].modes.pv.status == "missing" and (.boot.kernels[0].modes.pv.detail | test("device names"))' "$T/debian.json"
+if [ "$want_pv" = n ]; then
+        expect "debian: CONFIG_XEN_PV unset" '.boot.kernels[0].modes.pv.detail | test("CONFIG_XEN_PV is not set")' "$T/debian.json"
+fi
+"$XENPROBE" --root "$G" >"$T/debian.txt" 2>&1
+grep -q "no live verdict" "$T/debian.txt" && grep -q "kernel $V" "$T/debian.txt" && ok "debian: text report" || ko "debian: text report"
+
+# fixed names: no more device-naming problem
+sed -i "s|/dev/sda1 /|UUID=0a1b2c3d-1111-4000-8000-000000000000 /|" "$G/etc/fstab"
+sed -i "s|root=/dev/sda1|root=UUID=0a1b2c3d-1111-4000-8000-000000000000|" "$G/boot/grub/grub.cfg"
+"$XENPROBE" --root "$G" --json >"$T/fixed.json"
+expect "debian fixed: device naming ok" '.boot.checks[] | select(.name=="device-naming") | .status == "ok"' "$T/fixed.json"
+if [ "$want_blk" = ok ] && [ "$want_pv" = y ]; then
+        expect "debian fixed: PV, PVH ready" '.boot.kernels[0].modes.pv.status == "ok" and .boot.kernels[0].modes.pvh.status == "ok"' "$T/fixed.json"
+fi
+
+# `xenprobe --root G initrd`: the same image through the initrd command
+"$XENPROBE" --root "$G" initrd --json >"$T/initrd.json"
+rc=$?
+expect "debian: initrd command lists the installed image" ".images | length == 1 and .[0].path == \"/boot/initrd.img-$V\" and .[0].kernel_version == \"$V\"" "$T/initrd.json"
+want_rc=0
+[ "$want_blk" = missing ] && want_rc=3
+if [ "$rc" -eq "$want_rc" ]; then ok "debian: initrd exit $rc"; else ko "debian: initrd exit $rc, want $want_rc"; fi
+
+# --- Arch layout: the version only in the bzImage header
+G=$T/arch
+mkguest "$G"
+place "/boot/vmlinuz-$V" "$G/boot/vmlinuz-linux"
+place "/boot/initrd.img-$V" "$G/boot/initramfs-linux.img"
+place "/boot/initrd.img-$V" "$G/boot/initramfs-linux-fallback.img"
+"$XENPROBE" --root "$G" --json >"$T/arch.json"
+expect "arch: version $V from the bzImage header" ".boot.kernels[0].version == \"$V\" and .boot.kernels[0].paired_by == \"bzImage header\" and .boot.kernels[0].initrd == \"/boot/initramfs-linux.img\"" "$T/arch.json"
+expect "arch: fallback image is not an orphan" '.boot.orphan_initrds == []' "$T/arch.json"
+
+# --- SUSE layout
+G=$T/suse
+mkguest "$G"
+place "/boot/vmlinuz-$V" "$G/boot/vmlinuz-$V"
+place "/boot/initrd.img-$V" "$G/boot/initrd-$V"
+"$XENPROBE" --root "$G" --json >"$T/suse.json"
+expect "suse: initrd-V paired" ".boot.kernels[0].initrd == \"/boot/initrd-$V\"" "$T/suse.json"
+
+# --- Fedora layout, BLS entry
+G=$T/fedora
+mkguest "$G"
+mkdir -p "$G/boot/loader/entries"
+place "/boot/vmlinuz-$V" "$G/boot/vmlinuz-$V"
+place "/boot/initrd.img-$V" "$G/boot/initramfs-$V.img"
+printf 'title Fedora\nversion %s\nlinux /vmlinuz-%s\ninitrd /initramfs-%s.img\noptions root=/dev/sda2 ro\n' "$V" "$V" "$V" >"$G/boot/loader/entries/abc-$V.conf"
+"$XENPROBE" --root "$G" --json >"$T/fedora.json"
+expect "fedora: BLS entry pairs kernel and image" ".boot.kernels[0].initrd == \"/boot/initramfs-$V.img\" and (.boot.kernels[0].paired_by | startswith(\"BLS entry\"))" "$T/fedora.json"
+expect "fedora: root= in the BLS options line" '.boot.checks[] | select(.name=="device-naming") | .evidence | test("loader/entries/abc-.*conf has root=/dev/sda2")' "$T/fedora.json"
+
+# --- planted: an initrd symlink out of the root, and a FIFO
+G=$T/planted
+mkguest "$G"
+place "/boot/vmlinuz-$V" "$G/boot/vmlinuz-$V"
+ln -s /boot/initrd.img-"$V" "$G/boot/initrd.img-$V"  # absolute: resolves inside the root, where it does not exist
+"$XENPROBE" --root "$G" --json >"$T/planted.json"
+expect "planted: absolute initrd symlink stays inside the root" '.boot.kernels[0].initrd == null' "$T/planted.json"
+rm "$G/boot/initrd.img-$V"
+mkfifo "$G/boot/initrd.img-$V"
+timeout 20 "$XENPROBE" --root "$G" --json >"$T/fifo.json"
+rc=$?
+[ $rc -ne 124 ] && ok "planted: FIFO initrd does not hang" || ko "planted: FIFO initrd hangs"
+expect "planted: FIFO initrd cannot be verified" '.boot.kernels[0].image.checks[] | select(.name=="xen-blkfront") | .status == "cannot-verify"' "$T/fifo.json"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
