@@ -431,6 +431,101 @@ static char *fix_for(enum xp_generator g, const char *module, const char *kver, 
         return r < 0 ? NULL : fix;
 }
 
+/* NAME loadable in the image: built in, or a file its modules.dep lists */
+static bool module_available(const struct scan *s, int kv, const char *name)
+{
+        if (query_builtin(s->q, name) || builtin_has(&s->index[kv][IDX_BUILTIN], name))
+                return true;
+        const struct modfile *f = find_file(s, (unsigned)kv, name);
+        size_t ll;
+        return f && dep_line(&s->index[kv][IDX_DEP], f->rel, &ll);
+}
+
+/* Iterate the words of TEXT's lines "KEYWORD NAME ..." (modules.softdep:
+ * "softdep ext4 pre: crypto-crc32c"; modules.alias: "alias crc32c crc32c_generic"),
+ * calling FN on each later word. */
+static int each_word(const struct buf *b, const char *keyword, const char *name,
+                     int (*fn)(void *ud, const char *word), void *ud)
+{
+        if (!b->have)
+                return 0;
+        size_t kl = strlen(keyword);
+        for (const char *l = (const char *)b->data; l && *l;) {
+                const char *nl = strchr(l, '\n');
+                size_t ll = nl ? (size_t)(nl - l) : strlen(l);
+                char line[512];
+                if (ll < sizeof(line) && ll > kl && memcmp(l, keyword, kl) == 0 && l[kl] == ' ') {
+                        memcpy(line, l, ll);
+                        line[ll] = '\0';
+                        char *save = NULL, *w = strtok_r(line + kl, " \t", &save);
+                        char norm[64];
+                        snprintf(norm, sizeof(norm), "%s", w ? w : "");
+                        normalize(norm);
+                        if (w && strcmp(norm, name) == 0)
+                                while ((w = strtok_r(NULL, " \t", &save))) {
+                                        if (strcmp(w, "pre:") == 0 || strcmp(w, "post:") == 0)
+                                                continue;
+                                        int r = fn(ud, w);
+                                        if (r)
+                                                return r;
+                                }
+                }
+                l = nl ? nl + 1 : NULL;
+        }
+        return 0;
+}
+
+struct soft {
+        const struct scan *s;
+        int kv;
+        bool known, found;
+        char missing[64];
+};
+
+static int alias_cb(void *ud, const char *mod)
+{
+        struct soft *x = ud;
+        char n[64];
+        snprintf(n, sizeof(n), "%s", mod);
+        normalize(n);
+        x->known = true;
+        if (module_available(x->s, x->kv, n)) {
+                x->found = true;
+                return 1;
+        }
+        return 0;
+}
+
+static int softdep_cb(void *ud, const char *target)
+{
+        struct soft *x = ud;
+        char n[64];
+        snprintf(n, sizeof(n), "%s", target);
+        normalize(n);
+        x->known = x->found = false;
+        if (module_available(x->s, x->kv, n))
+                return 0;
+        /* an alias ("crypto-crc32c"): any module providing it will do */
+        each_word(&x->s->index[x->kv][IDX_ALIAS], "alias", n, alias_cb, x);
+        if (x->found || !x->known)
+                return 0; /* provided, or provided by something built in we cannot name */
+        snprintf(x->missing, sizeof(x->missing), "%s", target);
+        return 1;
+}
+
+/* Soft dependencies of NAME (modules.softdep): the module loads without
+ * them, but ext4 and jbd2 cannot mount a metadata_csum filesystem without
+ * a crc32c driver.  Returns true when one is absent, naming it. */
+static bool softdep_missing(const struct scan *s, int kv, const char *name, char *out, size_t outlen)
+{
+        struct soft x = { .s = s, .kv = kv };
+        if (each_word(&s->index[kv][IDX_SOFTDEP], "softdep", name, softdep_cb, &x) > 0 && x.missing[0]) {
+                snprintf(out, outlen, "%s", x.missing);
+                return true;
+        }
+        return false;
+}
+
 /* Check one module: built-in, or present, indexed and with every dependency
  * present.  Returns the status, fills EVIDENCE. */
 static enum xp_check_status check_module(struct scan *s, int kv, const char *name, const char *kver,
@@ -495,6 +590,32 @@ static enum xp_check_status check_module(struct scan *s, int kv, const char *nam
                 if (w > 0 && (size_t)w < sizeof(deps) - dl)
                         dl += (size_t)w;
                 p = q;
+        }
+        /* soft dependencies of the module and of each dependency */
+        char soft[64];
+        char self[64];
+        snprintf(self, sizeof(self), "%s", name);
+        bool lost = softdep_missing(s, kv, self, soft, sizeof(soft));
+        for (const char *d = line + (size_t)((const char *)memchr(line, ':', ll) - line) + 1; !lost && d < end;) {
+                while (d < end && *d == ' ')
+                        d++;
+                const char *q = d;
+                while (q < end && *q != ' ')
+                        q++;
+                const char *b = memrchr(d, '/', (size_t)(q - d));
+                b = b ? b + 1 : d;
+                char base[128], dn[64];
+                snprintf(base, sizeof(base), "%.*s", (int)(q - b), b);
+                if (q > d && module_name(base, dn, sizeof(dn)))
+                        lost = softdep_missing(s, kv, dn, soft, sizeof(soft));
+                d = q;
+        }
+        if (lost) {
+                snprintf(ev, evlen, "%s present with its dependencies, but its soft dependency %s (modules.softdep) "
+                         "has no provider in the image: the module loads, then fails where it needs it "
+                         "(ext4 cannot mount a metadata_csum filesystem without crc32c)",
+                         f->rel, soft);
+                return XP_CHECK_MISSING;
         }
         snprintf(ev, evlen, "usr/lib/modules/%s/%s, listed in the image's modules.dep%s%s%s", img->versions[kv],
                  f->rel, dl ? " with its dependencies (" : "", deps, dl ? ") present" : "");
@@ -641,6 +762,12 @@ static int evaluate(struct scan *s)
 
 /* ------------------------------------------------------------ the reader */
 
+static enum xp_check_status check_module(struct scan *s, int kv, const char *name, const char *kver,
+                                         char *ev, size_t evlen, bool *ret_unlisted);
+
+/* Quick mode: every module the checks need is already loadable from what
+ * was read (index files, module files, soft dependencies).  "Missing" can
+ * only be decided at the end of the image. */
 static bool facts_complete(struct scan *s)
 {
         const struct xp_image *img = s->img;
@@ -650,33 +777,27 @@ static bool facts_complete(struct scan *s)
         for (int i = 0; i < _IDX_MAX; i++)
                 if (!s->index[0][i].have)
                         return false;
-        /* every module we need must be found with all its dependencies */
         const char *need[4] = { "xen_blkfront", NULL, NULL, NULL };
         size_t nn = 1;
         if (s->q->need_netfront)
                 need[nn++] = "xen_netfront";
         if (s->fsmod[0][0])
                 need[nn++] = s->fsmod[0];
+        char ev[1024];
+        bool unlisted;
         for (size_t i = 0; i < nn; i++) {
-                if (builtin_has(&s->index[0][IDX_BUILTIN], need[i]) || query_builtin(s->q, need[i]))
-                        continue;
-                const struct modfile *f = find_file(s, 0, need[i]);
-                size_t ll;
-                const char *line = f ? dep_line(&s->index[0][IDX_DEP], f->rel, &ll) : NULL;
-                if (!line)
+                bool ok = check_module(s, 0, need[i], img->versions[0], ev, sizeof(ev), &unlisted) == XP_CHECK_OK;
+                /* ext2/ext3 may be served by ext4 */
+                for (int k = 1; !ok && k < 3 && need[i] == s->fsmod[0] && s->fsmod[k][0]; k++)
+                        ok = check_module(s, 0, s->fsmod[k], img->versions[0], ev, sizeof(ev), &unlisted) ==
+                             XP_CHECK_OK;
+                if (!ok)
                         return false;
-                const char *p = memchr(line, ':', ll) + 1, *end = line + ll;
-                while (p < end) {
-                        while (p < end && *p == ' ')
-                                p++;
-                        const char *q = p;
-                        while (q < end && *q != ' ')
-                                q++;
-                        if (q > p && !find_rel(s, 0, p, (size_t)(q - p)))
-                                return false;
-                        p = q;
-                }
         }
+        /* the modules whose vermagic is checked must be fully captured */
+        for (int w = 0; w < _WANT_MAX; w++)
+                if (s->ko_name[w][0] && !s->ko[w].have && !s->ko[w].too_big)
+                        return false;
         return true;
 }
 

@@ -20,24 +20,28 @@ if ! have cpio; then
 fi
 
 # tree: a minimal initramfs-tools-like image with xen-blkfront and ext4
-mktree() { # DIR [no-blkfront|unlisted|lost-dep]
+mktree() { # DIR [no-blkfront|unlisted|lost-dep|no-crc32c]
         local d=$1 m="$1/usr/lib/modules/$V" how=${2:-}
-        mkdir -p "$m/kernel/drivers/block" "$m/kernel/fs/ext4" "$m/kernel/fs/jbd2" "$m/kernel/lib" "$d/conf" "$d/scripts"
+        mkdir -p "$m/kernel/drivers/block" "$m/kernel/fs/ext4" "$m/kernel/fs/jbd2" "$m/kernel/lib" "$m/kernel/crypto" \
+                "$d/conf" "$d/scripts"
         echo 'MODULES=most' >"$d/conf/initramfs.conf"
         printf '#!/bin/sh\n' >"$d/init"
         head -c 3000 /dev/urandom >"$m/kernel/fs/ext4/ext4.ko"
         head -c 1000 /dev/urandom >"$m/kernel/fs/jbd2/jbd2.ko"
         [ "$how" = lost-dep ] || head -c 500 /dev/urandom >"$m/kernel/lib/crc16.ko"
         [ "$how" = no-blkfront ] || head -c 2000 /dev/urandom >"$m/kernel/drivers/block/xen-blkfront.ko"
+        [ "$how" = no-crc32c ] || head -c 300 /dev/urandom >"$m/kernel/crypto/crc32c_generic.ko"
         {
                 echo "kernel/fs/ext4/ext4.ko: kernel/lib/crc16.ko kernel/fs/jbd2/jbd2.ko"
                 echo "kernel/fs/jbd2/jbd2.ko:"
                 echo "kernel/lib/crc16.ko:"
                 [ "$how" = unlisted ] || echo "kernel/drivers/block/xen-blkfront.ko:"
+                [ "$how" = no-crc32c ] || echo "kernel/crypto/crc32c_generic.ko:"
         } >"$m/modules.dep"
         : >"$m/modules.builtin"
-        : >"$m/modules.softdep"
-        : >"$m/modules.alias"
+        # as depmod writes them for Debian's 6.1 kernel
+        printf 'softdep ext4 pre: crypto-crc32c\nsoftdep jbd2 pre: crypto-crc32c\n' >"$m/modules.softdep"
+        printf 'alias crypto-crc32c crc32c_intel\nalias crypto-crc32c crc32c_generic\n' >"$m/modules.alias"
 }
 newc() { (cd "$1" && find . | LC_ALL=C sort | cpio --quiet -o -H "${2:-newc}"); }
 
@@ -45,6 +49,7 @@ mktree "$T/good"
 mktree "$T/noblk" no-blkfront
 mktree "$T/unlisted" unlisted
 mktree "$T/lostdep" lost-dep
+mktree "$T/nocrc" no-crc32c
 mkdir -p "$T/ucode/kernel/x86/microcode"
 head -c 70000 /dev/urandom >"$T/ucode/kernel/x86/microcode/GenuineIntel.bin"
 newc "$T/ucode" >"$T/ucode.cpio"
@@ -103,6 +108,16 @@ newc "$T/unlisted" | gzip -c >"$T/unlisted.gz"
 check "xen-blkfront present but not in modules.dep" "$T/unlisted.gz" 3 missing ok
 newc "$T/lostdep" | gzip -c >"$T/lostdep.gz"
 check "ext4 dependency crc16 missing" "$T/lostdep.gz" 3 ok missing
+newc "$T/nocrc" | gzip -c >"$T/nocrc.gz"
+check "ext4 soft dependency crypto-crc32c without a provider" "$T/nocrc.gz" 3 ok missing
+"$XENPROBE" initrd --quick --json --fs ext4 "$T/good.cpio" >"$T/quick.json"
+if jq -e '.images[0].status == "ok"' "$T/quick.json" >/dev/null; then
+        echo "PASS: --quick on a good image"
+        pass=$((pass + 1))
+else
+        echo "FAIL: --quick on a good image"
+        fail=$((fail + 1))
+fi
 fix=$("$XENPROBE" initrd --json "$T/noblk.gz" | jq -r '.images[0].checks[] | select(.name=="xen-blkfront") | .fix')
 if grep -q "update-initramfs -u -k $V" <<<"$fix" && grep -q /etc/initramfs-tools/modules <<<"$fix"; then
         echo "PASS: initramfs-tools remediation names the module list and the kernel"
