@@ -25,6 +25,6 @@ void xp_render_image_text(const struct xp_image *img, const char *path, const ch
 int xp_render_boot_text(const struct xp_boot *b, FILE *out);
 
 /* `xenprobe initrd`: exit status 0 ok, 3 missing, 4 cannot verify, 1, 2 */
-int xp_cmd_initrd(struct xp_ctx *ctx, const char *rootdir, int argc, char **argv);
+int xp_cmd_initrd(struct xp_ctx *ctx, const char *rootdir, bool json, int argc, char **argv);
 /* `xenprobe --root DIR` on an image with no proc/ or sys/ */
 int xp_cmd_offline(struct xp_ctx *ctx, const char *rootdir, bool json);

@@ -60,14 +60,14 @@ static int emit_json(json_object *o, FILE *out)
         return e;
 }
 
-int xp_cmd_initrd(struct xp_ctx *ctx, const char *rootdir, int argc, char **argv)
+int xp_cmd_initrd(struct xp_ctx *ctx, const char *rootdir, bool json_default, int argc, char **argv)
 {
         static const struct option opts[] = {
                 { "json", no_argument, NULL, 'j' },        { "quick", no_argument, NULL, 'q' },
                 { "fs", required_argument, NULL, 'f' },    { "kver", required_argument, NULL, 'k' },
                 { "help", no_argument, NULL, 'h' },        {},
         };
-        bool json = false;
+        bool json = json_default; /* xenprobe --json initrd ... */
         struct xp_boot_options bo = { 0 };
         const char *kver = NULL;
         int c;

@@ -144,7 +144,7 @@ int main(int argc, char **argv)
         int ret = EXIT_NOREPORT;
         struct xp_report *r = NULL;
         if (initrd_argv) {
-                ret = xp_cmd_initrd(ctx, rootdir, initrd_argc, initrd_argv);
+                ret = xp_cmd_initrd(ctx, rootdir, out == OUT_JSON, initrd_argc, initrd_argv);
                 goto out;
         }
         if (!live && !root_has_live_data(root)) {
@@ -165,7 +165,7 @@ int main(int argc, char **argv)
         if (out != OUT_SHORT && !snapshot_dir) {
                 /* images are read only until the facts are known: the report
                  * stays fast; `xenprobe initrd` reads them whole */
-                struct xp_boot_options bo = { .quick = true };
+                struct xp_boot_options bo = { .quick = true, .threads = 1 };
                 e = xp_boot_probe(ctx, r, &bo);
                 if (e < 0) {
                         ERR(ctx, "boot readiness: %s", strerror(-e));

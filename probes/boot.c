@@ -619,6 +619,7 @@ static int check_kernel(struct xp_ctx *ctx, struct xp_report *r, struct xp_boot_
                         .fstype = b->root_fstype[0] && !b->network_root ? b->root_fstype : NULL,
                         .need_netfront = b->network_root,
                         .quick = o->quick,
+                        .threads = o->threads,
                         .builtin = nb ? builtin : NULL,
                         .root_generator = b->generator,
                 };

@@ -963,7 +963,7 @@ static int read_image(struct scan *s, int fd)
                 }
 
                 struct xp_decoder *d = NULL;
-                r = xp_decoder_new(s->ctx, c, c == XP_COMP_XZ ? decoder_threads() : 1, &d);
+                r = xp_decoder_new(s->ctx, c, c != XP_COMP_XZ ? 1 : s->q->threads ? s->q->threads : decoder_threads(), &d);
                 if (r < 0) {
                         r = damaged(s, r, "segment %zu at byte %llu: cannot decode %s (%s)", img->n_seg,
                                     (unsigned long long)off, xp_comp_to_string(c),

@@ -374,6 +374,7 @@ struct xp_image_query {
         const char *fstype;         /* root filesystem type, NULL: not checked */
         bool need_netfront;         /* network root */
         bool quick;                 /* stop once every fact needed is known */
+        unsigned threads;           /* xz decoder threads; 0: one per CPU (at most 4) */
         /* the paired kernel, from its on-disk module index (libkmod) */
         const char *const *builtin; /* normalized names built into the kernel, or NULL */
         enum xp_generator root_generator; /* generator installed on the root */
@@ -442,6 +443,7 @@ void xp_boot_clear(struct xp_boot *b);
 /* Options of the boot-readiness scan. */
 struct xp_boot_options {
         bool quick;          /* stop reading each image once its facts are known */
+        unsigned threads;    /* xz decoder threads, 0: one per CPU; 1 keeps RSS small */
         const char *fstype;  /* override the root filesystem type */
 };
 /* Fill R->boot: kernels of ROOT/boot, their images and the system checks.
