@@ -413,7 +413,7 @@ static char *fix_for(enum xp_generator g, const char *module, const char *kver, 
                 break;
         case XP_GEN_DRACUT:
                 r = asprintf(&fix,
-                             "echo 'add_drivers+=\" %s \"' > /etc/dracut.conf.d/50-xen-%s.conf "
+                             "echo 'add_drivers+=\" %s \"' > /etc/dracut.conf.d/50-%s.conf "
                              "(and drop it from any omit_drivers) && dracut -f --kver %s",
                              module, module, v);
                 break;
@@ -548,7 +548,7 @@ static enum xp_check_status check_module(struct scan *s, int kv, const char *nam
         }
         const struct modfile *f = find_file(s, (unsigned)kv, name);
         if (!f) {
-                snprintf(ev, evlen, "no %s.ko* below usr/lib/modules/%s/ in the image, and not built in",
+                snprintf(ev, evlen, "no module file for %s (.ko, .ko.xz, .ko.zst, .ko.gz) below usr/lib/modules/%s/ in the image, and not built in",
                          name, img->versions[kv]);
                 return XP_CHECK_MISSING;
         }
