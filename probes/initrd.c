@@ -29,108 +29,9 @@
 #define KO_MAX (64u << 20)     /* the largest in-tree module is ~20 MiB */
 #define MAX_THREADS 4
 
-enum { IDX_DEP, IDX_BUILTIN, IDX_SOFTDEP, IDX_ALIAS, _IDX_MAX };
-static const char *const index_names[_IDX_MAX] = {
+static const char *const index_names[_XP_IDX_MAX] = {
         "modules.dep", "modules.builtin", "modules.softdep", "modules.alias",
 };
-
-/* modules we read .modinfo of, and whose files we look for */
-enum { WANT_BLKFRONT, WANT_NETFRONT, WANT_FS, _WANT_MAX };
-
-struct modfile {
-        unsigned kv;   /* index in img->versions */
-        char *rel;     /* path below usr/lib/modules/<V>/ */
-        char name[64]; /* normalized module name */
-};
-
-struct buf {
-        uint8_t *data;
-        size_t len, cap;
-        bool have, too_big;
-};
-
-struct scan {
-        struct xp_ctx *ctx;
-        struct xp_image *img;
-        const struct xp_image_query *q;
-        char fsmod[3][32];            /* candidate modules for the root fs */
-        struct xp_cpio cpio;
-        struct modfile *files;
-        size_t n_files, cap_files;
-        bool files_overflow;
-        struct buf index[XP_IMAGE_MAX_KVERS][_IDX_MAX];
-        struct buf ko[_WANT_MAX];
-        char ko_name[_WANT_MAX][64];
-        struct buf *cur;              /* capture target of the current entry */
-        unsigned hostile;             /* names escaping with ".." */
-        char hostile_name[96];
-        bool dirty;                   /* something facts_complete() needs arrived */
-};
-
-const char *xp_check_status_to_string(enum xp_check_status s)
-{
-        static const char *const t[_XP_CHECK_MAX] = { "ok", "missing", "cannot-verify" };
-        return s < _XP_CHECK_MAX ? t[s] : "cannot-verify";
-}
-
-const char *xp_generator_to_string(enum xp_generator g)
-{
-        static const char *const t[_XP_GEN_MAX] = { NULL, "initramfs-tools", "dracut", "mkinitcpio" };
-        return g < _XP_GEN_MAX ? t[g] : NULL;
-}
-
-int xp_checks_add(struct xp_checks *c, const char *name, enum xp_check_status st, const char *fix,
-                  const char *fmt, ...)
-{
-        if (c->n == c->cap) {
-                size_t cap = c->cap ? c->cap * 2 : 8;
-                struct xp_check *v = realloc(c->v, cap * sizeof(*v));
-                if (!v)
-                        return -ENOMEM;
-                c->v = v;
-                c->cap = cap;
-        }
-        struct xp_check *k = &c->v[c->n];
-        memset(k, 0, sizeof(*k));
-        va_list ap;
-        va_start(ap, fmt);
-        int r = vasprintf(&k->evidence, fmt, ap);
-        va_end(ap);
-        k->name = strdup(name);
-        k->fix = st != XP_CHECK_OK && fix ? strdup(fix) : NULL;
-        if (r < 0 || !k->name || (st != XP_CHECK_OK && fix && !k->fix)) {
-                if (r >= 0)
-                        free(k->evidence);
-                free(k->name);
-                free(k->fix);
-                return -ENOMEM;
-        }
-        k->status = st;
-        c->n++;
-        return 0;
-}
-
-void xp_checks_clear(struct xp_checks *c)
-{
-        for (size_t i = 0; i < c->n; i++) {
-                free(c->v[i].name);
-                free(c->v[i].evidence);
-                free(c->v[i].fix);
-        }
-        free(c->v);
-        memset(c, 0, sizeof(*c));
-}
-
-enum xp_check_status xp_checks_worst(const struct xp_checks *c)
-{
-        enum xp_check_status w = XP_CHECK_OK;
-        for (size_t i = 0; i < c->n; i++)
-                if (c->v[i].status == XP_CHECK_MISSING)
-                        w = XP_CHECK_MISSING;
-                else if (c->v[i].status == XP_CHECK_CANNOT_VERIFY && w == XP_CHECK_OK)
-                        w = XP_CHECK_CANNOT_VERIFY;
-        return w;
-}
 
 struct xp_image *xp_image_free(struct xp_image *img)
 {
@@ -146,34 +47,10 @@ struct xp_image *xp_image_free(struct xp_image *img)
         return NULL;
 }
 
-/* "xen-blkfront.ko.zst" -> "xen_blkfront" (kmod's normalization) */
-static bool module_name(const char *base, char *out, size_t outlen)
-{
-        const char *ko = strstr(base, ".ko");
-        if (!ko || ko == base)
-                return false;
-        const char *tail = ko + 3;
-        if (*tail && strcmp(tail, ".xz") != 0 && strcmp(tail, ".zst") != 0 && strcmp(tail, ".gz") != 0)
-                return false;
-        size_t n = (size_t)(ko - base);
-        if (n >= outlen)
-                return false;
-        for (size_t i = 0; i < n; i++)
-                out[i] = base[i] == '-' ? '_' : base[i];
-        out[n] = '\0';
-        return true;
-}
-
-static void normalize(char *s)
-{
-        for (; *s; s++)
-                if (*s == '-')
-                        *s = '_';
-}
 
 /* ----------------------------------------------------------- the walker */
 
-static int kver_index(struct scan *s, const char *v, size_t len)
+static int kver_index(struct xp_scan *s, const char *v, size_t len)
 {
         struct xp_image *img = s->img;
         for (size_t i = 0; i < img->n_versions; i++)
@@ -188,25 +65,25 @@ static int kver_index(struct scan *s, const char *v, size_t len)
         return (int)img->n_versions++;
 }
 
-static bool is_wanted(struct scan *s, const char *name, int *which)
+static bool is_wanted(struct xp_scan *s, const char *name, int *which)
 {
         if (strcmp(name, "xen_blkfront") == 0) {
-                *which = WANT_BLKFRONT;
+                *which = XP_WANT_BLKFRONT;
                 return true;
         }
         if (strcmp(name, "xen_netfront") == 0) {
-                *which = WANT_NETFRONT;
+                *which = XP_WANT_NETFRONT;
                 return true;
         }
         for (int i = 0; i < 3; i++)
                 if (s->fsmod[i][0] && strcmp(name, s->fsmod[i]) == 0) {
-                        *which = WANT_FS;
+                        *which = XP_WANT_FS;
                         return true;
                 }
         return false;
 }
 
-static int capture(struct scan *s, struct buf *b, uint32_t size, size_t max)
+static int capture(struct xp_scan *s, struct xp_buf *b, uint32_t size, size_t max)
 {
         if (b->have)
                 return 0;
@@ -226,7 +103,7 @@ static int capture(struct scan *s, struct buf *b, uint32_t size, size_t max)
 
 static int on_entry(void *ud, const struct xp_cpio_entry *e)
 {
-        struct scan *s = ud;
+        struct xp_scan *s = ud;
         const char *n = e->name;
         s->img->entries++;
         while (n[0] == '.' && n[1] == '/')
@@ -269,14 +146,14 @@ static int on_entry(void *ud, const struct xp_cpio_entry *e)
         if (kv < 0)
                 return kv == -ENOMEM ? kv : 0;
         const char *rel = slash + 1;
-        for (int i = 0; i < _IDX_MAX; i++)
+        for (int i = 0; i < _XP_IDX_MAX; i++)
                 if (strcmp(rel, index_names[i]) == 0)
                         return capture(s, &s->index[kv][i], e->filesize, INDEX_MAX);
 
         const char *base = strrchr(rel, '/');
         base = base ? base + 1 : rel;
         char name[64];
-        if (!module_name(base, name, sizeof(name)))
+        if (!xp_module_name(base, name, sizeof(name)))
                 return 0;
         if (s->n_files == MAX_MODFILES) {
                 s->files_overflow = true;
@@ -284,13 +161,13 @@ static int on_entry(void *ud, const struct xp_cpio_entry *e)
         }
         if (s->n_files == s->cap_files) {
                 size_t cap = s->cap_files ? s->cap_files * 2 : 256;
-                struct modfile *v = realloc(s->files, cap * sizeof(*v));
+                struct xp_modfile *v = realloc(s->files, cap * sizeof(*v));
                 if (!v)
                         return -ENOMEM;
                 s->files = v;
                 s->cap_files = cap;
         }
-        struct modfile *f = &s->files[s->n_files];
+        struct xp_modfile *f = &s->files[s->n_files];
         f->rel = strdup(rel);
         if (!f->rel)
                 return -ENOMEM;
@@ -308,8 +185,8 @@ static int on_entry(void *ud, const struct xp_cpio_entry *e)
 
 static int on_data(void *ud, const uint8_t *p, size_t n)
 {
-        struct scan *s = ud;
-        struct buf *b = s->cur;
+        struct xp_scan *s = ud;
+        struct xp_buf *b = s->cur;
         if (!b)
                 return 0;
         if (n > b->cap - b->len)
@@ -321,7 +198,7 @@ static int on_data(void *ud, const uint8_t *p, size_t n)
 
 static int on_done(void *ud)
 {
-        struct scan *s = ud;
+        struct xp_scan *s = ud;
         if (s->cur) {
                 s->cur->data[s->cur->len] = '\0';
                 s->cur->have = true;
@@ -333,473 +210,6 @@ static int on_done(void *ud)
 
 static const struct xp_cpio_ops scan_ops = { on_entry, on_data, on_done };
 
-/* ----------------------------------------------------- index questions */
-
-static const struct modfile *find_file(const struct scan *s, unsigned kv, const char *name)
-{
-        for (size_t i = 0; i < s->n_files; i++)
-                if (s->files[i].kv == kv && strcmp(s->files[i].name, name) == 0)
-                        return &s->files[i];
-        return NULL;
-}
-
-static const struct modfile *find_rel(const struct scan *s, unsigned kv, const char *rel, size_t len)
-{
-        for (size_t i = 0; i < s->n_files; i++)
-                if (s->files[i].kv == kv && strlen(s->files[i].rel) == len &&
-                    memcmp(s->files[i].rel, rel, len) == 0)
-                        return &s->files[i];
-        return NULL;
-}
-
-/* The modules.dep line of REL ("kernel/.../x.ko: dep dep"), or NULL. */
-static const char *dep_line(const struct buf *dep, const char *rel, size_t *ret_len)
-{
-        if (!dep->have)
-                return NULL;
-        size_t rl = strlen(rel);
-        for (const char *l = (const char *)dep->data; l && *l;) {
-                const char *nl = strchr(l, '\n');
-                size_t ll = nl ? (size_t)(nl - l) : strlen(l);
-                if (ll > rl && memcmp(l, rel, rl) == 0 && l[rl] == ':') {
-                        *ret_len = ll;
-                        return l;
-                }
-                l = nl ? nl + 1 : NULL;
-        }
-        return NULL;
-}
-
-/* NAME listed in a modules.builtin text ("kernel/fs/ext4/ext4.ko" lines) */
-static bool builtin_has(const struct buf *b, const char *name)
-{
-        if (!b->have)
-                return false;
-        for (const char *l = (const char *)b->data; l && *l;) {
-                const char *nl = strchr(l, '\n');
-                size_t ll = nl ? (size_t)(nl - l) : strlen(l);
-                char line[256], mod[64];
-                if (ll < sizeof(line)) {
-                        memcpy(line, l, ll);
-                        line[ll] = '\0';
-                        const char *base = strrchr(line, '/');
-                        if (module_name(base ? base + 1 : line, mod, sizeof(mod)) && strcmp(mod, name) == 0)
-                                return true;
-                }
-                l = nl ? nl + 1 : NULL;
-        }
-        return false;
-}
-
-static bool query_builtin(const struct xp_image_query *q, const char *name)
-{
-        for (const char *const *b = q->builtin; b && *b; b++)
-                if (strcmp(*b, name) == 0)
-                        return true;
-        return false;
-}
-
-/* ---------------------------------------------------------------- fixes */
-
-static char *fix_for(enum xp_generator g, const char *module, const char *kver, bool unlisted)
-{
-        char *fix = NULL;
-        const char *v = kver ? kver : "VERSION";
-        int r;
-        switch (g) {
-        case XP_GEN_INITRAMFS_TOOLS:
-                r = asprintf(&fix, "%secho %s >> /etc/initramfs-tools/modules && update-initramfs -u -k %s",
-                             unlisted ? "rebuild the image so depmod indexes it: " : "", module, v);
-                break;
-        case XP_GEN_DRACUT:
-                r = asprintf(&fix,
-                             "echo 'add_drivers+=\" %s \"' > /etc/dracut.conf.d/50-%s.conf "
-                             "(and drop it from any omit_drivers) && dracut -f --kver %s",
-                             module, module, v);
-                break;
-        case XP_GEN_MKINITCPIO:
-                r = asprintf(&fix, "add %s to MODULES=(...) in /etc/mkinitcpio.conf && mkinitcpio -P", module);
-                break;
-        default:
-                r = asprintf(&fix,
-                             "rebuild the initramfs for %s with %s included (initramfs-tools: "
-                             "/etc/initramfs-tools/modules + update-initramfs -u -k %s; dracut: "
-                             "add_drivers+=\" %s \" + dracut -f --kver %s)",
-                             v, module, v, module, v);
-                break;
-        }
-        return r < 0 ? NULL : fix;
-}
-
-/* NAME loadable in the image: built in, or a file its modules.dep lists */
-static bool module_available(const struct scan *s, int kv, const char *name)
-{
-        if (query_builtin(s->q, name) || builtin_has(&s->index[kv][IDX_BUILTIN], name))
-                return true;
-        const struct modfile *f = find_file(s, (unsigned)kv, name);
-        size_t ll;
-        return f && dep_line(&s->index[kv][IDX_DEP], f->rel, &ll);
-}
-
-/* Iterate the words of TEXT's lines "KEYWORD NAME ..." (modules.softdep:
- * "softdep ext4 pre: crypto-crc32c"; modules.alias: "alias crc32c crc32c_generic"),
- * calling FN on each later word. */
-static int each_word(const struct buf *b, const char *keyword, const char *name,
-                     int (*fn)(void *ud, const char *word), void *ud)
-{
-        if (!b->have)
-                return 0;
-        size_t kl = strlen(keyword);
-        for (const char *l = (const char *)b->data; l && *l;) {
-                const char *nl = strchr(l, '\n');
-                size_t ll = nl ? (size_t)(nl - l) : strlen(l);
-                char line[512];
-                if (ll < sizeof(line) && ll > kl && memcmp(l, keyword, kl) == 0 && l[kl] == ' ') {
-                        memcpy(line, l, ll);
-                        line[ll] = '\0';
-                        char *save = NULL, *w = strtok_r(line + kl, " \t", &save);
-                        char norm[64];
-                        snprintf(norm, sizeof(norm), "%s", w ? w : "");
-                        normalize(norm);
-                        if (w && strcmp(norm, name) == 0)
-                                while ((w = strtok_r(NULL, " \t", &save))) {
-                                        if (strcmp(w, "pre:") == 0 || strcmp(w, "post:") == 0)
-                                                continue;
-                                        int r = fn(ud, w);
-                                        if (r)
-                                                return r;
-                                }
-                }
-                l = nl ? nl + 1 : NULL;
-        }
-        return 0;
-}
-
-struct soft {
-        const struct scan *s;
-        int kv;
-        bool known, found;
-        char missing[64];
-};
-
-static int alias_cb(void *ud, const char *mod)
-{
-        struct soft *x = ud;
-        char n[64];
-        snprintf(n, sizeof(n), "%s", mod);
-        normalize(n);
-        x->known = true;
-        if (module_available(x->s, x->kv, n)) {
-                x->found = true;
-                return 1;
-        }
-        return 0;
-}
-
-static int softdep_cb(void *ud, const char *target)
-{
-        struct soft *x = ud;
-        char n[64];
-        snprintf(n, sizeof(n), "%s", target);
-        normalize(n);
-        x->known = x->found = false;
-        if (module_available(x->s, x->kv, n))
-                return 0;
-        /* an alias ("crypto-crc32c"): any module providing it will do */
-        each_word(&x->s->index[x->kv][IDX_ALIAS], "alias", n, alias_cb, x);
-        if (x->found || !x->known)
-                return 0; /* provided, or provided by something built in we cannot name */
-        snprintf(x->missing, sizeof(x->missing), "%s", target);
-        return 1;
-}
-
-/* Soft dependencies of NAME (modules.softdep): the module loads without
- * them, but ext4 and jbd2 cannot mount a metadata_csum filesystem without
- * a crc32c driver.  Returns true when one is absent, naming it. */
-static bool softdep_missing(const struct scan *s, int kv, const char *name, char *out, size_t outlen)
-{
-        struct soft x = { .s = s, .kv = kv };
-        if (each_word(&s->index[kv][IDX_SOFTDEP], "softdep", name, softdep_cb, &x) > 0 && x.missing[0]) {
-                snprintf(out, outlen, "%s", x.missing);
-                return true;
-        }
-        return false;
-}
-
-/* Check one module: built-in, or present, indexed and with every dependency
- * present.  Returns the status, fills EVIDENCE. */
-static enum xp_check_status check_module(struct scan *s, int kv, const char *name, const char *kver,
-                                         char *ev, size_t evlen, bool *ret_unlisted)
-{
-        struct xp_image *img = s->img;
-        *ret_unlisted = false;
-        if (query_builtin(s->q, name)) {
-                snprintf(ev, evlen, "built into kernel %s (its modules.builtin)", kver);
-                return XP_CHECK_OK;
-        }
-        if (kv < 0) {
-                snprintf(ev, evlen, "the image has no usr/lib/modules/<version>/ tree%s",
-                         s->q->builtin ? " and the kernel does not build it in" : "");
-                return s->q->builtin ? XP_CHECK_MISSING : XP_CHECK_CANNOT_VERIFY;
-        }
-        if (builtin_has(&s->index[kv][IDX_BUILTIN], name)) {
-                snprintf(ev, evlen, "built into %s (the image's modules.builtin)", img->versions[kv]);
-                return XP_CHECK_OK;
-        }
-        const struct modfile *f = find_file(s, (unsigned)kv, name);
-        if (!f) {
-                snprintf(ev, evlen, "no module file for %s (.ko, .ko.xz, .ko.zst, .ko.gz) below usr/lib/modules/%s/ in the image, and not built in",
-                         name, img->versions[kv]);
-                return XP_CHECK_MISSING;
-        }
-        const struct buf *dep = &s->index[kv][IDX_DEP];
-        if (!dep->have) {
-                snprintf(ev, evlen, "%s present, but the image has no modules.dep%s: modprobe cannot load it",
-                         f->rel, dep->too_big ? " it can read (too large)" : "");
-                *ret_unlisted = true;
-                return XP_CHECK_MISSING;
-        }
-        size_t ll;
-        const char *line = dep_line(dep, f->rel, &ll);
-        if (!line) {
-                snprintf(ev, evlen, "%s is in the image but not listed in its modules.dep: modprobe and udev never load it",
-                         f->rel);
-                *ret_unlisted = true;
-                return XP_CHECK_MISSING;
-        }
-        /* modules.dep lists the whole dependency closure on the line */
-        char deps[512] = "";
-        size_t dl = 0;
-        const char *p = memchr(line, ':', ll) + 1, *end = line + ll;
-        while (p < end) {
-                while (p < end && (*p == ' ' || *p == '\t'))
-                        p++;
-                const char *q = p;
-                while (q < end && *q != ' ' && *q != '\t')
-                        q++;
-                if (q == p)
-                        break;
-                if (!find_rel(s, (unsigned)kv, p, (size_t)(q - p))) {
-                        snprintf(ev, evlen, "%s present, but its dependency %.*s (modules.dep) is not in the image",
-                                 f->rel, (int)(q - p), p);
-                        return XP_CHECK_MISSING;
-                }
-                const char *b = memrchr(p, '/', (size_t)(q - p));
-                b = b ? b + 1 : p;
-                int w = snprintf(deps + dl, sizeof(deps) - dl, "%s%.*s", dl ? ", " : "", (int)(q - b), b);
-                if (w > 0 && (size_t)w < sizeof(deps) - dl)
-                        dl += (size_t)w;
-                p = q;
-        }
-        /* soft dependencies of the module and of each dependency */
-        char soft[64];
-        char self[64];
-        snprintf(self, sizeof(self), "%s", name);
-        bool lost = softdep_missing(s, kv, self, soft, sizeof(soft));
-        for (const char *d = line + (size_t)((const char *)memchr(line, ':', ll) - line) + 1; !lost && d < end;) {
-                while (d < end && *d == ' ')
-                        d++;
-                const char *q = d;
-                while (q < end && *q != ' ')
-                        q++;
-                const char *b = memrchr(d, '/', (size_t)(q - d));
-                b = b ? b + 1 : d;
-                char base[128], dn[64];
-                snprintf(base, sizeof(base), "%.*s", (int)(q - b), b);
-                if (q > d && module_name(base, dn, sizeof(dn)))
-                        lost = softdep_missing(s, kv, dn, soft, sizeof(soft));
-                d = q;
-        }
-        if (lost) {
-                snprintf(ev, evlen, "%s present with its dependencies, but its soft dependency %s (modules.softdep) "
-                         "has no provider in the image: the module loads, then fails where it needs it "
-                         "(ext4 cannot mount a metadata_csum filesystem without crc32c)",
-                         f->rel, soft);
-                return XP_CHECK_MISSING;
-        }
-        snprintf(ev, evlen, "usr/lib/modules/%s/%s, listed in the image's modules.dep%s%s%s", img->versions[kv],
-                 f->rel, dl ? " with its dependencies (" : "", deps, dl ? ") present" : "");
-        return XP_CHECK_OK;
-}
-
-/* vermagic of a captured module must name the kernel the image is for */
-static void check_vermagic(struct scan *s, int which, const char *kver, char *ev, size_t evlen,
-                           enum xp_check_status *st)
-{
-        struct buf *b = &s->ko[which];
-        if (*st != XP_CHECK_OK || !b->have || !kver)
-                return;
-        if (strstr(s->ko_name[which], ".ko.")) {
-                /* compressed module: its decoder is the module loader's
-                 * business; the directory and modules.dep already tie it to
-                 * the version */
-                return;
-        }
-        char vm[128];
-        if (xp_modinfo_get(b->data, b->len, "vermagic", vm, sizeof(vm)) != 0)
-                return;
-        size_t kl = strlen(kver);
-        if (strncmp(vm, kver, kl) != 0 || (vm[kl] != ' ' && vm[kl] != '\0')) {
-                size_t l = strlen(ev);
-                snprintf(ev + l, evlen - l, "; but its vermagic is \"%s\", not %s: the kernel refuses it", vm, kver);
-                *st = XP_CHECK_MISSING;
-        }
-}
-
-static int evaluate(struct scan *s)
-{
-        struct xp_image *img = s->img;
-        const struct xp_image_query *q = s->q;
-        int kv = -1;
-        if (q->kernel_version) {
-                for (size_t i = 0; i < img->n_versions; i++)
-                        if (strcmp(img->versions[i], q->kernel_version) == 0)
-                                kv = (int)i;
-        } else if (img->n_versions)
-                kv = 0;
-        if (kv >= 0) {
-                img->kernel_version = strdup(img->versions[kv]);
-                if (!img->kernel_version)
-                        return -ENOMEM;
-        } else if (img->n_versions) {
-                img->kernel_version = strdup(img->versions[0]);
-                if (!img->kernel_version)
-                        return -ENOMEM;
-        }
-        const char *kver = q->kernel_version ? q->kernel_version : img->kernel_version;
-        enum xp_generator gen = img->generator ? img->generator : q->root_generator;
-        char ev[1024];
-        bool unlisted;
-        int e;
-
-        if (img->error) {
-                /* a damaged image never passes: say what was seen anyway */
-                enum xp_check_status st = check_module(s, kv, "xen_blkfront", kver, ev, sizeof(ev), &unlisted);
-                e = xp_checks_add(&img->checks, "xen-blkfront", XP_CHECK_CANNOT_VERIFY,
-                                  "regenerate the image (and check that /boot has free space)",
-                                  "%s (read before the damage: %s, %s)", img->error_msg,
-                                  xp_check_status_to_string(st), ev);
-                if (e < 0)
-                        return e;
-                if (q->fstype) {
-                        char name[64];
-                        snprintf(name, sizeof(name), "root-fs:%s", q->fstype);
-                        e = xp_checks_add(&img->checks, name, XP_CHECK_CANNOT_VERIFY,
-                                          "regenerate the image", "%s", img->error_msg);
-                }
-                return e < 0 ? e : 0;
-        }
-
-        if (q->kernel_version) {
-                if (kv >= 0)
-                        e = xp_checks_add(&img->checks, "kernel-version", XP_CHECK_OK, NULL,
-                                          "the image carries usr/lib/modules/%s/", q->kernel_version);
-                else {
-                        char fix[256];
-                        snprintf(fix, sizeof(fix), "rebuild the image for %s (%s)", q->kernel_version,
-                                 gen == XP_GEN_DRACUT ? "dracut -f --kver VER"
-                                 : gen == XP_GEN_MKINITCPIO ? "mkinitcpio -P"
-                                                            : "update-initramfs -u -k VER");
-                        char *v = strstr(fix, "VER");
-                        if (v) {
-                                char tail[256];
-                                snprintf(tail, sizeof(tail), "%s%s", q->kernel_version, v + 3);
-                                snprintf(v, sizeof(fix) - (size_t)(v - fix), "%s", tail);
-                        }
-                        e = xp_checks_add(&img->checks, "kernel-version", XP_CHECK_MISSING, fix,
-                                          img->n_versions ? "paired with kernel %s, but the image's modules are for %s"
-                                                          : "paired with kernel %s, but the image has no kernel modules%s",
-                                          q->kernel_version, img->n_versions ? img->versions[0] : "");
-                }
-                if (e < 0)
-                        return e;
-        }
-
-        enum xp_check_status st = check_module(s, kv, "xen_blkfront", kver, ev, sizeof(ev), &unlisted);
-        check_vermagic(s, WANT_BLKFRONT, kver, ev, sizeof(ev), &st);
-        char *fix = st == XP_CHECK_OK ? NULL : fix_for(gen, "xen-blkfront", kver, unlisted);
-        e = xp_checks_add(&img->checks, "xen-blkfront", st, fix, "%s", ev);
-        free(fix);
-        if (e < 0)
-                return e;
-
-        if (q->need_netfront) {
-                st = check_module(s, kv, "xen_netfront", kver, ev, sizeof(ev), &unlisted);
-                fix = st == XP_CHECK_OK ? NULL : fix_for(gen, "xen-netfront", kver, unlisted);
-                e = xp_checks_add(&img->checks, "xen-netfront", st, fix, "network root: %s", ev);
-                free(fix);
-                if (e < 0)
-                        return e;
-        }
-
-        if (q->fstype) {
-                char name[64];
-                snprintf(name, sizeof(name), "root-fs:%s", q->fstype);
-                st = XP_CHECK_MISSING;
-                const char *mod = s->fsmod[0];
-                for (int i = 0; i < 3 && s->fsmod[i][0]; i++) {
-                        enum xp_check_status t = check_module(s, kv, s->fsmod[i], kver, ev, sizeof(ev), &unlisted);
-                        if (t == XP_CHECK_OK || i == 0) {
-                                st = t;
-                                mod = s->fsmod[i];
-                        }
-                        if (t == XP_CHECK_OK)
-                                break;
-                }
-                if (st != XP_CHECK_OK)
-                        check_module(s, kv, mod, kver, ev, sizeof(ev), &unlisted);
-                check_vermagic(s, WANT_FS, kver, ev, sizeof(ev), &st);
-                char modname[32];
-                snprintf(modname, sizeof(modname), "%s", mod);
-                fix = st == XP_CHECK_OK ? NULL : fix_for(gen, modname, kver, unlisted);
-                e = xp_checks_add(&img->checks, name, st, fix, "%s", ev);
-                free(fix);
-                if (e < 0)
-                        return e;
-        }
-        return 0;
-}
-
-/* ------------------------------------------------------------ the reader */
-
-static enum xp_check_status check_module(struct scan *s, int kv, const char *name, const char *kver,
-                                         char *ev, size_t evlen, bool *ret_unlisted);
-
-/* Quick mode: every module the checks need is already loadable from what
- * was read (index files, module files, soft dependencies).  "Missing" can
- * only be decided at the end of the image. */
-static bool facts_complete(struct scan *s)
-{
-        const struct xp_image *img = s->img;
-        if (!s->q->quick || img->n_versions != 1 || !s->dirty)
-                return false;
-        s->dirty = false;
-        for (int i = 0; i < _IDX_MAX; i++)
-                if (!s->index[0][i].have)
-                        return false;
-        const char *need[4] = { "xen_blkfront", NULL, NULL, NULL };
-        size_t nn = 1;
-        if (s->q->need_netfront)
-                need[nn++] = "xen_netfront";
-        if (s->fsmod[0][0])
-                need[nn++] = s->fsmod[0];
-        char ev[1024];
-        bool unlisted;
-        for (size_t i = 0; i < nn; i++) {
-                bool ok = check_module(s, 0, need[i], img->versions[0], ev, sizeof(ev), &unlisted) == XP_CHECK_OK;
-                /* ext2/ext3 may be served by ext4 */
-                for (int k = 1; !ok && k < 3 && need[i] == s->fsmod[0] && s->fsmod[k][0]; k++)
-                        ok = check_module(s, 0, s->fsmod[k], img->versions[0], ev, sizeof(ev), &unlisted) ==
-                             XP_CHECK_OK;
-                if (!ok)
-                        return false;
-        }
-        /* the modules whose vermagic is checked must be fully captured */
-        for (int w = 0; w < _WANT_MAX; w++)
-                if (s->ko_name[w][0] && !s->ko[w].have && !s->ko[w].too_big)
-                        return false;
-        return true;
-}
 
 struct reader {
         int fd;
@@ -833,15 +243,15 @@ static int fill(struct reader *rd)
 
 static int sink(void *ud, const uint8_t *p, size_t n)
 {
-        struct scan *s = ud;
+        struct xp_scan *s = ud;
         size_t used;
         int r = xp_cpio_feed(&s->cpio, p, n, false, &used);
         if (r < 0)
                 return r;
-        return facts_complete(s) ? 1 : 0;
+        return xp_scan_facts_complete(s) ? 1 : 0;
 }
 
-_printf_(3, 4) static int damaged(struct scan *s, int err, const char *fmt, ...)
+_printf_(3, 4) static int damaged(struct xp_scan *s, int err, const char *fmt, ...)
 {
         struct xp_image *img = s->img;
         char msg[384];
@@ -864,7 +274,7 @@ static unsigned decoder_threads(void)
         return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
 }
 
-static int read_image(struct scan *s, int fd)
+static int read_image(struct xp_scan *s, int fd)
 {
         struct xp_image *img = s->img;
         struct reader rd = { .fd = fd };
@@ -930,7 +340,7 @@ static int read_image(struct scan *s, int fd)
                                 rd.start += used;
                                 if (cr != 0)
                                         break;
-                                if (s->q->quick && facts_complete(s)) {
+                                if (s->q->quick && xp_scan_facts_complete(s)) {
                                         cr = 2;
                                         break;
                                 }
@@ -1017,20 +427,6 @@ static int read_image(struct scan *s, int fd)
         return r < 0 && r != -ENOMEM ? 0 : r;
 }
 
-/* Module names that can provide filesystem TYPE. */
-static void fs_modules(const char *type, char out[3][32])
-{
-        memset(out, 0, 3 * 32);
-        if (!type)
-                return;
-        snprintf(out[0], 32, "%s", type);
-        normalize(out[0]);
-        /* ext2/ext3 are served by ext4 when the kernel has EXT4_USE_FOR_EXT2 */
-        if (strcmp(type, "ext2") == 0 || strcmp(type, "ext3") == 0)
-                snprintf(out[1], 32, "ext4");
-        else if (strcmp(type, "nfs4") == 0)
-                snprintf(out[0], 32, "nfsv4");
-}
 
 static int open_image(struct xp_root *root, const char *path, struct stat *st)
 {
@@ -1057,7 +453,7 @@ int xp_image_check(struct xp_ctx *ctx, struct xp_root *root, const char *path,
                    const struct xp_image_query *q, struct xp_image **ret)
 {
         struct xp_image *img = calloc(1, sizeof(*img));
-        struct scan *s = calloc(1, sizeof(*s));
+        struct xp_scan *s = calloc(1, sizeof(*s));
         int r = -ENOMEM;
         if (!img || !s)
                 goto out;
@@ -1067,7 +463,7 @@ int xp_image_check(struct xp_ctx *ctx, struct xp_root *root, const char *path,
         s->ctx = ctx;
         s->img = img;
         s->q = q;
-        fs_modules(q->fstype, s->fsmod);
+        xp_fs_modules(q->fstype, s->fsmod);
 
         struct stat st = { 0 };
         int fd = open_image(root, path, &st);
@@ -1079,16 +475,16 @@ int xp_image_check(struct xp_ctx *ctx, struct xp_root *root, const char *path,
                 close(fd);
         }
         if (r == 0)
-                r = evaluate(s);
+                r = xp_scan_evaluate(s);
 out:
         if (s) {
                 for (size_t i = 0; i < s->n_files; i++)
                         free(s->files[i].rel);
                 free(s->files);
                 for (int k = 0; k < XP_IMAGE_MAX_KVERS; k++)
-                        for (int i = 0; i < _IDX_MAX; i++)
+                        for (int i = 0; i < _XP_IDX_MAX; i++)
                                 free(s->index[k][i].data);
-                for (int i = 0; i < _WANT_MAX; i++)
+                for (int i = 0; i < _XP_WANT_MAX; i++)
                         free(s->ko[i].data);
                 free(s);
         }

@@ -112,6 +112,55 @@ int xp_cpio_feed(struct xp_cpio *c, const uint8_t *p, size_t n, bool segment_raw
 bool xp_cpio_at_boundary(const struct xp_cpio *c);
 const char *xp_cpio_error(const struct xp_cpio *c);
 
+/* ------------------------------------------------ scan state (initrd.c) */
+
+/* Index files of the image, read from memory. */
+enum { XP_IDX_DEP, XP_IDX_BUILTIN, XP_IDX_SOFTDEP, XP_IDX_ALIAS, _XP_IDX_MAX };
+/* Modules whose file content is kept (for .modinfo). */
+enum { XP_WANT_BLKFRONT, XP_WANT_NETFRONT, XP_WANT_FS, _XP_WANT_MAX };
+
+struct xp_modfile {
+        unsigned kv;   /* index in img->versions */
+        char *rel;     /* path below usr/lib/modules/<V>/ */
+        char name[64]; /* normalized module name */
+};
+
+struct xp_buf {
+        uint8_t *data;
+        size_t len, cap;
+        bool have, too_big;
+};
+
+/* What one pass over an image gathered: the reader (initrd.c) fills it,
+ * the checks (initrd-check.c) read it. */
+struct xp_scan {
+        struct xp_ctx *ctx;
+        struct xp_image *img;
+        const struct xp_image_query *q;
+        char fsmod[3][32];            /* candidate modules for the root fs */
+        struct xp_cpio cpio;
+        struct xp_modfile *files;
+        size_t n_files, cap_files;
+        bool files_overflow;
+        struct xp_buf index[XP_IMAGE_MAX_KVERS][_XP_IDX_MAX];
+        struct xp_buf ko[_XP_WANT_MAX];
+        char ko_name[_XP_WANT_MAX][64];
+        struct xp_buf *cur;           /* capture target of the current entry */
+        unsigned hostile;             /* names escaping with ".." */
+        char hostile_name[96];
+        bool dirty;                   /* something xp_scan_facts_complete() needs arrived */
+};
+
+/* "xen-blkfront.ko.zst" -> "xen_blkfront" (kmod's normalization) */
+bool xp_module_name(const char *base, char *out, size_t outlen);
+void xp_module_normalize(char *s);
+/* Module names that can provide filesystem TYPE. */
+void xp_fs_modules(const char *type, char out[3][32]);
+/* Quick mode: every check would pass with what was read so far. */
+bool xp_scan_facts_complete(struct xp_scan *s);
+/* Evaluate the checks into s->img->checks. */
+int xp_scan_evaluate(struct xp_scan *s) _must_check_;
+
 /* ------------------------------------------------------------ ELF modinfo */
 
 /* Find KEY= in the .modinfo section of the ELF module in DATA. */
