@@ -99,14 +99,8 @@ static int set_add(struct xp_cpuid_set *set, const struct xp_cpuid_leaf *l)
 {
         if (set->n >= MAX_LEAVES)
                 return -E2BIG;
-        if (set->n == set->cap) {
-                size_t cap = set->cap ? set->cap * 2 : 32;
-                struct xp_cpuid_leaf *n = realloc(set->leaves, cap * sizeof(*n));
-                if (!n)
-                        return -ENOMEM;
-                set->leaves = n;
-                set->cap = cap;
-        }
+        if (xp_grow(&set->leaves, &set->cap, set->n, sizeof(*set->leaves), 32) < 0)
+                return -ENOMEM;
         set->leaves[set->n++] = *l;
         return 0;
 }

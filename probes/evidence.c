@@ -158,14 +158,8 @@ struct xp_report *xp_report_free(struct xp_report *r)
 int xp_evidence_add(struct xp_report *r, const char *source, const char *path,
                     enum xp_status status, const char *value, const char *implies_fmt, ...)
 {
-        if (r->n_evidence == r->cap_evidence) {
-                size_t cap = r->cap_evidence ? r->cap_evidence * 2 : 32;
-                struct xp_evidence *n = realloc(r->evidence, cap * sizeof(*n));
-                if (!n)
-                        return -ENOMEM;
-                r->evidence = n;
-                r->cap_evidence = cap;
-        }
+        if (xp_grow(&r->evidence, &r->cap_evidence, r->n_evidence, sizeof(*r->evidence), 32) < 0)
+                return -ENOMEM;
         struct xp_evidence *e = &r->evidence[r->n_evidence];
         memset(e, 0, sizeof(*e));
         e->status = status;

@@ -32,14 +32,8 @@ const char *xp_generator_to_string(enum xp_generator g)
 int xp_checks_add(struct xp_checks *c, const char *name, enum xp_check_status st, const char *fix,
                   const char *fmt, ...)
 {
-        if (c->n == c->cap) {
-                size_t cap = c->cap ? c->cap * 2 : 8;
-                struct xp_check *v = realloc(c->v, cap * sizeof(*v));
-                if (!v)
-                        return -ENOMEM;
-                c->v = v;
-                c->cap = cap;
-        }
+        if (xp_grow(&c->v, &c->cap, c->n, sizeof(*c->v), 8) < 0)
+                return -ENOMEM;
         struct xp_check *k = &c->v[c->n];
         memset(k, 0, sizeof(*k));
         va_list ap;

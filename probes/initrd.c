@@ -159,14 +159,8 @@ static int on_entry(void *ud, const struct xp_cpio_entry *e)
                 s->files_overflow = true;
                 return 0;
         }
-        if (s->n_files == s->cap_files) {
-                size_t cap = s->cap_files ? s->cap_files * 2 : 256;
-                struct xp_modfile *v = realloc(s->files, cap * sizeof(*v));
-                if (!v)
-                        return -ENOMEM;
-                s->files = v;
-                s->cap_files = cap;
-        }
+        if (xp_grow(&s->files, &s->cap_files, s->n_files, sizeof(*s->files), 256) < 0)
+                return -ENOMEM;
         struct xp_modfile *f = &s->files[s->n_files];
         f->rel = strdup(rel);
         if (!f->rel)

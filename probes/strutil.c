@@ -111,3 +111,19 @@ const char *xp_cmdline_find(const char *cmdline, const char *word, size_t *ret_l
         }
         return NULL;
 }
+
+int xp_grow(void *v, size_t *cap, size_t n, size_t elem, size_t first)
+{
+        void **pv = v;
+        if (n < *cap)
+                return 0;
+        size_t c = *cap ? *cap * 2 : first;
+        if (c < *cap || c > SIZE_MAX / elem)
+                return -ENOMEM;
+        void *nv = realloc(*pv, c * elem);
+        if (!nv)
+                return -ENOMEM;
+        *pv = nv;
+        *cap = c;
+        return 0;
+}

@@ -122,6 +122,10 @@ struct xp_dl_lib {
 int xp_dlopen_syms(struct xp_ctx *ctx, struct xp_dl_lib *lib);
 #define XP_DL_SYM(table, fn) { #fn, (void **)&(table).fn }
 
+/* Make room for one more element in a growable array (*V, *CAP) holding N
+ * elements of ELEM bytes, doubling from FIRST; -ENOMEM. */
+int xp_grow(void *v, size_t *cap, size_t n, size_t elem, size_t first) _must_check_;
+
 /* Write all of DATA to FD (EINTR retried); -errno. */
 int xp_write_all(int fd, const void *data, size_t len);
 
