@@ -220,14 +220,8 @@ int xp_report_note(struct xp_report *r, const char *fmt, ...)
 
 int xp_report_rule(struct xp_report *r, const char *name, const char *fmt, ...)
 {
-        if (r->n_rules == r->cap_rules) {
-                size_t cap = r->cap_rules ? r->cap_rules * 2 : 16;
-                struct xp_rule_hit *n = realloc(r->rules, cap * sizeof(*n));
-                if (!n)
-                        return -ENOMEM;
-                r->rules = n;
-                r->cap_rules = cap;
-        }
+        if (xp_grow(&r->rules, &r->cap_rules, r->n_rules, sizeof(*r->rules), 16) < 0)
+                return -ENOMEM;
         char *d;
         va_list ap;
         va_start(ap, fmt);

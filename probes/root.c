@@ -257,14 +257,8 @@ static void note_err(struct xp_root *root, enum xp_log_kind kind, int err, const
         for (size_t i = 0; i < root->n_log; i++)
                 if (root->log[i].kind == kind && strcmp(root->log[i].path, path) == 0)
                         return;
-        if (root->n_log == root->cap_log) {
-                size_t cap = root->cap_log ? root->cap_log * 2 : 64;
-                struct log_entry *n = realloc(root->log, cap * sizeof(*n));
-                if (!n)
-                        return; /* the log only feeds snapshot; a miss is not fatal */
-                root->log = n;
-                root->cap_log = cap;
-        }
+        if (xp_grow(&root->log, &root->cap_log, root->n_log, sizeof(*root->log), 64) < 0)
+                return; /* the log only feeds snapshot; a miss is not fatal */
         char *p = strdup(path);
         if (!p)
                 return;
