@@ -29,7 +29,7 @@ fi
 # compressors as mkinitramfs (initramfs-tools 0.142, Debian 12) calls them
 declare -A COMP=(
         [gzip]="gzip -n" [xz]="xz --check=crc32 --threads=0" [lzma]="lzma"
-        [bzip2]="bzip2" [zstd]="zstd -q -1 -T0" [lz4]="lz4 -q -9 -l")
+        [bzip2]="bzip2" [zstd]="zstd -q -1 -T0" [lz4]="lz4 -q -9 -l" [lzop]="lzop")
 # the floor: single-threaded in-process decompression with each format's
 # library, output discarded (bench/decomp.c); lz4 legacy: lz4cat
 DECOMP="$W/decomp"
@@ -37,6 +37,7 @@ cc -O2 -o "$DECOMP" "$(dirname "$0")/decomp.c" -lz -llzma -lbz2 -lzstd || { echo
 decomp() { # comp image
         case $1 in
         lz4) lz4cat "$2" >/dev/null ;;
+        lzop) lzop -dc "$2" >/dev/null ;;
         *) "$DECOMP" "$1" "$2" 2>/dev/null ;;
         esac
 }
@@ -62,7 +63,7 @@ echo "xenprobe initrd vs. the tools users would run; image: $SRC re-compressed; 
 echo "cores: $(nproc); main cpio: $(($(stat -c %s "$W/main.cpio") / 1048576)) MiB, $(cpio -it --quiet <"$W/main.cpio" | wc -l) entries"
 printf '%-6s %8s | %8s | %8s %6s | %8s %6s | %11s %7s | %9s %7s | %8s %8s\n' \
         comp MiB decomp xenprobe ratio quick ratio lsinitramfs speedup lsinitrd speedup RSS-KiB RSS-quick
-for c in gzip xz lzma bzip2 zstd lz4; do
+for c in gzip xz lzma bzip2 zstd lz4 lzop; do
         tool=${COMP[$c]%% *}
         command -v "$tool" >/dev/null || { printf '%-6s (no %s)\n' "$c" "$tool"; continue; }
         img="$W/img.$c"
@@ -79,6 +80,6 @@ for c in gzip xz lzma bzip2 zstd lz4; do
                 "$t_ls" "$(ratio "$t_ls" "$t_xp")" "$t_lsd" "$(ratio "$t_lsd" "$t_xp")" \
                 "$(rss "$XP" initrd --fs ext4 "$img")" "$(rss "$XP" initrd --quick --fs ext4 "$img")"
 done
-echo "decomp: bench/decomp.c (zlib, liblzma, libbz2, libzstd in-process, one thread), lz4cat for lz4"
+echo "decomp: bench/decomp.c (zlib, liblzma, libbz2, libzstd in-process, one thread), lz4cat, lzop -dc"
 echo "ratio: xenprobe / plain decompression (lower is better; < 1 only by stopping early or decoding on several threads)"
 echo "speedup: the other tool's time / xenprobe's full read"

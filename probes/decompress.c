@@ -10,8 +10,9 @@
  * (gzip CRC32, xz check, zstd content checksum, bzip2 block CRC); liblzma
  * also decodes multi-block xz on several threads.  libarchive 3.6 reads
  * ahead, treats whatever follows a zstd/xz member as a new stream, does not
- * check the gzip CRC and runs an external lzop.  lzop itself needs liblzo2
- * plus lzop's container; images using it are reported as unsupported.
+ * check the gzip CRC and runs an external lzop.  lzop members are liblzo2's
+ * LZO1X blocks in lzop's small container, read here as the kernel's
+ * lib/decompress_unlzo.c reads it.
  */
 #include "config.h"
 
@@ -19,6 +20,7 @@
 #include <errno.h>
 #include <lz4.h>
 #include <lzma.h>
+#include <lzo/lzo1x.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +126,16 @@ static const struct xp_dl_sym bz_syms[] = {
 };
 static struct xp_dl_lib libbz2 = { "libbz2.so.1.0", bz_syms, 0 };
 
+static struct {
+        typeof(&lzo1x_decompress_safe) lzo1x_decompress_safe;
+        typeof(&lzo_adler32) lzo_adler32;
+        typeof(&lzo_crc32) lzo_crc32;
+} lzo;
+static const struct xp_dl_sym lzo_syms[] = {
+        XP_DL_SYM(lzo, lzo1x_decompress_safe), XP_DL_SYM(lzo, lzo_adler32), XP_DL_SYM(lzo, lzo_crc32), {},
+};
+static struct xp_dl_lib liblzo2 = { "liblzo2.so.2", lzo_syms, 0 };
+
 /* -------------------------------------------------------------- decoder */
 
 #define OUT_CHUNK (256u * 1024u)
@@ -152,6 +164,14 @@ struct xp_decoder {
         size_t blk_fill, blk_need;
         bool got_magic, have_size;
         bool ended;
+        /* lzop container */
+        uint8_t hdr[320];
+        size_t hdr_fill;
+        bool hdr_done;
+        uint32_t lzo_flags;
+        uint8_t bh[24];         /* block header: lengths and checksums */
+        size_t bh_fill, bh_need;
+        uint32_t dst_len, src_len;
 };
 
 static int fail(struct xp_decoder *d, const char *fmt, const char *detail)
@@ -170,6 +190,7 @@ int xp_decoder_new(struct xp_ctx *ctx, enum xp_comp c, unsigned threads, struct 
         case XP_COMP_ZSTD: lib = &libzstd; break;
         case XP_COMP_LZ4: lib = &liblz4; break;
         case XP_COMP_BZIP2: lib = &libbz2; break;
+        case XP_COMP_LZO: lib = &liblzo2; break;
         default: return -EOPNOTSUPP;
         }
         if (xp_dlopen_syms(ctx, lib) < 0)
@@ -180,7 +201,7 @@ int xp_decoder_new(struct xp_ctx *ctx, enum xp_comp c, unsigned threads, struct 
                 return -ENOMEM;
         d->comp = c;
         d->out_cap = OUT_CHUNK;
-        if (c == XP_COMP_LZ4)
+        if (c == XP_COMP_LZ4 || c == XP_COMP_LZO)
                 d->out_cap = LZ4_LEGACY_BLOCK;
         d->out = malloc(d->out_cap);
         if (!d->out) {
@@ -223,6 +244,10 @@ int xp_decoder_new(struct xp_ctx *ctx, enum xp_comp c, unsigned threads, struct 
                 break;
         case XP_COMP_LZ4:
                 d->blk = malloc((size_t)l4.LZ4_compressBound(LZ4_LEGACY_BLOCK));
+                ok = d->blk != NULL;
+                break;
+        case XP_COMP_LZO:
+                d->blk = malloc(LZ4_LEGACY_BLOCK);
                 ok = d->blk != NULL;
                 break;
         default:
@@ -438,6 +463,168 @@ static int feed_lz4(struct xp_decoder *d, const uint8_t *in, size_t len, size_t 
         }
 }
 
+
+static uint32_t be32(const uint8_t *p)
+{
+        return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/* lzop flags (lzop's conf.h) */
+#define F_ADLER32_D 0x1u
+#define F_ADLER32_C 0x2u
+#define F_H_EXTRA_FIELD 0x40u
+#define F_CRC32_D 0x100u
+#define F_CRC32_C 0x200u
+#define F_MULTIPART 0x400u
+#define F_H_FILTER 0x800u
+#define F_H_CRC32 0x1000u
+#define LZO_MAGIC "\x89LZO\0\r\n\x1a\n"
+
+/* Parse the lzop header in d->hdr: its length, 0 if more bytes are
+ * needed, -EBADMSG. */
+static int lzo_header(struct xp_decoder *d)
+{
+        const uint8_t *h = d->hdr;
+        size_t n = d->hdr_fill, p = 9;
+        if (n < 9 + 4)
+                return 0;
+        if (memcmp(h, LZO_MAGIC, 9) != 0)
+                return fail(d, "lzop: %s", "bad magic");
+        unsigned version = (unsigned)h[9] << 8 | h[10];
+        p += 4; /* version, lib_version */
+        if (version >= 0x0940)
+                p += 2; /* version needed to extract */
+        if (n < p + 1)
+                return 0;
+        unsigned method = h[p++];
+        if (method < 1 || method > 3)
+                return fail(d, "lzop: %s", "unknown method (not LZO1X)");
+        if (version >= 0x0940)
+                p++; /* level */
+        if (n < p + 4)
+                return 0;
+        d->lzo_flags = be32(h + p);
+        p += 4;
+        if (d->lzo_flags & (F_H_FILTER | F_MULTIPART | F_H_EXTRA_FIELD))
+                return fail(d, "lzop: %s", "filter, multipart or extra field (the kernel reads none of them)");
+        p += 4 + 4; /* mode, mtime low */
+        if (version >= 0x0940)
+                p += 4; /* mtime high */
+        if (n < p + 1)
+                return 0;
+        size_t name = h[p++];
+        if (n < p + name + 4)
+                return 0;
+        p += name;
+        uint32_t want = be32(h + p);
+        uint32_t got = d->lzo_flags & F_H_CRC32 ? lzo.lzo_crc32(0, h + 9, p - 9) : lzo.lzo_adler32(1, h + 9, p - 9);
+        if (want != got)
+                return fail(d, "lzop: %s", "header checksum mismatch");
+        return (int)(p + 4);
+}
+
+static int feed_lzo(struct xp_decoder *d, const uint8_t *in, size_t len, size_t *used,
+                    xp_sink_fn sink, void *ud)
+{
+        size_t pos = 0;
+        for (;;) {
+                *used = pos;
+                if (!d->hdr_done) {
+                        /* byte by byte: the header ends where it says */
+                        while (pos < len && d->hdr_fill < sizeof(d->hdr)) {
+                                d->hdr[d->hdr_fill++] = in[pos++];
+                                int h = lzo_header(d);
+                                if (h < 0)
+                                        return h;
+                                if (h > 0) {
+                                        d->hdr_done = true;
+                                        d->bh_need = 4;
+                                        break;
+                                }
+                        }
+                        *used = pos;
+                        if (!d->hdr_done) {
+                                if (d->hdr_fill == sizeof(d->hdr))
+                                        return fail(d, "lzop: %s", "header too long");
+                                return 0;
+                        }
+                }
+                if (!d->have_size) {
+                        while (d->bh_fill < d->bh_need && pos < len)
+                                d->bh[d->bh_fill++] = in[pos++];
+                        *used = pos;
+                        if (d->bh_fill < d->bh_need)
+                                return 0;
+                        if (d->bh_need == 4) {
+                                d->dst_len = be32(d->bh);
+                                if (d->dst_len == 0) { /* end of the member */
+                                        d->ended = true;
+                                        return 1;
+                                }
+                                if (d->dst_len > LZ4_LEGACY_BLOCK)
+                                        return fail(d, "lzop: %s", "block larger than 8 MiB");
+                                d->bh_need = 8;
+                                continue;
+                        }
+                        if (d->bh_need == 8) {
+                                d->src_len = be32(d->bh + 4);
+                                if (d->src_len == 0 || d->src_len > d->dst_len)
+                                        return fail(d, "lzop: %s", "bad block length");
+                                size_t extra = 0;
+                                extra += d->lzo_flags & F_ADLER32_D ? 4 : 0;
+                                extra += d->lzo_flags & F_CRC32_D ? 4 : 0;
+                                if (d->src_len < d->dst_len) {
+                                        extra += d->lzo_flags & F_ADLER32_C ? 4 : 0;
+                                        extra += d->lzo_flags & F_CRC32_C ? 4 : 0;
+                                }
+                                d->bh_need = 8 + extra;
+                                if (extra)
+                                        continue;
+                        }
+                        d->have_size = true;
+                        d->blk_fill = 0;
+                }
+                size_t take = d->src_len - d->blk_fill;
+                if (take > len - pos)
+                        take = len - pos;
+                memcpy(d->blk + d->blk_fill, in + pos, take);
+                d->blk_fill += take;
+                pos += take;
+                *used = pos;
+                if (d->blk_fill < d->src_len)
+                        return 0;
+                /* checksums: of the data (D) and, when compressed, of the
+                 * compressed bytes (C), adler32 before crc32 */
+                const uint8_t *ck = d->bh + 8;
+                lzo_uint out_len = d->dst_len;
+                if (d->src_len < d->dst_len) {
+                        const uint8_t *cc = ck + (d->lzo_flags & F_ADLER32_D ? 4 : 0) + (d->lzo_flags & F_CRC32_D ? 4 : 0);
+                        if ((d->lzo_flags & F_ADLER32_C) && be32(cc) != lzo.lzo_adler32(1, d->blk, d->src_len))
+                                return fail(d, "lzop: %s", "compressed block checksum mismatch");
+                        if (d->lzo_flags & F_ADLER32_C)
+                                cc += 4;
+                        if ((d->lzo_flags & F_CRC32_C) && be32(cc) != lzo.lzo_crc32(0, d->blk, d->src_len))
+                                return fail(d, "lzop: %s", "compressed block checksum mismatch");
+                        if (lzo.lzo1x_decompress_safe(d->blk, d->src_len, d->out, &out_len, NULL) != LZO_E_OK ||
+                            out_len != d->dst_len)
+                                return fail(d, "lzop: %s", "corrupt block");
+                } else
+                        memcpy(d->out, d->blk, d->src_len);
+                if ((d->lzo_flags & F_ADLER32_D) && be32(ck) != lzo.lzo_adler32(1, d->out, d->dst_len))
+                        return fail(d, "lzop: %s", "block checksum mismatch");
+                if (d->lzo_flags & F_ADLER32_D)
+                        ck += 4;
+                if ((d->lzo_flags & F_CRC32_D) && be32(ck) != lzo.lzo_crc32(0, d->out, d->dst_len))
+                        return fail(d, "lzop: %s", "block checksum mismatch");
+                d->have_size = false;
+                d->bh_fill = 0;
+                d->bh_need = 4;
+                int e = emit(d, d->dst_len, sink, ud);
+                if (e)
+                        return e;
+        }
+}
+
 int xp_decoder_feed(struct xp_decoder *d, const uint8_t *in, size_t len, size_t *in_used,
                     xp_sink_fn sink, void *userdata)
 {
@@ -449,6 +636,7 @@ int xp_decoder_feed(struct xp_decoder *d, const uint8_t *in, size_t len, size_t 
         case XP_COMP_ZSTD: return feed_zstd(d, in, len, in_used, sink, userdata);
         case XP_COMP_BZIP2: return feed_bzip2(d, in, len, in_used, sink, userdata);
         case XP_COMP_LZ4: return feed_lz4(d, in, len, in_used, sink, userdata);
+        case XP_COMP_LZO: return feed_lzo(d, in, len, in_used, sink, userdata);
         default: return -EOPNOTSUPP;
         }
 }

@@ -306,16 +306,14 @@ static int read_image(struct xp_scan *s, int fd)
                 seg->comp = c;
                 uint64_t entries0 = s->cpio.entries;
                 xp_cpio_restart(&s->cpio);
-                if (c == XP_COMP_UNKNOWN || c == XP_COMP_LZO || c == XP_COMP_LZ4_FRAME) {
-                        const char *why = c == XP_COMP_LZO ? "lzop-compressed member: not supported by xenprobe "
-                                                             "(rebuild the image with gzip, xz or zstd to verify it)"
-                                          : c == XP_COMP_LZ4_FRAME
+                if (c == XP_COMP_UNKNOWN || c == XP_COMP_LZ4_FRAME) {
+                        const char *why = c == XP_COMP_LZ4_FRAME
                                                   ? "LZ4 frame format: the kernel only unpacks legacy lz4 "
                                                     "(lz4 -l), this image does not boot"
                                           : img->n_seg == 1 ? "not an initramfs (no cpio or known compression magic)"
                                                             : "junk after the last member (the kernel stops with "
                                                               "\"invalid magic at start of compressed archive\")";
-                        r = damaged(s, c == XP_COMP_LZO ? -EOPNOTSUPP : -EBADMSG, "segment %zu at byte %llu: %s",
+                        r = damaged(s, -EBADMSG, "segment %zu at byte %llu: %s",
                                     img->n_seg, (unsigned long long)off, why);
                         break;
                 }

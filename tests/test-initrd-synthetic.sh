@@ -76,8 +76,8 @@ skipcase() { echo "SKIP: $1 ($2)"; skip=$((skip + 1)); }
 # --- every compression, alone and after early microcode + NUL padding
 check "uncompressed" "$T/good.cpio" 0 ok ok
 declare -A CMD=([gzip]="gzip -9c" [xz]="xz --check=crc32 -c" [lzma]="xz --format=lzma -c" [bzip2]="bzip2 -c"
-        [zstd]="zstd -q -c" [lz4]="lz4 -q -l -c")
-for c in gzip xz lzma bzip2 zstd lz4; do
+        [zstd]="zstd -q -c" [lz4]="lz4 -q -l -c" [lzop]="lzop -c")
+for c in gzip xz lzma bzip2 zstd lz4 lzop; do
         tool=${CMD[$c]%% *}
         if ! have "$tool"; then
                 skipcase "$c" "$tool not installed"
@@ -193,8 +193,10 @@ if have lz4; then
         check "lz4 frame format (not -l)" "$T/frame.lz4" 4 cannot-verify
 fi
 if have lzop; then
-        lzop -c <"$T/good.cpio" >"$T/good.lzo"
-        check "lzop (unsupported, said so)" "$T/good.lzo" 4 cannot-verify
+        lzop -c <"$T/good.cpio" >"$T/bad.lzo"
+        sz=$(stat -c %s "$T/bad.lzo")
+        printf 'Q' | dd of="$T/bad.lzo" bs=1 seek=$((sz / 2)) conv=notrunc status=none
+        check "lzop with a damaged block (adler32)" "$T/bad.lzo" 4 cannot-verify
 fi
 mkfifo "$T/fifo"
 check "a FIFO instead of an image (no hang)" "$T/fifo" 4 cannot-verify
