@@ -21,8 +21,8 @@ fi
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0 fail=0
-ok() { echo "PASS: $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $1"; fail=$((fail + 1)); }
+ok() { echo "PASS $1"; pass=$((pass + 1)); }
+ko() { echo "FAIL $1"; fail=$((fail + 1)); }
 expect() { # name jq-expression file
         if jq -e "$2" "$3" >/dev/null 2>&1; then ok "$1"; else
                 ko "$1 ($2)"

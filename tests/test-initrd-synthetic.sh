@@ -63,15 +63,15 @@ check() {
         blk=$(jq -r '.images[0].checks[] | select(.name=="xen-blkfront") | .status' <<<"$out" 2>/dev/null)
         fs=$(jq -r '.images[0].checks[] | select(.name=="root-fs:ext4") | .status' <<<"$out" 2>/dev/null)
         if [ "$rc" != "$want_exit" ] || [ "$blk" != "$want_blk" ] || { [ -n "$want_fs" ] && [ "$fs" != "$want_fs" ]; }; then
-                echo "FAIL: $name (exit $rc want $want_exit; xen-blkfront '$blk' want '$want_blk'; ext4 '$fs' want '${want_fs:-any}')"
+                echo "FAIL $name (exit $rc want $want_exit; xen-blkfront '$blk' want '$want_blk'; ext4 '$fs' want '${want_fs:-any}')"
                 sed 's/^/    /' "$T/err"
                 fail=$((fail + 1))
         else
-                echo "PASS: $name"
+                echo "PASS $name"
                 pass=$((pass + 1))
         fi
 }
-skipcase() { echo "SKIP: $1 ($2)"; skip=$((skip + 1)); }
+skipcase() { echo "SKIP $1 ($2)"; skip=$((skip + 1)); }
 
 # --- every compression, alone and after early microcode + NUL padding
 check "uncompressed" "$T/good.cpio" 0 ok ok
@@ -112,34 +112,34 @@ newc "$T/nocrc" | gzip -c >"$T/nocrc.gz"
 check "ext4 soft dependency crypto-crc32c without a provider" "$T/nocrc.gz" 3 ok missing
 "$XENPROBE" initrd --quick --json --fs ext4 "$T/good.cpio" >"$T/quick.json"
 if jq -e '.images[0].status == "ok"' "$T/quick.json" >/dev/null; then
-        echo "PASS: --quick on a good image"
+        echo "PASS --quick on a good image"
         pass=$((pass + 1))
 else
-        echo "FAIL: --quick on a good image"
+        echo "FAIL --quick on a good image"
         fail=$((fail + 1))
 fi
 fix=$("$XENPROBE" initrd --json "$T/noblk.gz" | jq -r '.images[0].checks[] | select(.name=="xen-blkfront") | .fix')
 if grep -q "update-initramfs -u -k $V" <<<"$fix" && grep -q /etc/initramfs-tools/modules <<<"$fix"; then
-        echo "PASS: initramfs-tools remediation names the module list and the kernel"
+        echo "PASS initramfs-tools remediation names the module list and the kernel"
         pass=$((pass + 1))
 else
-        echo "FAIL: remediation: $fix"
+        echo "FAIL remediation: $fix"
         fail=$((fail + 1))
 fi
 kv=$("$XENPROBE" initrd --json "$T/good.cpio" | jq -r '.images[0].kernel_version')
 if [ "$kv" = "$V" ]; then
-        echo "PASS: kernel version from usr/lib/modules/<V>/"
+        echo "PASS kernel version from usr/lib/modules/<V>/"
         pass=$((pass + 1))
 else
-        echo "FAIL: kernel version '$kv' want '$V'"
+        echo "FAIL kernel version '$kv' want '$V'"
         fail=$((fail + 1))
 fi
 "$XENPROBE" initrd --json --kver 1.2.3 "$T/good.cpio" >"$T/kv.json"
 if [ "$(jq -r '.images[0].checks[] | select(.name=="kernel-version") | .status' "$T/kv.json")" = missing ]; then
-        echo "PASS: --kver names a kernel the image has no modules for"
+        echo "PASS --kver names a kernel the image has no modules for"
         pass=$((pass + 1))
 else
-        echo "FAIL: --kver mismatch not reported"
+        echo "FAIL --kver mismatch not reported"
         fail=$((fail + 1))
 fi
 
