@@ -437,8 +437,8 @@ static int system_checks(struct xp_ctx *ctx, struct xp_report *r, char ***cmdlin
 /* -------------------------------------------------------------- kernels */
 
 static const char *const config_opts[] = {
-        "CONFIG_XEN_PV", "CONFIG_XEN_PVH", "CONFIG_XEN_PVHVM", "CONFIG_XEN_BLKDEV_FRONTEND",
-        "CONFIG_XEN_NETDEV_FRONTEND",
+        "CONFIG_XEN_PV", "CONFIG_XEN_PVH", "CONFIG_XEN_PVHVM", "CONFIG_XEN_PVHVM_GUEST",
+        "CONFIG_XEN_BLKDEV_FRONTEND", "CONFIG_XEN_NETDEV_FRONTEND",
 };
 
 static void read_config(struct xp_root *root, struct xp_boot_kernel *k)
@@ -452,7 +452,7 @@ static void read_config(struct xp_root *root, struct xp_boot_kernel *k)
         }
         if (!text)
                 return;
-        char *dst[] = { &k->cfg_pv, &k->cfg_pvh, &k->cfg_pvhvm, &k->cfg_blkfront, &k->cfg_netfront };
+        char *dst[] = { &k->cfg_pv, &k->cfg_pvh, &k->cfg_pvhvm, &k->cfg_platform, &k->cfg_blkfront, &k->cfg_netfront };
         for (size_t i = 0; i < ELEMENTSOF(config_opts); i++) {
                 char v = xp_parse_config_option(text, config_opts[i]);
                 *dst[i] = v ? v : 'n';
@@ -525,6 +525,14 @@ static int modes(struct xp_boot *b, struct xp_boot_kernel *k)
                         boot = worse(boot, c->status);
                         WHY("initramfs %s: %s; ", c->name, xp_check_status_to_string(c->status));
                 }
+        if (k->cfg_blkfront == 'n') {
+                boot = XP_CHECK_MISSING;
+                WHY("CONFIG_XEN_BLKDEV_FRONTEND is not set: no PV disk driver at all; ");
+        }
+        if (b->network_root && k->cfg_netfront == 'n') {
+                boot = XP_CHECK_MISSING;
+                WHY("network root but CONFIG_XEN_NETDEV_FRONTEND is not set; ");
+        }
         const struct xp_check *naming = find_check(&b->checks, "device-naming");
         if (naming && naming->status != XP_CHECK_OK) {
                 boot = worse(boot, naming->status);
@@ -551,6 +559,12 @@ static int modes(struct xp_boot *b, struct xp_boot_kernel *k)
                 } else if (t[i].cfg != 'y') {
                         st = XP_CHECK_MISSING;
                         WHY("%s is not set in %s; ", t[i].opt, k->config_path);
+                }
+                if (t[i].m == XP_BOOT_HVM && t[i].cfg == 'y' && k->cfg_platform && k->cfg_platform != 'y') {
+                        /* platform-pci.c: unplugs the emulated disks and
+                         * starts xenbus in an HVM guest */
+                        st = XP_CHECK_MISSING;
+                        WHY("CONFIG_XEN_PVHVM_GUEST (the Xen platform PCI driver) is not set; ");
                 }
                 if (t[i].m == XP_BOOT_PV) {
                         const struct xp_check *bl = find_check(&b->checks, "pv-bootloader");
@@ -616,7 +630,7 @@ static int check_kernel(struct xp_ctx *ctx, struct xp_report *r, struct xp_boot_
         if (k->initrd[0]) {
                 struct xp_image_query q = {
                         .kernel_version = k->version,
-                        .fstype = b->root_fstype[0] && !b->network_root ? b->root_fstype : NULL,
+                        .fstype = b->root_fstype[0] ? b->root_fstype : NULL,
                         .need_netfront = b->network_root,
                         .quick = o->quick,
                         .threads = o->threads,

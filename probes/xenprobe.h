@@ -421,7 +421,7 @@ struct xp_boot_kernel {
         char paired_by[48];         /* "file name", "BLS entry ...", "bzImage header" */
         bool running;               /* the kernel the facts were read from */
         char config_path[256];      /* "" when no config was found */
-        char cfg_pv, cfg_pvh, cfg_pvhvm, cfg_blkfront, cfg_netfront; /* 'y' 'm' 'n' 0 */
+        char cfg_pv, cfg_pvh, cfg_pvhvm, cfg_platform, cfg_blkfront, cfg_netfront; /* 'y' 'm' 'n' 0 */
         enum xp_kstate disk_blkfront; /* on-disk lib/modules/V (libkmod) */
         struct xp_image *image;     /* NULL without initrd */
         struct xp_checks checks;    /* kernel-level checks (config, pairing) */

@@ -92,6 +92,21 @@ want_rc=0
 [ "$want_blk" = missing ] && want_rc=3
 if [ "$rc" -eq "$want_rc" ]; then ok "debian: initrd exit $rc"; else ko "debian: initrd exit $rc, want $want_rc"; fi
 
+# --- network root: xen-netfront and the nfs driver must be in the image
+G=$T/nfsroot
+mkguest "$G"
+place "/boot/vmlinuz-$V" "$G/boot/vmlinuz-$V"
+place "/boot/initrd.img-$V" "$G/boot/initrd.img-$V"
+printf 'nfsserver:/export/guest / nfs defaults 0 0\n' >"$G/etc/fstab"
+want_net=ok
+if command -v lsinitramfs >/dev/null; then
+        lsinitramfs "/boot/initrd.img-$V" | grep -q "/modules/$V/kernel/drivers/net/xen-netfront.ko" || want_net=missing
+fi
+"$XENPROBE" --root "$G" --json >"$T/nfs.json"
+expect "nfs root: network root detected from etc/fstab" '.boot.network_root == true and .boot.root_fstype == "nfs"' "$T/nfs.json"
+expect "nfs root: xen-netfront in the initrd is $want_net" ".boot.kernels[0].image.checks[] | select(.name==\"xen-netfront\") | .status == \"$want_net\"" "$T/nfs.json"
+expect "nfs root: the nfs driver is checked" '.boot.kernels[0].image.checks | any(.name == "root-fs:nfs")' "$T/nfs.json"
+
 # --- Arch layout: the version only in the bzImage header
 G=$T/arch
 mkguest "$G"
