@@ -196,7 +196,11 @@ int xp_render_boot_text(const struct xp_boot *b, FILE *out)
                         char label[64];
                         const char *st = k->mode[m] == XP_CHECK_OK ? "ready" : k->mode[m] == XP_CHECK_MISSING ? "NOT READY" : "unknown";
                         snprintf(label, sizeof(label), "    %-4s %-10s ", xp_boot_mode_to_string(m), st);
-                        put(out, label, "", k->mode_why[m]);
+                        const char *why = k->mode_why[m];
+                        if (why && strcmp(why, "ready") != 0)
+                                put(out, label, "", why);
+                        else
+                                fprintf(out, "    %-4s %s\n", xp_boot_mode_to_string(m), st);
                 }
                 text_checks(&k->checks, "    ", out);
                 if (k->image) {
