@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <json-c/json.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,11 +120,26 @@ static void put(FILE *out, const char *indent, const char *label, const char *s)
         free(c);
 }
 
+/* printf into a buffer, then sanitized: for lines that mix our words
+ * with a guest's (versions, paths, filesystem types) */
+_printf_(3, 4) static void putf(FILE *out, const char *indent, const char *fmt, ...)
+{
+        char buf[1024];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        put(out, indent, "", buf);
+}
+
 static void text_checks(const struct xp_checks *c, const char *indent, FILE *out)
 {
         for (size_t i = 0; i < c->n; i++) {
-                char label[96];
-                snprintf(label, sizeof(label), "%-13s %-16s ", xp_check_status_to_string(c->v[i].status), c->v[i].name);
+                char label[160];
+                char *name = xp_sanitize(c->v[i].name, strlen(c->v[i].name), 64);
+                snprintf(label, sizeof(label), "%-13s %-16s ", xp_check_status_to_string(c->v[i].status),
+                         name ? name : "?");
+                free(name);
                 put(out, indent, label, c->v[i].evidence);
                 if (c->v[i].fix) {
                         char fi[64];
@@ -182,16 +198,16 @@ int xp_render_boot_text(const struct xp_boot *b, FILE *out)
                 return 0;
         fprintf(out, "boot readiness:\n");
         if (b->note[0])
-                fprintf(out, "  %s\n", b->note);
+                putf(out, "  ", "%s", b->note);
         if (b->root_fstype[0])
-                fprintf(out, "  root filesystem %s (from %s)%s\n", b->root_fstype, b->root_fstype_source,
-                        b->network_root ? ": network root, xen-netfront needed in the initramfs" : "");
+                putf(out, "  ", "root filesystem %s (from %s)%s", b->root_fstype, b->root_fstype_source,
+                     b->network_root ? ": network root, xen-netfront needed in the initramfs" : "");
         else
                 fprintf(out, "  root filesystem type unknown: its driver is not checked\n");
         text_checks(&b->checks, "  ", out);
         for (size_t i = 0; i < b->n_kernels; i++) {
                 const struct xp_boot_kernel *k = &b->kernels[i];
-                fprintf(out, "  kernel %s%s  /%s\n", k->version, k->running ? " (running)" : "", k->kernel);
+                putf(out, "  ", "kernel %s%s  /%s", k->version, k->running ? " (running)" : "", k->kernel);
                 for (int m = 0; m < _XP_BOOT_MAX; m++) {
                         char label[64];
                         const char *st = k->mode[m] == XP_CHECK_OK ? "ready" : k->mode[m] == XP_CHECK_MISSING ? "NOT READY" : "unknown";

@@ -124,9 +124,24 @@ static bool skip_name(const char *n)
                endswith(n, ".dpkg-bak") || endswith(n, "-rescue") || strstr(n, "-rescue-") != NULL;
 }
 
+/* A kernel version names paths (lib/modules/V, boot/config-V): only the
+ * characters kernel releases use. */
+static bool valid_version(const char *v)
+{
+        if (!v[0] || v[0] == '.' || strlen(v) > 80)
+                return false;
+        for (const char *p = v; *p; p++)
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                      strchr("._+~-", *p)))
+                        return false;
+        return true;
+}
+
 static struct xp_boot_kernel *add_kernel(struct xp_boot *b, const char *version, const char *kpath,
                                          const char *how)
 {
+        if (!valid_version(version))
+                return NULL;
         for (size_t i = 0; i < b->n_kernels; i++)
                 if (strcmp(b->kernels[i].version, version) == 0)
                         return &b->kernels[i];
@@ -160,12 +175,20 @@ static void read_bls(struct xp_root *root, struct xp_boot *b, char ***cmdlines)
                         if (*v)
                                 *v++ = '\0';
                         v += strspn(v, " \t");
-                        const char *rel = v;
+                        /* first word of the value; "$tuned_initrd" and
+                         * other variables are GRUB's, not files */
+                        char word[160];
+                        snprintf(word, sizeof(word), "%.*s", (int)strcspn(v, " \t"), v);
+                        const char *rel = word;
                         while (*rel == '/')
                                 rel++;
                         if (strcmp(l, "linux") == 0)
                                 snprintf(linux_, sizeof(linux_), "%s", rel);
-                        else if (strcmp(l, "initrd") == 0 && !initrd[0])
+                        else if (strcmp(l, "initrd") == 0 && rel[0] && rel[0] != '$' &&
+                                 (!initrd[0] || !strstr(rel, "ucode")))
+                                /* "initrd /intel-ucode.img" then "initrd
+                                 * /initramfs-linux.img": the kernel gets both,
+                                 * the modules are in the main one */
                                 snprintf(initrd, sizeof(initrd), "%s", rel);
                         else if (strcmp(l, "version") == 0)
                                 snprintf(version, sizeof(version), "%s", v);
@@ -284,11 +307,14 @@ static bool is_network_fs(const char *t)
         return false;
 }
 
-/* Device names that exist only with emulated disks: under PV drivers the
- * same disk is /dev/xvdX (xen-blkfront), so these never appear. */
+/* Device names that exist only with emulated or other hypervisors' disks:
+ * under PV drivers the same disk is /dev/xvdX (xen-blkfront), and virtio's
+ * /dev/vdX never exists under Xen. */
 static bool emulated_name(const char *dev, size_t len)
 {
-        return len > 7 && (strncmp(dev, "/dev/sd", 7) == 0 || strncmp(dev, "/dev/hd", 7) == 0) &&
+        return len > 7 &&
+               (strncmp(dev, "/dev/sd", 7) == 0 || strncmp(dev, "/dev/hd", 7) == 0 ||
+                strncmp(dev, "/dev/vd", 7) == 0) &&
                dev[7] >= 'a' && dev[7] <= 'z';
 }
 
@@ -308,7 +334,7 @@ static void read_fstab(struct xp_root *root, struct xp_boot *b, char *bad, size_
                 char spec[256], file[256], type[32];
                 if (sscanf(l, " %255s %255s %31s", spec, file, type) != 3 || spec[0] == '#')
                         continue;
-                if (strcmp(file, "/") == 0 && !b->root_fstype_source[0]) {
+                if (strcmp(file, "/") == 0 && !b->root_fstype_source[0] && strspn(type, "abcdefghijklmnopqrstuvwxyz0123456789._-") == strlen(type)) {
                         snprintf(b->root_fstype, sizeof(b->root_fstype), "%s", type);
                         snprintf(b->root_fstype_source, sizeof(b->root_fstype_source), "etc/fstab:%u", lineno);
                 }
@@ -356,7 +382,10 @@ static void check_grub_cfg(struct xp_root *root, const char *path, char *bad, si
                         continue;
                 char where[96];
                 snprintf(where, sizeof(where), "%s:%u", path, lineno);
-                check_cmdline(where, t, bad, badlen);
+                /* GRUB_CMDLINE_LINUX="root=/dev/sda1 quiet": the words
+                 * start after the quote */
+                const char *q = xp_startswith(t, "GRUB_CMDLINE_LINUX") ? strpbrk(t, "\"'") : NULL;
+                check_cmdline(where, q ? q + 1 : t, bad, badlen);
         }
         free(text);
 }
@@ -395,7 +424,7 @@ static int system_checks(struct xp_ctx *ctx, struct xp_report *r, char ***cmdlin
                                   bad);
         else
                 e = xp_checks_add(&b->checks, "device-naming", XP_CHECK_OK, NULL,
-                                  "no /dev/sdX or /dev/hdX in etc/fstab, bootloader configs or root=");
+                                  "no /dev/sdX, /dev/hdX or /dev/vdX in etc/fstab, bootloader configs or root=");
         if (e < 0)
                 return e;
 

@@ -128,9 +128,15 @@ static int start_data(struct xp_cpio *c)
         return 0;
 }
 
+/* GNU cpio (and the kernel's do_copy()) checksum regular files only */
+static bool summed(const struct xp_cpio *c)
+{
+        return c->crc_format && (c->mode & 0170000) == 0100000;
+}
+
 static int end_data(struct xp_cpio *c)
 {
-        if (c->crc_format && c->crc != c->crc_expected)
+        if (summed(c) && c->crc != c->crc_expected)
                 return bad(c, "cpio checksum mismatch for \"%.64s\" at offset %llu", c->name,
                            (unsigned long long)c->entry_offset);
         if (c->want && c->ops->done) {
@@ -230,7 +236,7 @@ int xp_cpio_feed(struct xp_cpio *c, const uint8_t *p, size_t n, bool segment_raw
                         uint64_t take = c->remaining;
                         if (take > n - i)
                                 take = n - i;
-                        if (c->crc_format)
+                        if (summed(c))
                                 for (uint64_t k = 0; k < take; k++)
                                         c->crc += p[i + k];
                         if (c->want && c->ops->data && take) {

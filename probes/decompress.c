@@ -77,17 +77,23 @@ static const struct xp_dl_sym z_syms[] = {
 static struct xp_dl_lib libz = { "libz.so.1", z_syms, 0 };
 
 static struct {
-        typeof(&lzma_stream_decoder_mt) lzma_stream_decoder_mt;
         typeof(&lzma_stream_decoder) lzma_stream_decoder;
         typeof(&lzma_alone_decoder) lzma_alone_decoder;
         typeof(&lzma_code) lzma_code;
         typeof(&lzma_end) lzma_end;
 } lz;
 static const struct xp_dl_sym lz_syms[] = {
-        XP_DL_SYM(lz, lzma_stream_decoder_mt), XP_DL_SYM(lz, lzma_stream_decoder),
+        XP_DL_SYM(lz, lzma_stream_decoder),
         XP_DL_SYM(lz, lzma_alone_decoder), XP_DL_SYM(lz, lzma_code), XP_DL_SYM(lz, lzma_end), {},
 };
 static struct xp_dl_lib liblzma = { "liblzma.so.5", lz_syms, 0 };
+/* the threaded decoder exists from liblzma 5.4 (Debian 12) on; older
+ * ones (RHEL 9, Ubuntu 22.04) decode on one thread */
+static struct {
+        typeof(&lzma_stream_decoder_mt) lzma_stream_decoder_mt;
+} lzmt;
+static const struct xp_dl_sym lzmt_syms[] = { XP_DL_SYM(lzmt, lzma_stream_decoder_mt), {} };
+static struct xp_dl_lib liblzma_mt = { "liblzma.so.5", lzmt_syms, 0 };
 
 static struct {
         typeof(&ZSTD_createDStream) ZSTD_createDStream;
@@ -124,7 +130,8 @@ static const struct xp_dl_sym bz_syms[] = {
         XP_DL_SYM(bz, BZ2_bzDecompressInit), XP_DL_SYM(bz, BZ2_bzDecompress),
         XP_DL_SYM(bz, BZ2_bzDecompressEnd), {},
 };
-static struct xp_dl_lib libbz2 = { "libbz2.so.1.0", bz_syms, 0 };
+static struct xp_dl_lib libbz2 = { "libbz2.so.1.0", bz_syms, 0 };     /* Debian */
+static struct xp_dl_lib libbz2_alt = { "libbz2.so.1", bz_syms, 0 };   /* Fedora, SUSE */
 
 static struct {
         typeof(&lzo1x_decompress_safe) lzo1x_decompress_safe;
@@ -145,6 +152,9 @@ static struct xp_dl_lib liblzo2 = { "liblzo2.so.2", lzo_syms, 0 };
 /* liblzma's threaded decoder: cap its memory so peak RSS stays bounded
  * whatever the image; above it liblzma falls back to one thread */
 #define XZ_MT_MEMLIMIT (128u << 20)
+/* a header may ask for a 4 GiB dictionary; xz -9 and lzma -9 need 64 MiB
+ * and the kernel's own decoder far less: refuse more than this */
+#define LZMA_MEMLIMIT (256u << 20)
 
 struct xp_decoder {
         enum xp_comp comp;
@@ -193,8 +203,10 @@ int xp_decoder_new(struct xp_ctx *ctx, enum xp_comp c, unsigned threads, struct 
         case XP_COMP_LZO: lib = &liblzo2; break;
         default: return -EOPNOTSUPP;
         }
-        if (xp_dlopen_syms(ctx, lib) < 0)
+        if (xp_dlopen_syms(ctx, lib) < 0 && (lib != &libbz2 || xp_dlopen_syms(ctx, &libbz2_alt) < 0))
                 return -EOPNOTSUPP;
+        if (c == XP_COMP_XZ && threads > 1 && xp_dlopen_syms(ctx, &liblzma_mt) < 0)
+                threads = 1;
 
         struct xp_decoder *d = calloc(1, sizeof(*d));
         if (!d)
@@ -222,17 +234,17 @@ int xp_decoder_new(struct xp_ctx *ctx, enum xp_comp c, unsigned threads, struct 
                                 .flags = 0, /* one stream: the next member is not ours */
                                 .threads = threads,
                                 .memlimit_threading = XZ_MT_MEMLIMIT,
-                                .memlimit_stop = UINT64_MAX,
+                                .memlimit_stop = LZMA_MEMLIMIT,
                         };
-                        ok = lz.lzma_stream_decoder_mt(&d->s.lzma, &mt) == LZMA_OK;
+                        ok = lzmt.lzma_stream_decoder_mt(&d->s.lzma, &mt) == LZMA_OK;
                 } else
-                        ok = lz.lzma_stream_decoder(&d->s.lzma, UINT64_MAX, 0) == LZMA_OK;
+                        ok = lz.lzma_stream_decoder(&d->s.lzma, LZMA_MEMLIMIT, 0) == LZMA_OK;
                 break;
         }
         case XP_COMP_LZMA: {
                 lzma_stream init = LZMA_STREAM_INIT;
                 d->s.lzma = init;
-                ok = lz.lzma_alone_decoder(&d->s.lzma, UINT64_MAX) == LZMA_OK;
+                ok = lz.lzma_alone_decoder(&d->s.lzma, LZMA_MEMLIMIT) == LZMA_OK;
                 break;
         }
         case XP_COMP_ZSTD:
@@ -350,6 +362,7 @@ static int feed_lzma(struct xp_decoder *d, const uint8_t *in, size_t len, size_t
                                    : lr == LZMA_FORMAT_ERROR ? "not a valid stream header"
                                    : lr == LZMA_OPTIONS_ERROR ? "unsupported options"
                                    : lr == LZMA_MEM_ERROR     ? "out of memory"
+                                   : lr == LZMA_MEMLIMIT_ERROR ? "needs more than 256 MiB to decode (hostile header?)"
                                                               : "decoder error";
                 return fail(d, d->comp == XP_COMP_XZ ? "xz: %s" : "lzma: %s", what);
         }
@@ -432,12 +445,16 @@ static int feed_lz4(struct xp_decoder *d, const uint8_t *in, size_t len, size_t 
                                 pos += 4;
                                 continue;
                         }
-                        if (v == 0 || v > bound) {
-                                /* not a block: the member ended here, these
-                                 * bytes belong to what follows */
+                        if (v == 0) {
+                                /* zero padding: the member ended here, as
+                                 * in lib/decompress_unlz4.c */
                                 d->ended = true;
                                 return 1;
                         }
+                        if (v > bound)
+                                return fail(d, "lz4: %s",
+                                            "a block size larger than possible: the kernel's unlz4 stops here too "
+                                            "(a member after lz4 needs zero padding before it)");
                         pos += 4;
                         d->blk_need = v;
                         d->blk_fill = 0;
@@ -478,6 +495,7 @@ static uint32_t be32(const uint8_t *p)
 #define F_MULTIPART 0x400u
 #define F_H_FILTER 0x800u
 #define F_H_CRC32 0x1000u
+#define LZO_BLOCK_MAX (256u * 1024u) /* lib/decompress_unlzo.c LZO_BLOCK_SIZE */
 #define LZO_MAGIC "\x89LZO\0\r\n\x1a\n"
 
 /* Parse the lzop header in d->hdr: its length, 0 if more bytes are
@@ -561,8 +579,9 @@ static int feed_lzo(struct xp_decoder *d, const uint8_t *in, size_t len, size_t 
                                         d->ended = true;
                                         return 1;
                                 }
-                                if (d->dst_len > LZ4_LEGACY_BLOCK)
-                                        return fail(d, "lzop: %s", "block larger than 8 MiB");
+                                if (d->dst_len > LZO_BLOCK_MAX)
+                                        return fail(d, "lzop: %s",
+                                                    "block larger than 256 KiB: the kernel's unlzo refuses it");
                                 d->bh_need = 8;
                                 continue;
                         }

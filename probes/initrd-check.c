@@ -262,6 +262,23 @@ static int alias_cb(void *ud, const char *mod)
         return 0;
 }
 
+/* modules.builtin.modinfo: "module.key=value" strings, NUL-separated:
+ * does a built-in module provide alias TARGET? */
+static bool builtin_alias(const struct xp_buf *b, const char *target)
+{
+        if (!b->have)
+                return false;
+        size_t tl = strlen(target);
+        for (const char *p = (const char *)b->data, *end = p + b->len; p < end;) {
+                size_t l = strnlen(p, (size_t)(end - p));
+                const char *a = memmem(p, l, ".alias=", 7);
+                if (a && (size_t)(p + l - (a + 7)) == tl && memcmp(a + 7, target, tl) == 0)
+                        return true;
+                p += l + 1;
+        }
+        return false;
+}
+
 static int softdep_cb(void *ud, const char *target)
 {
         struct soft *x = ud;
@@ -273,8 +290,13 @@ static int softdep_cb(void *ud, const char *target)
                 return 0;
         /* an alias ("crypto-crc32c"): any module providing it will do */
         each_word(&x->s->index[x->kv][XP_IDX_ALIAS], "alias", n, alias_cb, x);
-        if (x->found || !x->known)
-                return 0; /* provided, or provided by something built in we cannot name */
+        if (x->found || builtin_alias(&x->s->index[x->kv][XP_IDX_BUILTIN_MODINFO], target))
+                return 0;
+        /* the image's modules.alias lists only the modules it carries: an
+         * alias nobody provides is missing when the built-in list is there
+         * to say so, unknown otherwise */
+        if (!x->known && !x->s->index[x->kv][XP_IDX_BUILTIN_MODINFO].have)
+                return 0;
         snprintf(x->missing, sizeof(x->missing), "%s", target);
         return 1;
 }
@@ -292,8 +314,21 @@ static bool softdep_missing(const struct xp_scan *s, int kv, const char *name, c
         return false;
 }
 
+/* What to do when the image could not tell: look by hand. */
+static char *unverifiable_fix(const char *module)
+{
+        char *fix;
+        if (asprintf(&fix, "look by hand: lsinitramfs IMAGE | grep %s (initramfs-tools) or lsinitrd IMAGE | grep %s (dracut)",
+                     module, module) < 0)
+                return NULL;
+        return fix;
+}
+
 /* Check one module: built-in, or present, indexed and with every dependency
  * present.  Returns the status, fills EVIDENCE. */
+static enum xp_check_status check_file(struct xp_scan *s, int kv, const struct xp_modfile *f, char *ev,
+                                       size_t evlen, bool *ret_unlisted);
+
 static enum xp_check_status check_module(struct xp_scan *s, int kv, const char *name, const char *kver,
                                          char *ev, size_t evlen, bool *ret_unlisted)
 {
@@ -319,12 +354,48 @@ static enum xp_check_status check_module(struct xp_scan *s, int kv, const char *
                 return XP_CHECK_MISSING;
         }
         const struct xp_buf *dep = &s->index[kv][XP_IDX_DEP];
+        if (!dep->have && dep->too_big) {
+                snprintf(ev, evlen, "%s present, but the image's modules.dep is too large to read", f->rel);
+                return XP_CHECK_CANNOT_VERIFY;
+        }
         if (!dep->have) {
-                snprintf(ev, evlen, "%s present, but the image has no modules.dep%s: modprobe cannot load it",
-                         f->rel, dep->too_big ? " it can read (too large)" : "");
+                snprintf(ev, evlen, "%s present, but the image has no modules.dep: modprobe cannot load it", f->rel);
                 *ret_unlisted = true;
                 return XP_CHECK_MISSING;
         }
+        /* several files may carry the name (extra/, updates/): the one the
+         * index lists is what modprobe loads */
+        enum xp_check_status best = _XP_CHECK_MAX;
+        char best_ev[1024] = "";
+        bool best_unlisted = false;
+        for (size_t i = 0; i < s->n_files; i++) {
+                const struct xp_modfile *c = &s->files[i];
+                if (c->kv != (unsigned)kv || strcmp(c->name, name) != 0)
+                        continue;
+                bool unl = false;
+                enum xp_check_status st = check_file(s, kv, c, ev, evlen, &unl);
+                if (st == XP_CHECK_OK)
+                        return st;
+                if (best == _XP_CHECK_MAX || (best_unlisted && !unl)) {
+                        best = st;
+                        best_unlisted = unl;
+                        snprintf(best_ev, sizeof(best_ev), "%s", ev);
+                }
+        }
+        snprintf(ev, evlen, "%s", best_ev);
+        *ret_unlisted = best_unlisted;
+        return best;
+}
+
+/* One module file: listed in modules.dep, every dependency present, soft
+ * dependencies provided. */
+static enum xp_check_status check_file(struct xp_scan *s, int kv, const struct xp_modfile *f, char *ev,
+                                       size_t evlen, bool *ret_unlisted)
+{
+        struct xp_image *img = s->img;
+        const struct xp_buf *dep = &s->index[kv][XP_IDX_DEP];
+        const char *name = f->name;
+        *ret_unlisted = false;
         size_t ll;
         const char *line = dep_line(dep, f->rel, &ll);
         if (!line) {
@@ -483,7 +554,7 @@ int xp_scan_evaluate(struct xp_scan *s)
 
         enum xp_check_status st = check_module(s, kv, "xen_blkfront", kver, ev, sizeof(ev), &unlisted);
         check_vermagic(s, XP_WANT_BLKFRONT, kver, ev, sizeof(ev), &st);
-        char *fix = st == XP_CHECK_OK ? NULL : fix_for(gen, "xen-blkfront", kver, unlisted);
+        char *fix = st == XP_CHECK_OK ? NULL : st == XP_CHECK_CANNOT_VERIFY ? unverifiable_fix("xen-blkfront") : fix_for(gen, "xen-blkfront", kver, unlisted);
         e = xp_checks_add(&img->checks, "xen-blkfront", st, fix, "%s", ev);
         free(fix);
         if (e < 0)
@@ -491,7 +562,7 @@ int xp_scan_evaluate(struct xp_scan *s)
 
         if (q->need_netfront) {
                 st = check_module(s, kv, "xen_netfront", kver, ev, sizeof(ev), &unlisted);
-                fix = st == XP_CHECK_OK ? NULL : fix_for(gen, "xen-netfront", kver, unlisted);
+                fix = st == XP_CHECK_OK ? NULL : st == XP_CHECK_CANNOT_VERIFY ? unverifiable_fix("xen-netfront") : fix_for(gen, "xen-netfront", kver, unlisted);
                 e = xp_checks_add(&img->checks, "xen-netfront", st, fix, "network root: %s", ev);
                 free(fix);
                 if (e < 0)
@@ -517,7 +588,7 @@ int xp_scan_evaluate(struct xp_scan *s)
                 check_vermagic(s, XP_WANT_FS, kver, ev, sizeof(ev), &st);
                 char modname[32];
                 snprintf(modname, sizeof(modname), "%s", mod);
-                fix = st == XP_CHECK_OK ? NULL : fix_for(gen, modname, kver, unlisted);
+                fix = st == XP_CHECK_OK ? NULL : st == XP_CHECK_CANNOT_VERIFY ? unverifiable_fix(modname) : fix_for(gen, modname, kver, unlisted);
                 e = xp_checks_add(&img->checks, name, st, fix, "%s", ev);
                 free(fix);
                 if (e < 0)
@@ -536,7 +607,7 @@ bool xp_scan_facts_complete(struct xp_scan *s)
                 return false;
         s->dirty = false;
         for (int i = 0; i < _XP_IDX_MAX; i++)
-                if (!s->index[0][i].have)
+                if (!s->index[0][i].have && i != XP_IDX_BUILTIN_MODINFO)
                         return false;
         const char *need[4] = { "xen_blkfront", NULL, NULL, NULL };
         size_t nn = 1;

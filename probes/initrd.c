@@ -25,12 +25,17 @@
 
 #define READ_CHUNK (1u << 20)
 #define MAX_MODFILES 65536
-#define INDEX_MAX (16u << 20)  /* modules.alias of a full image: ~1.5 MiB */
-#define KO_MAX (64u << 20)     /* the largest in-tree module is ~20 MiB */
+#define INDEX_MAX (8u << 20)   /* modules.alias of a full image: ~1.5 MiB */
+#define KO_MAX (32u << 20)     /* the largest in-tree module is ~20 MiB */
+#define CAPTURE_TOTAL_MAX (48u << 20)
+/* real images are 5-100 MiB and unpack to < 1 GiB: beyond these a
+ * planted sparse file or a decompression bomb only costs time */
+#define IMAGE_SIZE_MAX (2ull << 30)
+#define UNPACKED_MAX (4ull << 30)
 #define MAX_THREADS 4
 
 static const char *const index_names[_XP_IDX_MAX] = {
-        "modules.dep", "modules.builtin", "modules.softdep", "modules.alias",
+        "modules.dep", "modules.builtin", "modules.softdep", "modules.alias", "modules.builtin.modinfo",
 };
 
 struct xp_image *xp_image_free(struct xp_image *img)
@@ -83,20 +88,21 @@ static bool is_wanted(struct xp_scan *s, const char *name, int *which)
         return false;
 }
 
+/* Keep the data of the entry being announced.  A later entry of the same
+ * name replaces an earlier one, as it does in the kernel's rootfs.  Memory
+ * follows the bytes that really arrive, never the size a header declares,
+ * with a cap per file and one for the whole image. */
 static int capture(struct xp_scan *s, struct xp_buf *b, uint32_t size, size_t max)
 {
         if (b->have)
-                return 0;
-        if (size > max) {
+                s->captured -= b->len;
+        free(b->data);
+        *b = (struct xp_buf){ 0 };
+        if (size > max || s->captured + size > CAPTURE_TOTAL_MAX) {
                 b->too_big = true;
                 return 0;
         }
-        free(b->data);
-        b->data = malloc((size_t)size + 1);
-        if (!b->data)
-                return -ENOMEM;
-        b->cap = (size_t)size;
-        b->len = 0;
+        b->want = size;
         s->cur = b;
         return 1;
 }
@@ -146,9 +152,11 @@ static int on_entry(void *ud, const struct xp_cpio_entry *e)
         if (kv < 0)
                 return kv == -ENOMEM ? kv : 0;
         const char *rel = slash + 1;
+        /* newc hard links: every name but the last has size 0 and no data */
+        bool placeholder = e->nlink > 1 && e->filesize == 0;
         for (int i = 0; i < _XP_IDX_MAX; i++)
                 if (strcmp(rel, index_names[i]) == 0)
-                        return capture(s, &s->index[kv][i], e->filesize, INDEX_MAX);
+                        return placeholder ? 0 : capture(s, &s->index[kv][i], e->filesize, INDEX_MAX);
 
         const char *base = strrchr(rel, '/');
         base = base ? base + 1 : rel;
@@ -170,7 +178,7 @@ static int on_entry(void *ud, const struct xp_cpio_entry *e)
         s->n_files++;
         s->dirty = true;
         int w;
-        if (is_wanted(s, name, &w) && !s->ko[w].have) {
+        if (!placeholder && is_wanted(s, name, &w) && !s->ko[w].have) {
                 snprintf(s->ko_name[w], sizeof(s->ko_name[w]), "%s", rel);
                 return capture(s, &s->ko[w], e->filesize, KO_MAX);
         }
@@ -183,10 +191,23 @@ static int on_data(void *ud, const uint8_t *p, size_t n)
         struct xp_buf *b = s->cur;
         if (!b)
                 return 0;
-        if (n > b->cap - b->len)
-                n = b->cap - b->len;
+        if (n > b->want - b->len)
+                n = b->want - b->len;
+        if (b->len + n + 1 > b->cap) {
+                size_t cap = b->cap ? b->cap : 64 * 1024;
+                while (cap < b->len + n + 1)
+                        cap *= 2;
+                if (cap > b->want + 1)
+                        cap = b->want + 1;
+                uint8_t *d = realloc(b->data, cap);
+                if (!d)
+                        return -ENOMEM;
+                b->data = d;
+                b->cap = cap;
+        }
         memcpy(b->data + b->len, p, n);
         b->len += n;
+        s->captured += n;
         return 0;
 }
 
@@ -194,6 +215,8 @@ static int on_done(void *ud)
 {
         struct xp_scan *s = ud;
         if (s->cur) {
+                if (!s->cur->data && !(s->cur->data = malloc(1)))
+                        return -ENOMEM;
                 s->cur->data[s->cur->len] = '\0';
                 s->cur->have = true;
                 s->dirty = true;
@@ -239,6 +262,9 @@ static int sink(void *ud, const uint8_t *p, size_t n)
 {
         struct xp_scan *s = ud;
         size_t used;
+        s->unpacked += n;
+        if (s->unpacked > UNPACKED_MAX)
+                return -EFBIG;
         int r = xp_cpio_feed(&s->cpio, p, n, false, &used);
         if (r < 0)
                 return r;
@@ -294,6 +320,9 @@ static int read_image(struct xp_scan *s, int fd)
                         }
                         continue;
                 }
+                /* a magic split by the end of the buffer: read on first */
+                if (rd.end - rd.start < 8 && !rd.eof)
+                        continue;
                 uint64_t off = rd.base + rd.start;
                 enum xp_comp c = xp_comp_detect(rd.buf + rd.start, rd.end - rd.start);
                 if (img->n_seg == XP_IMAGE_MAX_SEGMENTS) {
@@ -361,6 +390,14 @@ static int read_image(struct xp_scan *s, int fd)
                                             img->n_seg, (unsigned long long)off);
                                 break;
                         }
+                        if (cr == 0 && s->cpio.in_archive) {
+                                /* every generator ends an archive with
+                                 * TRAILER!!!: cut at an entry boundary */
+                                r = damaged(s, -EPIPE,
+                                            "segment %zu (cpio) at byte %llu: ends without TRAILER!!! (truncated)",
+                                            img->n_seg, (unsigned long long)off);
+                                break;
+                        }
                         continue;
                 }
 
@@ -394,6 +431,9 @@ static int read_image(struct xp_scan *s, int fd)
                 else if (dr == -EBADMSG && s->cpio.error[0])
                         r = damaged(s, dr, "segment %zu (%s) at byte %llu: %s", img->n_seg, xp_comp_to_string(c),
                                     (unsigned long long)off, xp_cpio_error(&s->cpio));
+                else if (dr == -EFBIG)
+                        r = damaged(s, dr, "segment %zu (%s) at byte %llu: unpacks to more than %llu GiB: not a real initramfs",
+                                    img->n_seg, xp_comp_to_string(c), (unsigned long long)off, UNPACKED_MAX >> 30);
                 else if (dr == -EBADMSG || dr == -EPIPE)
                         r = damaged(s, dr, "segment %zu (%s) at byte %llu, %llu bytes in: %s", img->n_seg,
                                     xp_comp_to_string(c), (unsigned long long)off,
@@ -409,6 +449,8 @@ static int read_image(struct xp_scan *s, int fd)
         }
         img->bytes_read = rd.base + rd.start;
         free(rd.buf);
+        if (img->error)
+                img->complete = false;
         if (r == 0 && s->hostile && !img->error)
                 r = damaged(s, -EBADMSG, "%u entr%s with \"..\" in the name (first: \"%s\"): not a generator's image",
                             s->hostile, s->hostile == 1 ? "y" : "ies", s->hostile_name);
@@ -463,9 +505,15 @@ int xp_image_check(struct xp_ctx *ctx, struct xp_root *root, const char *path,
                 r = damaged(s, fd, "cannot open: %s", fd == -EINVAL ? "not a regular file" : strerror(-fd));
         } else {
                 img->size = (uint64_t)st.st_size;
-                r = read_image(s, fd);
+                if (img->size > IMAGE_SIZE_MAX)
+                        r = damaged(s, -EFBIG, "%llu bytes: larger than any initramfs (limit %llu GiB)",
+                                    (unsigned long long)img->size, IMAGE_SIZE_MAX >> 30);
+                else
+                        r = read_image(s, fd);
                 close(fd);
         }
+        if (img->error)
+                img->complete = false;
         if (r == 0)
                 r = xp_scan_evaluate(s);
 out:

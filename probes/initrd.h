@@ -115,7 +115,7 @@ const char *xp_cpio_error(const struct xp_cpio *c);
 /* ------------------------------------------------ scan state (initrd.c) */
 
 /* Index files of the image, read from memory. */
-enum { XP_IDX_DEP, XP_IDX_BUILTIN, XP_IDX_SOFTDEP, XP_IDX_ALIAS, _XP_IDX_MAX };
+enum { XP_IDX_DEP, XP_IDX_BUILTIN, XP_IDX_SOFTDEP, XP_IDX_ALIAS, XP_IDX_BUILTIN_MODINFO, _XP_IDX_MAX };
 /* Modules whose file content is kept (for .modinfo). */
 enum { XP_WANT_BLKFRONT, XP_WANT_NETFRONT, XP_WANT_FS, _XP_WANT_MAX };
 
@@ -127,7 +127,7 @@ struct xp_modfile {
 
 struct xp_buf {
         uint8_t *data;
-        size_t len, cap;
+        size_t len, cap, want;
         bool have, too_big;
 };
 
@@ -149,6 +149,8 @@ struct xp_scan {
         unsigned hostile;             /* names escaping with ".." */
         char hostile_name[96];
         bool dirty;                   /* something xp_scan_facts_complete() needs arrived */
+        size_t captured;              /* bytes held in index and ko buffers */
+        uint64_t unpacked;            /* bytes of cpio stream seen */
 };
 
 /* "xen-blkfront.ko.zst" -> "xen_blkfront" (kmod's normalization) */

@@ -55,6 +55,8 @@ mkguest "$G"
 place "/boot/vmlinuz-$V" "$G/boot/vmlinuz-$V"
 place "/boot/initrd.img-$V" "$G/boot/initrd.img-$V"
 printf 'menuentry "Debian" {\n\tlinux /boot/vmlinuz-%s root=/dev/sda1 ro quiet\n\tinitrd /boot/initrd.img-%s\n}\n' "$V" "$V" >"$G/boot/grub/grub.cfg"
+mkdir -p "$G/etc/default"
+printf 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX="root=/dev/vda1 console=hvc0"\n' >"$G/etc/default/grub"
 head -c 1000 "/boot/initrd.img-$V" >"$G/boot/initrd.img-0.0.1-orphan"
 "$XENPROBE" --root "$G" --json >"$T/debian.json" 2>"$T/err"
 rc=$?
@@ -63,6 +65,7 @@ expect "debian: no live verdict" '.verdict == null and .offline == true' "$T/deb
 expect "debian: kernel $V paired with its initrd" ".boot.kernels | length == 1 and .[0].version == \"$V\" and .[0].initrd == \"/boot/initrd.img-$V\"" "$T/debian.json"
 expect "debian: root fs from etc/fstab line 1" '.boot.root_fstype == "ext4" and .boot.root_fstype_source == "etc/fstab:1"' "$T/debian.json"
 expect "debian: /dev/sda1 in fstab line 1 and grub.cfg line 2" '.boot.checks[] | select(.name=="device-naming") | .status == "missing" and (.evidence | test("etc/fstab:1 names /dev/sda1")) and (.evidence | test("boot/grub/grub.cfg:2"))' "$T/debian.json"
+expect "debian: quoted root=/dev/vda1 in etc/default/grub line 2" '.boot.checks[] | select(.name=="device-naming") | .evidence | test("etc/default/grub:2 has root=/dev/vda1")' "$T/debian.json"
 expect "debian: UUID= line not reported" '.boot.checks[] | select(.name=="device-naming") | (.evidence | test("/home") | not)' "$T/debian.json"
 expect "debian: grub.cfg is readable by pygrub" '.boot.checks[] | select(.name=="pv-bootloader") | .status == "ok"' "$T/debian.json"
 expect "debian: xen-blkfront in the initrd is $want_blk" ".boot.kernels[0].image.checks[] | select(.name==\"xen-blkfront\") | .status == \"$want_blk\"" "$T/debian.json"
@@ -78,6 +81,7 @@ grep -q "no live verdict" "$T/debian.txt" && grep -q "kernel $V" "$T/debian.txt"
 # fixed names: no more device-naming problem
 sed -i "s|/dev/sda1 /|UUID=0a1b2c3d-1111-4000-8000-000000000000 /|" "$G/etc/fstab"
 sed -i "s|root=/dev/sda1|root=UUID=0a1b2c3d-1111-4000-8000-000000000000|" "$G/boot/grub/grub.cfg"
+sed -i "s|root=/dev/vda1 ||" "$G/etc/default/grub"
 "$XENPROBE" --root "$G" --json >"$T/fixed.json"
 expect "debian fixed: device naming ok" '.boot.checks[] | select(.name=="device-naming") | .status == "ok"' "$T/fixed.json"
 if [ "$want_blk" = ok ] && [ "$want_pv" = y ]; then
@@ -131,10 +135,22 @@ mkguest "$G"
 mkdir -p "$G/boot/loader/entries"
 place "/boot/vmlinuz-$V" "$G/boot/vmlinuz-$V"
 place "/boot/initrd.img-$V" "$G/boot/initramfs-$V.img"
-printf 'title Fedora\nversion %s\nlinux /vmlinuz-%s\ninitrd /initramfs-%s.img\noptions root=/dev/sda2 ro\n' "$V" "$V" "$V" >"$G/boot/loader/entries/abc-$V.conf"
+place "/boot/initrd.img-$V" "$G/boot/intel-ucode.img"
+# as Fedora writes them: GRUB variables after the paths, microcode first
+printf 'title Fedora\nversion %s\nlinux /vmlinuz-%s\ninitrd /intel-ucode.img\ninitrd /initramfs-%s.img $tuned_initrd\noptions root=/dev/sda2 ro $tuned_params\n' "$V" "$V" "$V" >"$G/boot/loader/entries/abc-$V.conf"
 "$XENPROBE" --root "$G" --json >"$T/fedora.json"
+expect "fedora: the main image, not the microcode one, not \$tuned_initrd" ".boot.kernels[0].initrd == \"/boot/initramfs-$V.img\"" "$T/fedora.json"
 expect "fedora: BLS entry pairs kernel and image" ".boot.kernels[0].initrd == \"/boot/initramfs-$V.img\" and (.boot.kernels[0].paired_by | startswith(\"BLS entry\"))" "$T/fedora.json"
 expect "fedora: root= in the BLS options line" '.boot.checks[] | select(.name=="device-naming") | .evidence | test("loader/entries/abc-.*conf has root=/dev/sda2")' "$T/fedora.json"
+
+# --- hostile names: escapes in a BLS version and in fstab never reach the terminal
+G=$T/hostile
+mkguest "$G"
+mkdir -p "$G/boot/loader/entries"
+printf 'version 6.1\033[2J../../x\nlinux /vmlinuz-x\n' >"$G/boot/loader/entries/e.conf"
+printf '/dev/xvda1 / ext4\033[31m defaults 0 1\n' >"$G/etc/fstab"
+"$XENPROBE" --root "$G" >"$T/hostile.txt" 2>&1
+if grep -q $'\033' "$T/hostile.txt"; then ko "hostile: escape sequences reach the terminal"; else ok "hostile: no escape sequence in the text report"; fi
 
 # --- planted: an initrd symlink out of the root, and a FIFO
 G=$T/planted

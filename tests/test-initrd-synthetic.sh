@@ -203,5 +203,50 @@ check "a FIFO instead of an image (no hang)" "$T/fifo" 4 cannot-verify
 check "a directory" "$T" 4 cannot-verify
 check "a missing file" "$T/nonexistent" 4 cannot-verify
 
+# --- found in review (each was a wrong answer before)
+# a member whose magic straddles the 1 MiB read buffer, after zero padding
+if have xz; then
+        for k in 3 5 7; do
+                gzip -c <"$T/ucode.cpio" >"$T/split.$k"
+                sz=$(stat -c %s "$T/split.$k")
+                head -c $((1048576 - k - sz)) /dev/zero >>"$T/split.$k"
+                xz -c <"$T/good.cpio" >>"$T/split.$k"
+                check "member magic split by the read buffer ($k bytes before the end)" "$T/split.$k" 0 ok ok
+        done
+fi
+# lz4 ends only at zero padding: a member right after it stops the kernel
+if have lz4; then
+        { lz4 -q -l -c <"$T/ucode.cpio"; gzip -c <"$T/good.cpio"; } >"$T/lz4-gz"
+        check "lz4 member followed by gzip without padding" "$T/lz4-gz" 4 cannot-verify
+fi
+# an uncompressed archive cut exactly at an entry boundary: every entry
+# but the TRAILER!!! header (110 bytes before its name)
+off=$(grep -abo 'TRAILER!!!' "$T/good.cpio" | head -1 | cut -d: -f1)
+head -c $((off - 110)) "$T/good.cpio" >"$T/cut.cpio"
+check "uncompressed archive cut at an entry boundary" "$T/cut.cpio" 4 cannot-verify
+# a later copy of a file wins, as in the kernel's rootfs
+mkdir -p "$T/override/usr/lib/modules/$V"
+grep -v blkfront "$T/good/usr/lib/modules/$V/modules.dep" >"$T/override/usr/lib/modules/$V/modules.dep"
+{ cat "$T/good.cpio"; newc "$T/override" | gzip -c; } >"$T/override.img"
+check "a later modules.dep without xen-blkfront replaces the first" "$T/override.img" 3 missing
+# two files with the module's name: the one the index lists counts
+mkdir -p "$T/dup"
+cp -a "$T/good/." "$T/dup/"
+mkdir -p "$T/dup/usr/lib/modules/$V/extra"
+head -c 100 /dev/urandom >"$T/dup/usr/lib/modules/$V/extra/xen-blkfront.ko"
+newc "$T/dup" | gzip -c >"$T/dup.gz"
+check "an unindexed extra/xen-blkfront.ko beside the indexed one" "$T/dup.gz" 0 ok ok
+# crc format: symlinks carry checksum 0
+ln -s ../conf/initramfs.conf "$T/good/scripts/link"
+newc "$T/good" crc >"$T/link.crc"
+rm "$T/good/scripts/link"
+check "crc format with a symlink" "$T/link.crc" 0 ok ok
+# an .lzma header asking for a 1 GiB dictionary: refused, not allocated
+if have xz; then
+        xz --format=lzma -c <"$T/good.cpio" >"$T/dict.lzma"
+        printf '\x00\x00\x00\x40' | dd of="$T/dict.lzma" bs=1 seek=1 conv=notrunc status=none
+        check "lzma header with a 1 GiB dictionary" "$T/dict.lzma" 4 cannot-verify
+fi
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
