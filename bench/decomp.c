@@ -46,9 +46,9 @@ int main(int argc, char **argv)
         } else if (!strcmp(k, "xz") || !strcmp(k, "lzma")) {
                 lzma_stream s = LZMA_STREAM_INIT;
                 if (!strcmp(k, "xz"))
-                        lzma_stream_decoder(&s, UINT64_MAX, 0);
+                        (void)!lzma_stream_decoder(&s, UINT64_MAX, 0);
                 else
-                        lzma_alone_decoder(&s, UINT64_MAX);
+                        (void)!lzma_alone_decoder(&s, UINT64_MAX);
                 lzma_ret r = LZMA_OK;
                 while (r != LZMA_STREAM_END && (n = fread(in, 1, IN, f)) > 0) {
                         s.next_in = in;
