@@ -39,6 +39,8 @@ static void usage(FILE *out)
                 "                   readiness of its kernels only\n"
                 "  -j, --json       one JSON object (schema 1, see xenprobe(8))\n"
                 "  -s, --short      one word: pv pvh pvhvm hvm dom0-pv dom0-pvh none\n"
+                "  -B, --no-boot    skip boot readiness (it reads the installed initramfs\n"
+                "                   images: ~0.2 s each on a 2-core VM)\n"
                 "  -v, --verbose    debug log on stderr (same as XENPROBE_LOG=debug)\n"
                 "  -h, --help       this help\n"
                 "  -V, --version    version\n"
@@ -60,15 +62,16 @@ int main(int argc, char **argv)
         static const struct option opts[] = {
                 { "root", required_argument, NULL, 'r' }, { "json", no_argument, NULL, 'j' },
                 { "short", no_argument, NULL, 's' },      { "verbose", no_argument, NULL, 'v' },
+                { "no-boot", no_argument, NULL, 'B' },
                 { "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'V' },
                 {},
         };
         const char *rootdir = NULL;
         enum output out = OUT_TEXT;
-        bool verbose = false;
+        bool verbose = false, boot = true;
         int c;
 
-        while ((c = getopt_long(argc, argv, "+r:jsvhV", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+r:jsvhVB", opts, NULL)) != -1) {
                 switch (c) {
                 case 'r':
                         rootdir = optarg;
@@ -81,6 +84,9 @@ int main(int argc, char **argv)
                         break;
                 case 'v':
                         verbose = true;
+                        break;
+                case 'B':
+                        boot = false;
                         break;
                 case 'h':
                         usage(stdout);
@@ -162,7 +168,7 @@ int main(int argc, char **argv)
                 ERR(ctx, "probing failed: %s", strerror(-e));
                 goto out;
         }
-        if (out != OUT_SHORT && !snapshot_dir) {
+        if (out != OUT_SHORT && !snapshot_dir && boot) {
                 /* images are read only until the facts are known: the report
                  * stays fast; `xenprobe initrd` reads them whole */
                 struct xp_boot_options bo = { .quick = true, .threads = 1 };

@@ -119,7 +119,9 @@ if p=$(find_tool virt-what); then
 else
 	add_tool virt-what 'apt-get install virt-what' 0 virt-what
 fi
-XS=0 XJ=1 SDV=2 VW=3
+# the report without boot readiness (which reads the initramfs images)
+add_tool 'xenprobe --json --no-boot' '' 1 "$XP" --json --no-boot
+XS=0 XJ=1 SDV=2 VW=3 XJN=4
 
 # Indices of the tools we actually run.
 active=()
@@ -140,7 +142,7 @@ for k in "${active[@]}"; do
 	err=$("${c[@]}" 2>&1 >/dev/null) || true
 	unset -n c
 	rcs[k]=$local_rc
-	if [ "$k" -eq "$XJ" ]; then
+	if [ "$k" -eq "$XJ" ] || [ "$k" -eq "$XJN" ]; then
 		# The full report is a JSON document: show its verdict.
 		if [[ $out =~ \"verdict\":[[:space:]]*\"([^\"]*)\" ]]; then
 			answers[k]="${BASH_REMATCH[1]} (json)"
