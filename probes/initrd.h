@@ -2,8 +2,9 @@
 /*
  * Internal API of the initramfs reader: streaming decompressors
  * (probes/decompress.c), the newc cpio walker (probes/cpio.c) and the image
- * scanner (probes/initrd.c).  Only the boot-readiness code includes it; the
- * model it produces (struct xp_image) is in xenprobe.h.
+ * scanner (probes/initrd.c).  The boot-readiness code includes it (and the
+ * kernel probe, for the gzip decoder); the model it produces (struct
+ * xp_image) is in xenprobe.h.
  */
 #pragma once
 

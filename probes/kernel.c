@@ -12,9 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
-#include "xenprobe.h"
+#include "initrd.h"
 
 #define SRC "kernel"
 #define CONFIG_MAX (4u << 20)
@@ -37,44 +36,40 @@ char xp_parse_config_option(const char *config, const char *option)
         return 0;
 }
 
-/* zlib is loaded on first use (probes/dl.c): only kernels without
- * /boot/config-RELEASE need it */
-static struct {
-        typeof(&inflateInit2_) inflateInit2_;
-        typeof(&inflate) inflate;
-        typeof(&inflateEnd) inflateEnd;
-} z;
-static const struct xp_dl_sym zlib_syms[] = {
-        XP_DL_SYM(z, inflateInit2_), XP_DL_SYM(z, inflate), XP_DL_SYM(z, inflateEnd), {},
+struct gunzip {
+        char *out;
+        size_t len;
 };
-static struct xp_dl_lib libz = { "libz.so.1", zlib_syms, 0 };
 
-/* /proc/config.gz is always gzip (kernel/configs.c, CONFIG_IKCONFIG_PROC) */
+static int gunzip_sink(void *ud, const uint8_t *p, size_t n)
+{
+        struct gunzip *g = ud;
+        if (n > CONFIG_MAX - g->len)
+                return -EFBIG;
+        memcpy(g->out + g->len, p, n);
+        g->len += n;
+        return 0;
+}
+
+/* /proc/config.gz is always gzip (kernel/configs.c, CONFIG_IKCONFIG_PROC);
+ * the initramfs reader's decoder (probes/decompress.c) loads zlib on first
+ * use: only kernels without /boot/config-RELEASE need it */
 static int gunzip_config(struct xp_ctx *ctx, const char *data, size_t len, char **ret)
 {
-        z_stream zs = { 0 };
-        if (xp_dlopen_syms(ctx, &libz) < 0)
-                return -EOPNOTSUPP;
-        if (len > UINT_MAX || z.inflateInit2_(&zs, 16 + MAX_WBITS, ZLIB_VERSION, (int)sizeof(zs)) != Z_OK)
-                return -EINVAL;
-        char *out = malloc(CONFIG_MAX + 1);
-        if (!out) {
-                z.inflateEnd(&zs);
-                return -ENOMEM;
+        struct xp_decoder *d = NULL;
+        int e = xp_decoder_new(ctx, XP_COMP_GZIP, 1, &d);
+        if (e < 0)
+                return e;
+        struct gunzip g = { malloc(CONFIG_MAX + 1), 0 };
+        size_t used = 0;
+        e = g.out ? xp_decoder_feed(d, (const uint8_t *)data, len, &used, gunzip_sink, &g) : -ENOMEM;
+        xp_decoder_free(d);
+        if (e != 1) {
+                free(g.out);
+                return e < 0 && e != -EBADMSG ? e : -EINVAL;
         }
-        zs.next_in = (Bytef *)data;
-        zs.avail_in = (uInt)len;
-        zs.next_out = (Bytef *)out;
-        zs.avail_out = CONFIG_MAX;
-        int zr = z.inflate(&zs, Z_FINISH);
-        size_t total = CONFIG_MAX - zs.avail_out;
-        z.inflateEnd(&zs);
-        if (zr != Z_STREAM_END) {
-                free(out);
-                return zr == Z_BUF_ERROR && total == CONFIG_MAX ? -EFBIG : -EINVAL;
-        }
-        out[total] = '\0';
-        *ret = out;
+        g.out[g.len] = '\0';
+        *ret = g.out;
         return 0;
 }
 
