@@ -151,6 +151,20 @@ static int end_data(struct xp_cpio *c)
         return 0;
 }
 
+/* Copy from P[*I..N) into DST until NEED bytes are there (c->fill counts
+ * them); true when complete. */
+static bool gather(struct xp_cpio *c, uint8_t *dst, size_t need, const uint8_t *p, size_t n, size_t *i)
+{
+        size_t take = need - c->fill;
+        if (take > n - *i)
+                take = n - *i;
+        memcpy(dst + c->fill, p + *i, take);
+        c->fill += take;
+        *i += take;
+        c->offset += take;
+        return c->fill == need;
+}
+
 int xp_cpio_feed(struct xp_cpio *c, const uint8_t *p, size_t n, bool segment_raw, size_t *used)
 {
         size_t i = 0;
@@ -181,31 +195,16 @@ int xp_cpio_feed(struct xp_cpio *c, const uint8_t *p, size_t n, bool segment_raw
                         c->entry_offset = c->offset;
                         c->in_archive = true;
                         break;
-                case ST_HEADER: {
-                        size_t take = sizeof(c->hdr) - c->fill;
-                        if (take > n - i)
-                                take = n - i;
-                        memcpy(c->hdr + c->fill, p + i, take);
-                        c->fill += take;
-                        i += take;
-                        c->offset += take;
-                        if (c->fill < sizeof(c->hdr))
+                case ST_HEADER:
+                        if (!gather(c, c->hdr, sizeof(c->hdr), p, n, &i))
                                 break;
                         if ((r = parse_header(c)) < 0)
                                 goto out;
                         c->fill = 0;
                         c->state = ST_NAME;
                         break;
-                }
                 case ST_NAME: {
-                        size_t take = c->namesize - c->fill;
-                        if (take > n - i)
-                                take = n - i;
-                        memcpy(c->name + c->fill, p + i, take);
-                        c->fill += take;
-                        i += take;
-                        c->offset += take;
-                        if (c->fill < c->namesize)
+                        if (!gather(c, (uint8_t *)c->name, c->namesize, p, n, &i))
                                 break;
                         c->name[c->namesize] = '\0';
                         /* name padding first, then the data */

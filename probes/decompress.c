@@ -413,6 +413,19 @@ static int feed_bzip2(struct xp_decoder *d, const uint8_t *in, size_t len, size_
         }
 }
 
+/* Gather a compressed block of NEED bytes in d->blk from IN[*POS..LEN):
+ * true once it is whole. */
+static bool fill_block(struct xp_decoder *d, size_t need, const uint8_t *in, size_t len, size_t *pos)
+{
+        size_t take = need - d->blk_fill;
+        if (take > len - *pos)
+                take = len - *pos;
+        memcpy(d->blk + d->blk_fill, in + *pos, take);
+        d->blk_fill += take;
+        *pos += take;
+        return d->blk_fill == need;
+}
+
 static uint32_t le32(const uint8_t *p)
 {
         return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -460,14 +473,9 @@ static int feed_lz4(struct xp_decoder *d, const uint8_t *in, size_t len, size_t 
                         d->blk_fill = 0;
                         d->have_size = true;
                 }
-                size_t take = d->blk_need - d->blk_fill;
-                if (take > len - pos)
-                        take = len - pos;
-                memcpy(d->blk + d->blk_fill, in + pos, take);
-                d->blk_fill += take;
-                pos += take;
+                bool whole = fill_block(d, d->blk_need, in, len, &pos);
                 *used = pos;
-                if (d->blk_fill < d->blk_need)
+                if (!whole)
                         return 0;
                 int n = l4.LZ4_decompress_safe((const char *)d->blk, (char *)d->out, (int)d->blk_need,
                                                (int)d->out_cap);
@@ -603,14 +611,9 @@ static int feed_lzo(struct xp_decoder *d, const uint8_t *in, size_t len, size_t 
                         d->have_size = true;
                         d->blk_fill = 0;
                 }
-                size_t take = d->src_len - d->blk_fill;
-                if (take > len - pos)
-                        take = len - pos;
-                memcpy(d->blk + d->blk_fill, in + pos, take);
-                d->blk_fill += take;
-                pos += take;
+                bool whole = fill_block(d, d->src_len, in, len, &pos);
                 *used = pos;
-                if (d->blk_fill < d->src_len)
+                if (!whole)
                         return 0;
                 /* checksums: of the data (D) and, when compressed, of the
                  * compressed bytes (C), adler32 before crc32 */
