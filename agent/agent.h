@@ -17,8 +17,13 @@ int xp_report_headline(const struct xp_report *r, char *buf, size_t len);
 int xp_snapshot_write(struct xp_ctx *ctx, const struct xp_report *r, const char *dir);
 
 
-/* boot readiness (render-boot.c) */
+/* JSON helpers (render-json.c): a string, or null for "" and NULL; print
+ * O pretty-printed on OUT and release it (-errno on failure) */
 struct json_object;
+struct json_object *xp_json_str_or_null(const char *s);
+int xp_json_print(struct json_object *o, FILE *out);
+
+/* boot readiness (render-boot.c) */
 struct json_object *xp_json_image(const struct xp_image *img, const char *path);
 struct json_object *xp_json_boot(const struct xp_boot *b);
 void xp_render_image_text(const struct xp_image *img, const char *path, const char *indent, FILE *out);

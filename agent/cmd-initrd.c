@@ -52,14 +52,6 @@ static enum xp_check_status combine(enum xp_check_status a, enum xp_check_status
         return a == XP_CHECK_CANNOT_VERIFY || b == XP_CHECK_CANNOT_VERIFY ? XP_CHECK_CANNOT_VERIFY : XP_CHECK_OK;
 }
 
-static int emit_json(json_object *o, FILE *out)
-{
-        const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-        int e = s && fprintf(out, "%s\n", s) >= 0 && fflush(out) == 0 ? 0 : -EIO;
-        json_object_put(o);
-        return e;
-}
-
 int xp_cmd_initrd(struct xp_ctx *ctx, const char *rootdir, bool json_default, int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -161,7 +153,7 @@ int xp_cmd_initrd(struct xp_ctx *ctx, const char *rootdir, bool json_default, in
                 }
                 xp_report_free(r);
         }
-        if (json && emit_json(root_json, stdout) < 0) {
+        if (json && xp_json_print(root_json, stdout) < 0) {
                 fprintf(stderr, "xenprobe: initrd: writing the result failed\n");
                 return EXIT_ERROR;
         }
@@ -190,7 +182,7 @@ int xp_cmd_offline(struct xp_ctx *ctx, const char *rootdir, bool json)
                 json_object_object_add(o, "offline", json_object_new_boolean(true));
                 json_object_object_add(o, "root", json_object_new_string(rootdir));
                 json_object_object_add(o, "boot", xp_json_boot(&r->boot));
-                e = emit_json(o, stdout);
+                e = xp_json_print(o, stdout);
         } else {
                 char *s = xp_sanitize(rootdir, strlen(rootdir), 256);
                 printf("%s: offline guest image (no proc/ or sys/): no live verdict; what each boot mode needs:\n",

@@ -17,10 +17,6 @@
 #include "agent.h"
 #include "initrd.h"
 
-static json_object *str_or_null(const char *s)
-{
-        return s && s[0] ? json_object_new_string(s) : NULL;
-}
 
 static json_object *json_checks(const struct xp_checks *c)
 {
@@ -29,8 +25,8 @@ static json_object *json_checks(const struct xp_checks *c)
                 json_object *o = json_object_new_object();
                 json_object_object_add(o, "name", json_object_new_string(c->v[i].name));
                 json_object_object_add(o, "status", json_object_new_string(xp_check_status_to_string(c->v[i].status)));
-                json_object_object_add(o, "evidence", str_or_null(c->v[i].evidence));
-                json_object_object_add(o, "fix", str_or_null(c->v[i].fix));
+                json_object_object_add(o, "evidence", xp_json_str_or_null(c->v[i].evidence));
+                json_object_object_add(o, "fix", xp_json_str_or_null(c->v[i].fix));
                 json_object_array_add(a, o);
         }
         return a;
@@ -40,8 +36,8 @@ json_object *xp_json_image(const struct xp_image *img, const char *path)
 {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "path", json_object_new_string(path ? path : img->path));
-        json_object_object_add(o, "kernel_version", str_or_null(img->kernel_version));
-        json_object_object_add(o, "generator", str_or_null(xp_generator_to_string(img->generator)));
+        json_object_object_add(o, "kernel_version", xp_json_str_or_null(img->kernel_version));
+        json_object_object_add(o, "generator", xp_json_str_or_null(xp_generator_to_string(img->generator)));
         json_object_object_add(o, "status", json_object_new_string(xp_check_status_to_string(xp_checks_worst(&img->checks))));
         json_object_object_add(o, "size", json_object_new_int64((int64_t)img->size));
         json_object_object_add(o, "bytes_read", json_object_new_int64((int64_t)img->bytes_read));
@@ -59,7 +55,7 @@ json_object *xp_json_image(const struct xp_image *img, const char *path)
                 json_object_array_add(segs, so);
         }
         json_object_object_add(o, "segments", segs);
-        json_object_object_add(o, "error", str_or_null(img->error_msg));
+        json_object_object_add(o, "error", xp_json_str_or_null(img->error_msg));
         json_object_object_add(o, "checks", json_checks(&img->checks));
         return o;
 }
@@ -67,12 +63,12 @@ json_object *xp_json_image(const struct xp_image *img, const char *path)
 json_object *xp_json_boot(const struct xp_boot *b)
 {
         json_object *o = json_object_new_object();
-        json_object_object_add(o, "note", str_or_null(b->note));
+        json_object_object_add(o, "note", xp_json_str_or_null(b->note));
         json_object_object_add(o, "quick", json_object_new_boolean(b->quick));
-        json_object_object_add(o, "root_fstype", str_or_null(b->root_fstype));
-        json_object_object_add(o, "root_fstype_source", str_or_null(b->root_fstype_source));
+        json_object_object_add(o, "root_fstype", xp_json_str_or_null(b->root_fstype));
+        json_object_object_add(o, "root_fstype_source", xp_json_str_or_null(b->root_fstype_source));
         json_object_object_add(o, "network_root", json_object_new_boolean(b->network_root));
-        json_object_object_add(o, "generator", str_or_null(xp_generator_to_string(b->generator)));
+        json_object_object_add(o, "generator", xp_json_str_or_null(xp_generator_to_string(b->generator)));
         json_object *ks = json_object_new_array();
         for (size_t i = 0; i < b->n_kernels; i++) {
                 const struct xp_boot_kernel *k = &b->kernels[i];
@@ -83,14 +79,14 @@ json_object *xp_json_boot(const struct xp_boot *b)
                 json_object_object_add(ko, "kernel", json_object_new_string(p));
                 snprintf(p, sizeof(p), "/%s", k->initrd);
                 json_object_object_add(ko, "initrd", k->initrd[0] ? json_object_new_string(p) : NULL);
-                json_object_object_add(ko, "paired_by", str_or_null(k->paired_by));
+                json_object_object_add(ko, "paired_by", xp_json_str_or_null(k->paired_by));
                 json_object_object_add(ko, "running", json_object_new_boolean(k->running));
-                json_object_object_add(ko, "config", str_or_null(k->config_path));
+                json_object_object_add(ko, "config", xp_json_str_or_null(k->config_path));
                 json_object *modes = json_object_new_object();
                 for (int m = 0; m < _XP_BOOT_MAX; m++) {
                         json_object *mo = json_object_new_object();
                         json_object_object_add(mo, "status", json_object_new_string(xp_check_status_to_string(k->mode[m])));
-                        json_object_object_add(mo, "detail", str_or_null(k->mode_why[m]));
+                        json_object_object_add(mo, "detail", xp_json_str_or_null(k->mode_why[m]));
                         json_object_object_add(modes, xp_boot_mode_to_string(m), mo);
                 }
                 json_object_object_add(ko, "modes", modes);

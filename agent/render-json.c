@@ -14,9 +14,21 @@
 
 #define XP_JSON_SCHEMA 1
 
-static json_object *str_or_null(const char *s)
+json_object *xp_json_str_or_null(const char *s)
 {
         return s && s[0] ? json_object_new_string(s) : NULL;
+}
+
+int xp_json_print(json_object *o, FILE *out)
+{
+        const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+        int ret = s ? 0 : -ENOMEM;
+        if (s)
+                fprintf(out, "%s\n", s);
+        json_object_put(o);
+        if (ret == 0 && (ferror(out) || fflush(out) != 0))
+                ret = -EIO;
+        return ret;
 }
 
 static int add(json_object *o, const char *key, json_object *v)
@@ -45,12 +57,12 @@ int xp_render_json(const struct xp_report *r, const char *root, FILE *out)
         add(o, "verdict", json_object_new_string(xp_report_verdict(r)));
         add(o, "summary", json_object_new_string(head));
         add(o, "hypervisor", r->hypervisor == XP_HV_NONE ? NULL : json_object_new_string(xp_hv_to_string(r->hypervisor)));
-        add(o, "hypervisor_detail", str_or_null(r->hypervisor_detail));
+        add(o, "hypervisor_detail", xp_json_str_or_null(r->hypervisor_detail));
         if (r->hypervisor == XP_HV_XEN) {
                 json_object *x = json_object_new_object();
                 add(x, "role", json_object_new_string(xp_role_to_string(r->role)));
                 add(x, "mode", json_object_new_string(xp_mode_to_string(r->mode)));
-                add(x, "version", str_or_null(f->xen_version[0] ? f->xen_version : f->cpuid_xen_version));
+                add(x, "version", xp_json_str_or_null(f->xen_version[0] ? f->xen_version : f->cpuid_xen_version));
                 add(x, "guest_type", f->guest_type == XP_GT_UNKNOWN ? NULL
                                      : json_object_new_string(xp_guest_type_to_string(f->guest_type)));
                 add(x, "viridian", json_object_new_boolean(f->cpuid_viridian));
@@ -59,9 +71,9 @@ int xp_render_json(const struct xp_report *r, const char *root, FILE *out)
                         const struct xp_xenbus_dev *d = &f->xenbus_dev[i];
                         json_object *dj = json_object_new_object();
                         add(dj, "devtype", json_object_new_string(d->devtype));
-                        add(dj, "nodename", str_or_null(d->nodename));
-                        add(dj, "state", str_or_null(d->state));
-                        add(dj, "driver", str_or_null(d->driver));
+                        add(dj, "nodename", xp_json_str_or_null(d->nodename));
+                        add(dj, "state", xp_json_str_or_null(d->state));
+                        add(dj, "driver", xp_json_str_or_null(d->driver));
                         add(dj, "connected", json_object_new_boolean(d->connected));
                         add(fe, d->name, dj);
                 }
@@ -71,15 +83,15 @@ int xp_render_json(const struct xp_report *r, const char *root, FILE *out)
         } else
                 add(o, "xen", NULL);
         add(o, "confidence", json_object_new_string(xp_confidence_to_string(r->confidence)));
-        add(o, "container", str_or_null(f->container));
+        add(o, "container", xp_json_str_or_null(f->container));
         add(o, "live", json_object_new_boolean(r->live));
         add(o, "root", json_object_new_string(root ? root : "/"));
 
         json_object *k = json_object_new_object();
-        add(k, "release", str_or_null(f->release));
+        add(k, "release", xp_json_str_or_null(f->release));
         add(k, "nopv", json_object_new_boolean(f->nopv || f->xen_nopv));
-        add(k, "xen_emul_unplug", str_or_null(f->emul_unplug));
-        add(k, "config", str_or_null(f->config_path));
+        add(k, "xen_emul_unplug", xp_json_str_or_null(f->emul_unplug));
+        add(k, "config", xp_json_str_or_null(f->config_path));
         json_object *mods = json_object_new_object();
         for (int m = 0; m < _XP_XM_MAX; m++) {
                 if (f->mod[m] == XP_KS_UNKNOWN && !f->mod_blacklisted[m])
@@ -93,9 +105,9 @@ int xp_render_json(const struct xp_report *r, const char *root, FILE *out)
         add(o, "kernel", k);
 
         json_object *rootfs = json_object_new_object();
-        add(rootfs, "source", str_or_null(f->root_source));
-        add(rootfs, "fstype", str_or_null(f->root_fstype));
-        add(rootfs, "device", str_or_null(f->root_devname));
+        add(rootfs, "source", xp_json_str_or_null(f->root_source));
+        add(rootfs, "fstype", xp_json_str_or_null(f->root_fstype));
+        add(rootfs, "device", xp_json_str_or_null(f->root_devname));
         add(rootfs, "kind", json_object_new_string(xp_disk_kind_to_string(f->root_kind)));
         add(o, "root_filesystem", rootfs);
 
@@ -112,8 +124,8 @@ int xp_render_json(const struct xp_report *r, const char *root, FILE *out)
                 add(ej, "source", json_object_new_string(e->source));
                 add(ej, "path", json_object_new_string(e->path));
                 add(ej, "status", json_object_new_string(xp_status_to_string(e->status)));
-                add(ej, "value", str_or_null(e->value));
-                add(ej, "implies", str_or_null(e->implies));
+                add(ej, "value", xp_json_str_or_null(e->value));
+                add(ej, "implies", xp_json_str_or_null(e->implies));
                 json_object_array_add(ev, ej);
         }
         add(o, "evidence", ev);
@@ -130,12 +142,5 @@ int xp_render_json(const struct xp_report *r, const char *root, FILE *out)
 
         if (r->boot.probed)
                 add(o, "boot", xp_json_boot(&r->boot));
-        const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-        int ret = s ? 0 : -ENOMEM;
-        if (s)
-                fprintf(out, "%s\n", s);
-        json_object_put(o);
-        if (ret == 0 && ferror(out))
-                ret = -EIO;
-        return ret;
+        return xp_json_print(o, out);
 }
