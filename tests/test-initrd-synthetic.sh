@@ -184,7 +184,10 @@ fi
 if have lzop; then
         lzop -c <"$T/good.cpio" >"$T/bad.lzo"
         sz=$(stat -c %s "$T/bad.lzo")
-        printf 'Q' | dd of="$T/bad.lzo" bs=1 seek=$((sz / 2)) conv=notrunc status=none
+        # flip every bit of one byte in the middle (writing a fixed byte is
+        # no damage when the byte already had that value)
+        b=$(od -An -tu1 -j $((sz / 2)) -N1 "$T/bad.lzo" | tr -d ' ')
+        printf "\\$(printf %03o $((255 - b)))" | dd of="$T/bad.lzo" bs=1 seek=$((sz / 2)) conv=notrunc status=none
         check "lzop with a damaged block (adler32)" "$T/bad.lzo" 4 cannot-verify
 fi
 mkfifo "$T/fifo"
