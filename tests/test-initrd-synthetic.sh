@@ -43,6 +43,13 @@ mktree() { # DIR [no-blkfront|unlisted|lost-dep|no-crc32c]
         printf 'softdep ext4 pre: crypto-crc32c\nsoftdep jbd2 pre: crypto-crc32c\n' >"$m/modules.softdep"
         printf 'alias crypto-crc32c crc32c_intel\nalias crypto-crc32c crc32c_generic\n' >"$m/modules.alias"
 }
+# flip FILE OFFSET: invert every bit of one byte (writing a fixed byte
+# instead is no damage when the byte already had that value)
+flip() {
+        local b
+        b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+        printf "\\$(printf %03o $((255 - b)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
 newc() { (cd "$1" && find . | LC_ALL=C sort | cpio --quiet -o -H "${2:-newc}"); }
 
 mktree "$T/good"
@@ -155,7 +162,7 @@ fi
 check "garbage appended" "$T/garbage.gz" 4 cannot-verify
 cp "$T/full.gz" "$T/badcrc.gz"
 sz=$(stat -c %s "$T/badcrc.gz")
-printf '\xff\xff' | dd of="$T/badcrc.gz" bs=1 seek=$((sz - 8)) conv=notrunc status=none
+flip "$T/badcrc.gz" $((sz - 8))
 check "gzip with a wrong CRC32" "$T/badcrc.gz" 4 cannot-verify
 head -c $(($(stat -c %s "$T/good.cpio") / 2)) "$T/good.cpio" >"$T/trunc.cpio"
 check "uncompressed cpio truncated" "$T/trunc.cpio" 4 cannot-verify
@@ -184,10 +191,7 @@ fi
 if have lzop; then
         lzop -c <"$T/good.cpio" >"$T/bad.lzo"
         sz=$(stat -c %s "$T/bad.lzo")
-        # flip every bit of one byte in the middle (writing a fixed byte is
-        # no damage when the byte already had that value)
-        b=$(od -An -tu1 -j $((sz / 2)) -N1 "$T/bad.lzo" | tr -d ' ')
-        printf "\\$(printf %03o $((255 - b)))" | dd of="$T/bad.lzo" bs=1 seek=$((sz / 2)) conv=notrunc status=none
+        flip "$T/bad.lzo" $((sz / 2))
         check "lzop with a damaged block (adler32)" "$T/bad.lzo" 4 cannot-verify
 fi
 mkfifo "$T/fifo"
