@@ -45,13 +45,6 @@ static int exit_for(enum xp_check_status st)
         return st == XP_CHECK_MISSING ? EXIT_MISSING : st == XP_CHECK_CANNOT_VERIFY ? EXIT_UNVERIFIED : EXIT_OK;
 }
 
-static enum xp_check_status combine(enum xp_check_status a, enum xp_check_status b)
-{
-        if (a == XP_CHECK_MISSING || b == XP_CHECK_MISSING)
-                return XP_CHECK_MISSING;
-        return a == XP_CHECK_CANNOT_VERIFY || b == XP_CHECK_CANNOT_VERIFY ? XP_CHECK_CANNOT_VERIFY : XP_CHECK_OK;
-}
-
 int xp_cmd_initrd(struct xp_ctx *ctx, const char *rootdir, bool json_default, int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -113,7 +106,7 @@ int xp_cmd_initrd(struct xp_ctx *ctx, const char *rootdir, bool json_default, in
                         }
                         if (img->error_msg)
                                 fprintf(stderr, "xenprobe: initrd: %s\n", img->error_msg);
-                        worst = combine(worst, xp_checks_worst(&img->checks));
+                        worst = xp_check_status_worse(worst, xp_checks_worst(&img->checks));
                         if (json)
                                 json_object_array_add(imgs, xp_json_image(img, argv[i]));
                         else
@@ -140,7 +133,7 @@ int xp_cmd_initrd(struct xp_ctx *ctx, const char *rootdir, bool json_default, in
                         n++;
                         char p[300];
                         snprintf(p, sizeof(p), "/%s", k->initrd);
-                        worst = combine(worst, xp_checks_worst(&k->image->checks));
+                        worst = xp_check_status_worse(worst, xp_checks_worst(&k->image->checks));
                         if (json)
                                 json_object_array_add(imgs, xp_json_image(k->image, p));
                         else

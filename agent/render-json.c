@@ -84,6 +84,11 @@ int xp_render_json(const struct xp_report *r, const char *root, FILE *out)
                 add(o, "xen", NULL);
         add(o, "confidence", json_object_new_string(xp_confidence_to_string(r->confidence)));
         add(o, "container", xp_json_str_or_null(f->container));
+        json_object *os = json_object_new_object();
+        add(os, "id", xp_json_str_or_null(f->os_id));
+        add(os, "version_id", xp_json_str_or_null(f->os_version_id));
+        add(os, "pretty_name", xp_json_str_or_null(f->os_pretty_name));
+        add(o, "os", os);
         add(o, "live", json_object_new_boolean(r->live));
         add(o, "root", json_object_new_string(root ? root : "/"));
 

@@ -506,15 +506,6 @@ static int set_mode(struct xp_boot_kernel *k, enum xp_boot_mode m, enum xp_check
         return 0;
 }
 
-static enum xp_check_status worse(enum xp_check_status a, enum xp_check_status b)
-{
-        if (a == XP_CHECK_MISSING || b == XP_CHECK_MISSING)
-                return XP_CHECK_MISSING;
-        if (a == XP_CHECK_CANNOT_VERIFY || b == XP_CHECK_CANNOT_VERIFY)
-                return XP_CHECK_CANNOT_VERIFY;
-        return XP_CHECK_OK;
-}
-
 static const struct xp_check *find_check(const struct xp_checks *c, const char *prefix)
 {
         for (size_t i = 0; c && i < c->n; i++)
@@ -551,7 +542,7 @@ static int modes(struct xp_boot *b, struct xp_boot_kernel *k)
                         const struct xp_check *c = &k->image->checks.v[i];
                         if (c->status == XP_CHECK_OK)
                                 continue;
-                        boot = worse(boot, c->status);
+                        boot = xp_check_status_worse(boot, c->status);
                         WHY("initramfs %s: %s; ", c->name, xp_check_status_to_string(c->status));
                 }
         if (k->cfg_blkfront == 'n') {
@@ -564,7 +555,7 @@ static int modes(struct xp_boot *b, struct xp_boot_kernel *k)
         }
         const struct xp_check *naming = find_check(&b->checks, "device-naming");
         if (naming && naming->status != XP_CHECK_OK) {
-                boot = worse(boot, naming->status);
+                boot = xp_check_status_worse(boot, naming->status);
                 WHY("device names /dev/sdX or /dev/hdX in use; ");
         }
         size_t common = wl;
@@ -583,7 +574,7 @@ static int modes(struct xp_boot *b, struct xp_boot_kernel *k)
                 wl = common;
                 why[wl] = '\0';
                 if (!t[i].cfg) {
-                        st = worse(st, XP_CHECK_CANNOT_VERIFY);
+                        st = xp_check_status_worse(st, XP_CHECK_CANNOT_VERIFY);
                         WHY("no kernel config to tell %s; ", t[i].opt);
                 } else if (t[i].cfg != 'y') {
                         st = XP_CHECK_MISSING;
@@ -599,11 +590,11 @@ static int modes(struct xp_boot *b, struct xp_boot_kernel *k)
                         const struct xp_check *bl = find_check(&b->checks, "pv-bootloader");
                         const struct xp_check *co = find_check(&b->checks, "pv-console");
                         if (bl && bl->status != XP_CHECK_OK) {
-                                st = worse(st, XP_CHECK_CANNOT_VERIFY);
+                                st = xp_check_status_worse(st, XP_CHECK_CANNOT_VERIFY);
                                 WHY("no bootloader config for pygrub (direct kernel boot still works); ");
                         }
                         if (co && co->status != XP_CHECK_OK) {
-                                st = worse(st, co->status);
+                                st = xp_check_status_worse(st, co->status);
                                 WHY("no getty on hvc0; ");
                         }
                 }

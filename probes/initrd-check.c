@@ -65,14 +65,20 @@ void xp_checks_clear(struct xp_checks *c)
         memset(c, 0, sizeof(*c));
 }
 
+enum xp_check_status xp_check_status_worse(enum xp_check_status a, enum xp_check_status b)
+{
+        if (a == XP_CHECK_MISSING || b == XP_CHECK_MISSING)
+                return XP_CHECK_MISSING;
+        if (a == XP_CHECK_CANNOT_VERIFY || b == XP_CHECK_CANNOT_VERIFY)
+                return XP_CHECK_CANNOT_VERIFY;
+        return XP_CHECK_OK;
+}
+
 enum xp_check_status xp_checks_worst(const struct xp_checks *c)
 {
         enum xp_check_status w = XP_CHECK_OK;
         for (size_t i = 0; i < c->n; i++)
-                if (c->v[i].status == XP_CHECK_MISSING)
-                        w = XP_CHECK_MISSING;
-                else if (c->v[i].status == XP_CHECK_CANNOT_VERIFY && w == XP_CHECK_OK)
-                        w = XP_CHECK_CANNOT_VERIFY;
+                w = xp_check_status_worse(w, c->v[i].status);
         return w;
 }
 /* "xen-blkfront.ko.zst" -> "xen_blkfront" (kmod's normalization) */

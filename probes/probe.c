@@ -20,6 +20,8 @@ static const struct xp_probe *const xp_probes[] = {
         &xp_modules_probe,
         &xp_xenbus_probe,
         &xp_pci_probe,
+        /* os-release: for the reader, not the verdict */
+        &xp_os_release_probe,
         /* block last: its root-disk verdict uses every disk it listed */
         &xp_block_probe,
 };

@@ -249,6 +249,13 @@ struct xp_root *xp_root_free(struct xp_root *root)
         return NULL;
 }
 
+void xp_root_log_clear(struct xp_root *root)
+{
+        for (size_t i = 0; i < root->n_log; i++)
+                free(root->log[i].path);
+        root->n_log = 0;
+}
+
 bool xp_root_is_live(const struct xp_root *root) { return root->live; }
 const char *xp_root_path(const struct xp_root *root) { return root->path; }
 

@@ -94,6 +94,8 @@ void xp_root_note(struct xp_root *root, enum xp_log_kind kind, const char *path)
 /* Iterate the read log (files, links, listed directories, failed reads). */
 size_t xp_root_log_count(const struct xp_root *root);
 const char *xp_root_log_path(const struct xp_root *root, size_t i, enum xp_log_kind *ret_kind);
+/* Forget the read log (the daemon probes again and again: keep it flat). */
+void xp_root_log_clear(struct xp_root *root);
 /* XP_LOG_ERROR entries: the positive errno of the failed read. */
 int xp_root_log_error(const struct xp_root *root, size_t i);
 /* Snapshot file listing failed reads ("ERRNO PATH"); a non-live root
@@ -332,6 +334,9 @@ struct xp_facts {
 
         /* container probe */
         char container[32];           /* "docker", "lxc", ... or "" */
+
+        /* os-release probe */
+        char os_id[32], os_version_id[32], os_pretty_name[128];
 };
 
 struct xp_report;
@@ -359,6 +364,7 @@ int xp_checks_add(struct xp_checks *c, const char *name, enum xp_check_status st
 void xp_checks_clear(struct xp_checks *c);
 /* ok < cannot-verify < missing for a summary; 0 checks: ok */
 enum xp_check_status xp_checks_worst(const struct xp_checks *c);
+enum xp_check_status xp_check_status_worse(enum xp_check_status a, enum xp_check_status b);
 
 enum xp_generator { XP_GEN_UNKNOWN, XP_GEN_INITRAMFS_TOOLS, XP_GEN_DRACUT, XP_GEN_MKINITCPIO, _XP_GEN_MAX };
 const char *xp_generator_to_string(enum xp_generator g); /* NULL for unknown */
@@ -502,6 +508,7 @@ struct xp_probe {
 };
 
 extern const struct xp_probe xp_container_probe;
+extern const struct xp_probe xp_os_release_probe;
 extern const struct xp_probe xp_kernel_probe;
 extern const struct xp_probe xp_hypervisor_probe;
 extern const struct xp_probe xp_cpuid_probe;
