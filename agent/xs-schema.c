@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The model as xenstore keys (schema 1, see agent/xs.h and xenprobe(8)).
+ * Pure: reads nothing, touches no store.  Every value is printable ASCII
+ * and at most XP_XS_VALUE_MAX bytes; lists that do not fit end in
+ * " ...(+N)".  The key set is fixed (no per-kernel or per-warning keys), so
+ * the node count stays the same however many kernels or warnings there
+ * are: xenstored's per-domain node quota (1000) is never approached.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xs.h"
+
+/* every key the schema defines, in publishing order; the publisher's own
+ * keys last */
+static const char *const schema_keys[] = {
+        "schema", "agent-version", "verdict", "mode", "role", "confidence", "kernel", "xen-version",
+        "os/id", "os/version-id", "os/pretty-name", "pv/block", "pv/net", "root-disk", "root-device",
+        "boot/summary", "boot/kernels", "boot/problems", "warnings", "warning-text",
+        /* owned by the publisher and the request protocol */
+        "generation", XP_XS_REQUEST, XP_XS_SERVED,
+};
+
+bool xp_xs_schema_known(const char *key)
+{
+        for (size_t i = 0; i < ELEMENTSOF(schema_keys); i++)
+                if (strcmp(key, schema_keys[i]) == 0)
+                        return true;
+        /* the directories the keys live in */
+        return strcmp(key, "os") == 0 || strcmp(key, "pv") == 0 || strcmp(key, "boot") == 0;
+}
+
+void xp_kvs_clear(struct xp_kvs *kv)
+{
+        for (size_t i = 0; i < kv->n; i++)
+                free(kv->v[i].value);
+        kv->n = 0;
+}
+
+const char *xp_kvs_get(const struct xp_kvs *kv, const char *key)
+{
+        for (size_t i = 0; i < kv->n; i++)
+                if (strcmp(kv->v[i].key, key) == 0)
+                        return kv->v[i].value;
+        return NULL;
+}
+
+/* Printable ASCII only ('\n' too when MULTILINE); anything else becomes
+ * '?': a dom0 tool may print these to a terminal. */
+static void ascii(char *s, bool multiline)
+{
+        for (unsigned char *p = (unsigned char *)s; *p; p++)
+                if ((*p < 0x20 || *p > 0x7e) && !(multiline && *p == '\n'))
+                        *p = '?';
+}
+
+static int add_text(struct xp_kvs *kv, const char *key, const char *value, bool multiline)
+{
+        if (!value || !*value)
+                return 0; /* a key that does not apply is absent */
+        if (kv->n >= XP_XS_MAX_KEYS)
+                return -E2BIG;
+        size_t n = strnlen(value, XP_XS_VALUE_MAX);
+        char *v = strndup(value, n);
+        if (!v)
+                return -ENOMEM;
+        ascii(v, multiline);
+        kv->v[kv->n++] = (struct xp_kv){ .key = key, .value = v };
+        return 0;
+}
+
+static int add(struct xp_kvs *kv, const char *key, const char *value)
+{
+        return add_text(kv, key, value, false);
+}
+
+/* A bounded list: items joined by SEP, and " ...(+N)" when N items did not
+ * fit in XP_XS_VALUE_MAX bytes. */
+struct list {
+        char buf[XP_XS_VALUE_MAX + 1];
+        size_t len;
+        unsigned left_out;
+        const char *sep;
+};
+
+static void list_add(struct list *l, const char *fmt, ...) _printf_(2, 3);
+static void list_add(struct list *l, const char *fmt, ...)
+{
+        char item[XP_XS_VALUE_MAX + 1];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(item, sizeof(item), fmt, ap);
+        va_end(ap);
+        ascii(item, false);
+        size_t need = (l->len ? strlen(l->sep) : 0) + strlen(item);
+        /* room for the marker must remain: " ...(+4294967295)" */
+        const size_t marker = sizeof(XP_XS_TRUNCATED) + 11;
+        if (l->left_out || l->len + need + marker > XP_XS_VALUE_MAX) {
+                l->left_out++;
+                return;
+        }
+        l->len += (size_t)snprintf(l->buf + l->len, sizeof(l->buf) - l->len, "%s%s", l->len ? l->sep : "", item);
+}
+
+static const char *list_end(struct list *l)
+{
+        if (l->left_out)
+                snprintf(l->buf + l->len, sizeof(l->buf) - l->len, "%s%u)", XP_XS_TRUNCATED, l->left_out);
+        return l->buf;
+}
+
+/* The PV driver of a device class: in use (a device of that class is
+ * connected and bound), else how the module is there. */
+static const char *pv_state(const struct xp_facts *f, enum xp_xen_module m, const char *devtype)
+{
+        for (size_t i = 0; i < f->n_xenbus; i++)
+                if (strcmp(f->xenbus_dev[i].devtype, devtype) == 0 && f->xenbus_dev[i].connected &&
+                    f->xenbus_dev[i].driver[0])
+                        return "in-use";
+        return xp_kstate_to_string(f->mod[m]);
+}
+
+/* Which boot mode the running guest uses, for the per-kernel status. */
+static int boot_mode_of(const struct xp_report *r)
+{
+        switch (r->mode) {
+        case XP_MODE_PV:
+                return XP_BOOT_PV;
+        case XP_MODE_PVH:
+                return XP_BOOT_PVH;
+        case XP_MODE_PVHVM:
+        case XP_MODE_HVM:
+                return XP_BOOT_HVM;
+        default:
+                return -1;
+        }
+}
+
+static enum xp_check_status kernel_status(const struct xp_boot_kernel *k, int mode)
+{
+        if (mode >= 0)
+                return k->mode[mode];
+        /* no Xen mode to judge by: the worst of every mode */
+        enum xp_check_status st = XP_CHECK_OK;
+        for (int m = 0; m < _XP_BOOT_MAX; m++)
+                st = xp_check_status_worse(st, k->mode[m]);
+        return st;
+}
+
+static int boot_keys(const struct xp_report *r, struct xp_kvs *kv)
+{
+        const struct xp_boot *b = &r->boot;
+        if (!b->probed)
+                return add(kv, "boot/summary", "not-checked");
+
+        int mode = boot_mode_of(r);
+        enum xp_check_status sum = XP_CHECK_OK;
+        struct list kernels = { .sep = " " }, problems = { .sep = "; " };
+        for (size_t i = 0; i < b->n_kernels; i++) {
+                const struct xp_boot_kernel *k = &b->kernels[i];
+                enum xp_check_status st = kernel_status(k, mode);
+                sum = xp_check_status_worse(sum, st);
+                list_add(&kernels, "%s:%s", k->version, xp_check_status_to_string(st));
+                if (st == XP_CHECK_OK)
+                        continue;
+                const char *why = mode >= 0 ? k->mode_why[mode] : NULL;
+                if (why && *why) {
+                        /* "initramfs xen-blkfront: missing; " -> without the tail */
+                        char w[XP_XS_VALUE_MAX];
+                        snprintf(w, sizeof(w), "%s", why);
+                        size_t l = strlen(w);
+                        while (l && (w[l - 1] == ' ' || w[l - 1] == ';'))
+                                w[--l] = '\0';
+                        list_add(&problems, "%s: %s", k->version, w);
+                } else
+                        list_add(&problems, "%s: %s", k->version, xp_check_status_to_string(st));
+        }
+        for (size_t i = 0; i < b->checks.n; i++)
+                if (b->checks.v[i].status != XP_CHECK_OK)
+                        list_add(&problems, "%s: %s", b->checks.v[i].name,
+                                 xp_check_status_to_string(b->checks.v[i].status));
+        int e = add(kv, "boot/summary", b->n_kernels ? xp_check_status_to_string(sum) : "not-checked");
+        if (e == 0)
+                e = add(kv, "boot/kernels", list_end(&kernels));
+        if (e == 0)
+                e = add(kv, "boot/problems", list_end(&problems));
+        return e;
+}
+
+int xp_xs_schema(const struct xp_report *r, struct xp_kvs *kv)
+{
+        const struct xp_facts *f = &r->facts;
+        char num[24];
+        int e = 0;
+
+        kv->n = 0;
+        snprintf(num, sizeof(num), "%d", XP_XS_SCHEMA);
+#define ADD(k, v)                                                                                  \
+        do {                                                                                       \
+                if (e == 0)                                                                        \
+                        e = add(kv, k, v);                                                         \
+        } while (0)
+        ADD("schema", num);
+        ADD("agent-version", PACKAGE_VERSION);
+        ADD("verdict", xp_report_verdict(r));
+        ADD("mode", xp_mode_to_string(r->mode));
+        ADD("role", xp_role_to_string(r->role));
+        ADD("confidence", xp_confidence_to_string(r->confidence));
+        ADD("kernel", f->release);
+        ADD("xen-version", f->xen_version[0] ? f->xen_version : f->cpuid_xen_version);
+        ADD("os/id", f->os_id);
+        ADD("os/version-id", f->os_version_id);
+        ADD("os/pretty-name", f->os_pretty_name);
+        if (r->hypervisor == XP_HV_XEN) {
+                ADD("pv/block", pv_state(f, XP_XM_BLKFRONT, "vbd"));
+                ADD("pv/net", pv_state(f, XP_XM_NETFRONT, "vif"));
+        }
+        if (f->rootfs == XP_ST_FOUND) {
+                ADD("root-disk", xp_disk_kind_to_string(f->root_kind));
+                ADD("root-device", f->root_devname);
+        }
+        if (e == 0)
+                e = boot_keys(r, kv);
+
+        size_t nw = 0;
+        struct list w = { .sep = "\n" };
+        for (char **p = r->warnings; p && *p; p++, nw++)
+                list_add(&w, "%s", *p);
+        snprintf(num, sizeof(num), "%zu", nw);
+        ADD("warnings", num);
+        if (nw && e == 0)
+                e = add_text(kv, "warning-text", list_end(&w), true);
+#undef ADD
+        if (e < 0)
+                xp_kvs_clear(kv);
+        return e;
+}

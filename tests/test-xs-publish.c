@@ -1,0 +1,517 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The schema and the publisher against an in-memory xenstore that can
+ * refuse (EAGAIN on commit, EACCES, ENOSPC above a node-size quota).
+ * Expected keys and values come from the schema text in agent/xs.h and
+ * xenprobe(8) XENSTORE SCHEMA, for a model filled in by hand here.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+
+#include "harness.h"
+#include "xs.h"
+
+/* ------------------------------------------------------- the fake store */
+
+#define FAKE_MAX 256
+
+struct node {
+        char *path, *value;
+};
+struct fake {
+        struct xp_xs xs;
+        struct node n[FAKE_MAX], tx[FAKE_MAX]; /* committed, and the transaction's copy */
+        size_t nn, ntx;
+        bool in_tx;
+        int eagain;          /* fail this many commits with EAGAIN */
+        int write_errno;     /* every write fails with this */
+        size_t quota_size;   /* values longer than this: ENOSPC */
+        unsigned writes, rms, commits, aborts, tx_started;
+};
+
+static struct fake *F(struct xp_xs *xs)
+{
+        return (struct fake *)xs;
+}
+
+static struct node *tab(struct fake *f, xp_xs_tx tx, size_t **n)
+{
+        *n = tx ? &f->ntx : &f->nn;
+        return tx ? f->tx : f->n;
+}
+
+static struct node *find(struct node *v, size_t n, const char *path)
+{
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(v[i].path, path) == 0)
+                        return &v[i];
+        return NULL;
+}
+
+static void copy(struct node *dst, size_t *nd, const struct node *src, size_t ns)
+{
+        for (size_t i = 0; i < *nd; i++) {
+                free(dst[i].path);
+                free(dst[i].value);
+        }
+        for (size_t i = 0; i < ns; i++)
+                dst[i] = (struct node){ strdup(src[i].path), strdup(src[i].value) };
+        *nd = ns;
+}
+
+static int f_tx_start(struct xp_xs *xs, xp_xs_tx *tx)
+{
+        struct fake *f = F(xs);
+        copy(f->tx, &f->ntx, f->n, f->nn);
+        f->in_tx = true;
+        f->tx_started++;
+        *tx = 1;
+        return 0;
+}
+
+static int f_tx_end(struct xp_xs *xs, xp_xs_tx tx, bool abort)
+{
+        struct fake *f = F(xs);
+        (void)tx;
+        f->in_tx = false;
+        if (abort) {
+                f->aborts++;
+                return 0;
+        }
+        if (f->eagain > 0) {
+                f->eagain--;
+                return -EAGAIN;
+        }
+        copy(f->n, &f->nn, f->tx, f->ntx);
+        f->commits++;
+        return 0;
+}
+
+static int f_read(struct xp_xs *xs, xp_xs_tx tx, const char *path, char **val, size_t *len)
+{
+        size_t *n;
+        struct node *v = tab(F(xs), tx, &n), *x = find(v, *n, path);
+        if (!x)
+                return -ENOENT;
+        *val = strdup(x->value);
+        if (len)
+                *len = strlen(x->value);
+        return 0;
+}
+
+static int mknode(struct node *v, size_t *n, const char *path, const char *value)
+{
+        struct node *x = find(v, *n, path);
+        if (x) {
+                free(x->value);
+                x->value = strdup(value);
+                return 0;
+        }
+        if (*n >= FAKE_MAX)
+                return -ENOSPC;
+        v[(*n)++] = (struct node){ strdup(path), strdup(value) };
+        return 0;
+}
+
+static int f_write(struct xp_xs *xs, xp_xs_tx tx, const char *path, const char *val, size_t len)
+{
+        struct fake *f = F(xs);
+        f->writes++;
+        if (f->write_errno)
+                return -f->write_errno;
+        if (f->quota_size && len > f->quota_size)
+                return -ENOSPC;
+        size_t *n;
+        struct node *v = tab(f, tx, &n);
+        /* parents exist implicitly, with "" as xenstored makes them */
+        char p[512];
+        snprintf(p, sizeof(p), "%s", path);
+        for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+                *s = '\0';
+                if (!find(v, *n, p))
+                        mknode(v, n, p, "");
+                *s = '/';
+        }
+        char *copyv = strndup(val, len);
+        int e = mknode(v, n, path, copyv);
+        free(copyv);
+        return e;
+}
+
+static int f_rm(struct xp_xs *xs, xp_xs_tx tx, const char *path)
+{
+        struct fake *f = F(xs);
+        f->rms++;
+        size_t *n, l = strlen(path);
+        struct node *v = tab(f, tx, &n);
+        bool any = false;
+        for (size_t i = 0; i < *n;) {
+                if (strcmp(v[i].path, path) == 0 || (strncmp(v[i].path, path, l) == 0 && v[i].path[l] == '/')) {
+                        free(v[i].path);
+                        free(v[i].value);
+                        v[i] = v[--*n];
+                        any = true;
+                } else
+                        i++;
+        }
+        return any ? 0 : -ENOENT;
+}
+
+static int f_directory(struct xp_xs *xs, xp_xs_tx tx, const char *path, char ***names, unsigned *count)
+{
+        size_t *n, l = strlen(path);
+        struct node *v = tab(F(xs), tx, &n);
+        if (!find(v, *n, path))
+                return -ENOENT;
+        char **out = calloc(FAKE_MAX + 1, sizeof(char *) + 128);
+        char *strs = (char *)(out + FAKE_MAX + 1);
+        unsigned k = 0;
+        for (size_t i = 0; i < *n; i++)
+                if (strncmp(v[i].path, path, l) == 0 && v[i].path[l] == '/' && !strchr(v[i].path + l + 1, '/')) {
+                        out[k] = strs + 128 * k;
+                        snprintf(out[k], 128, "%s", v[i].path + l + 1);
+                        k++;
+                }
+        *names = out;
+        *count = k;
+        return 0;
+}
+
+static void f_close(struct xp_xs *xs)
+{
+        struct fake *f = F(xs);
+        size_t z = 0;
+        copy(f->n, &f->nn, NULL, 0);
+        copy(f->tx, &f->ntx, NULL, 0);
+        (void)z;
+}
+
+static const struct xp_xs_ops fake_ops = {
+        .tx_start = f_tx_start,
+        .tx_end = f_tx_end,
+        .read = f_read,
+        .write = f_write,
+        .rm = f_rm,
+        .directory = f_directory,
+        .close = f_close,
+};
+
+static struct fake *fake_new(void)
+{
+        struct fake *f = calloc(1, sizeof(*f));
+        f->xs.ops = &fake_ops;
+        f->xs.hup_fd = -1;
+        return f;
+}
+
+static void fake_free(struct fake *f)
+{
+        f_close(&f->xs);
+        free(f);
+}
+
+static const char *get(struct fake *f, const char *key)
+{
+        char p[256];
+        snprintf(p, sizeof(p), "/local/domain/5/data/xenprobe/%s", key);
+        struct node *x = find(f->n, f->nn, p);
+        return x ? x->value : NULL;
+}
+
+/* ------------------------------------------------------------- a model */
+
+static struct xp_ctx *ctx_new(void)
+{
+        int e;
+        struct xp_root *root = xp_root_new("/", true, &e);
+        return root ? xp_ctx_new(root) : NULL;
+}
+
+static void ctx_free(struct xp_ctx *ctx)
+{
+        struct xp_root *root = xp_ctx_root(ctx);
+        xp_ctx_unref(ctx);
+        xp_root_free(root);
+}
+
+/* A PVHVM domU with PV disk in use, netfront loaded, two kernels (one
+ * without xen-blkfront in its initramfs) and two warnings. */
+static struct xp_report *model(void)
+{
+        struct xp_report *r = xp_report_new();
+        struct xp_facts *f = &r->facts;
+        r->hypervisor = XP_HV_XEN;
+        r->role = XP_ROLE_DOMU;
+        r->mode = XP_MODE_PVHVM;
+        r->confidence = XP_CONF_HIGH;
+        snprintf(f->release, sizeof(f->release), "6.1.0-13-amd64");
+        snprintf(f->xen_version, sizeof(f->xen_version), "4.17.5");
+        snprintf(f->os_id, sizeof(f->os_id), "debian");
+        snprintf(f->os_version_id, sizeof(f->os_version_id), "12");
+        snprintf(f->os_pretty_name, sizeof(f->os_pretty_name), "Debian GNU/Linux 12 (bookworm)");
+        f->n_xenbus = 1;
+        snprintf(f->xenbus_dev[0].name, sizeof(f->xenbus_dev[0].name), "vbd-51712");
+        snprintf(f->xenbus_dev[0].devtype, sizeof(f->xenbus_dev[0].devtype), "vbd");
+        snprintf(f->xenbus_dev[0].driver, sizeof(f->xenbus_dev[0].driver), "vbd");
+        f->xenbus_dev[0].connected = true;
+        f->mod[XP_XM_BLKFRONT] = XP_KS_LOADED;
+        f->mod[XP_XM_NETFRONT] = XP_KS_LOADED;
+        f->rootfs = XP_ST_FOUND;
+        f->root_kind = XP_DISK_XEN_PV;
+        snprintf(f->root_devname, sizeof(f->root_devname), "xvda1");
+        r->boot.probed = true;
+        r->boot.n_kernels = 2;
+        snprintf(r->boot.kernels[0].version, sizeof(r->boot.kernels[0].version), "6.1.0-13-amd64");
+        snprintf(r->boot.kernels[1].version, sizeof(r->boot.kernels[1].version), "6.1.0-12-amd64");
+        /* kernel 1: HVM boot misses blkfront; PV would be fine: only the
+         * running mode (HVM family) counts */
+        r->boot.kernels[1].mode[XP_BOOT_HVM] = XP_CHECK_MISSING;
+        r->boot.kernels[1].mode_why[XP_BOOT_HVM] = strdup("initramfs xen-blkfront: missing; ");
+        xp_report_warn(r, "first warning");
+        xp_report_warn(r, "second \x1b[31mwarning");
+        return r;
+}
+
+static int publish(struct xp_ctx *ctx, struct fake *f, const struct xp_kvs *kv, uint64_t min_gen,
+                   const char *served, struct xp_publish_result *res)
+{
+        return xp_xs_publish(ctx, &f->xs, "/local/domain/5", kv, min_gen, served, NULL, res);
+}
+
+/* every publisher test: a context, an empty store, the model's keys */
+#define FIXTURE                                                                                    \
+        struct xp_ctx *ctx = ctx_new();                                                            \
+        struct fake *f = fake_new();                                                               \
+        struct xp_report *r = model();                                                             \
+        struct xp_kvs kv = { 0 };                                                                  \
+        struct xp_publish_result res;                                                              \
+        CHECK_EQ_INT(xp_xs_schema(r, &kv), 0)
+
+static int done(struct xp_ctx *ctx, struct fake *f, struct xp_report *r, struct xp_kvs *kv)
+{
+        xp_kvs_clear(kv);
+        xp_report_free(r);
+        fake_free(f);
+        ctx_free(ctx);
+        return 0;
+}
+
+/* ---------------------------------------------------------------- tests */
+
+DEFINE_TEST(schema_values)
+{
+        struct xp_report *r = model();
+        struct xp_kvs kv = { 0 };
+        CHECK_EQ_INT(xp_xs_schema(r, &kv), 0);
+        CHECK_STREQ(xp_kvs_get(&kv, "schema"), "1");
+        CHECK_STREQ(xp_kvs_get(&kv, "verdict"), "pvhvm");
+        CHECK_STREQ(xp_kvs_get(&kv, "mode"), "pvhvm");
+        CHECK_STREQ(xp_kvs_get(&kv, "role"), "domU");
+        CHECK_STREQ(xp_kvs_get(&kv, "confidence"), "high");
+        CHECK_STREQ(xp_kvs_get(&kv, "kernel"), "6.1.0-13-amd64");
+        CHECK_STREQ(xp_kvs_get(&kv, "xen-version"), "4.17.5");
+        CHECK_STREQ(xp_kvs_get(&kv, "os/id"), "debian");
+        CHECK_STREQ(xp_kvs_get(&kv, "os/version-id"), "12");
+        CHECK_STREQ(xp_kvs_get(&kv, "os/pretty-name"), "Debian GNU/Linux 12 (bookworm)");
+        CHECK_STREQ(xp_kvs_get(&kv, "pv/block"), "in-use");
+        CHECK_STREQ(xp_kvs_get(&kv, "pv/net"), "loaded");
+        CHECK_STREQ(xp_kvs_get(&kv, "root-disk"), "xen-pv");
+        CHECK_STREQ(xp_kvs_get(&kv, "root-device"), "xvda1");
+        CHECK_STREQ(xp_kvs_get(&kv, "boot/summary"), "missing");
+        CHECK_STREQ(xp_kvs_get(&kv, "boot/kernels"), "6.1.0-13-amd64:ok 6.1.0-12-amd64:missing");
+        CHECK_STREQ(xp_kvs_get(&kv, "boot/problems"), "6.1.0-12-amd64: initramfs xen-blkfront: missing");
+        CHECK_STREQ(xp_kvs_get(&kv, "warnings"), "2");
+        /* the escape sequence a terminal would obey is gone */
+        CHECK_STREQ(xp_kvs_get(&kv, "warning-text"), "first warning\nsecond ?[31mwarning");
+        CHECK(!xp_kvs_get(&kv, "generation"));
+        for (size_t i = 0; i < kv.n; i++) {
+                CHECK(xp_xs_schema_known(kv.v[i].key));
+                CHECK(strlen(kv.v[i].value) <= XP_XS_VALUE_MAX);
+        }
+        xp_kvs_clear(&kv);
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(schema_not_applicable_keys_absent)
+{
+        struct xp_report *r = xp_report_new();
+        r->hypervisor = XP_HV_XEN;
+        r->role = XP_ROLE_DOMU;
+        r->mode = XP_MODE_PV;
+        struct xp_kvs kv = { 0 };
+        CHECK_EQ_INT(xp_xs_schema(r, &kv), 0);
+        CHECK(!xp_kvs_get(&kv, "os/id"));
+        CHECK(!xp_kvs_get(&kv, "root-disk"));
+        CHECK(!xp_kvs_get(&kv, "xen-version"));
+        CHECK(!xp_kvs_get(&kv, "warning-text"));
+        CHECK_STREQ(xp_kvs_get(&kv, "warnings"), "0");
+        CHECK_STREQ(xp_kvs_get(&kv, "boot/summary"), "not-checked");
+        xp_kvs_clear(&kv);
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(schema_truncates_with_marker)
+{
+        struct xp_report *r = model();
+        for (int i = 0; i < 98; i++)
+                xp_report_warn(r, "warning number %03d with some words to take room", i);
+        struct xp_kvs kv = { 0 };
+        CHECK_EQ_INT(xp_xs_schema(r, &kv), 0);
+        CHECK_STREQ(xp_kvs_get(&kv, "warnings"), "100");
+        const char *t = xp_kvs_get(&kv, "warning-text");
+        CHECK(strlen(t) <= XP_XS_VALUE_MAX);
+        const char *m = strstr(t, XP_XS_TRUNCATED);
+        CHECK(m);
+        unsigned left = (unsigned)strtoul(m + strlen(XP_XS_TRUNCATED), NULL, 10);
+        unsigned lines = 1;
+        for (const char *p = t; p < m; p++)
+                lines += *p == '\n';
+        CHECK_EQ_INT(lines + left, 100);
+        CHECK(left > 0);
+        xp_kvs_clear(&kv);
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(publish_writes_only_changes)
+{
+        FIXTURE;
+
+        CHECK_EQ_INT(publish(ctx, f, &kv, 0, NULL, &res), 0);
+        CHECK(res.changed);
+        CHECK_EQ_INT(res.generation, 1);
+        CHECK_EQ_INT(res.written, kv.n + 1);
+        CHECK_STREQ(get(f, "generation"), "1");
+        CHECK_STREQ(get(f, "boot/kernels"), "6.1.0-13-amd64:ok 6.1.0-12-amd64:missing");
+        CHECK_EQ_INT(f->commits, 1);
+
+        /* the same content again: read, nothing written, transaction abandoned */
+        unsigned w = f->writes;
+        CHECK_EQ_INT(publish(ctx, f, &kv, 0, NULL, &res), 0);
+        CHECK(!res.changed);
+        CHECK_EQ_INT(f->writes, w);
+        CHECK_EQ_INT(f->commits, 1);
+        CHECK_STREQ(get(f, "generation"), "1");
+
+        /* one value changes: that key and the generation */
+        xp_kvs_clear(&kv);
+        snprintf(r->facts.release, sizeof(r->facts.release), "6.1.0-14-amd64");
+        CHECK_EQ_INT(xp_xs_schema(r, &kv), 0);
+        CHECK_EQ_INT(publish(ctx, f, &kv, 0, NULL, &res), 0);
+        CHECK_EQ_INT(res.written, 2);
+        CHECK_EQ_INT(res.removed, 0);
+        CHECK_STREQ(get(f, "kernel"), "6.1.0-14-amd64");
+        CHECK_STREQ(get(f, "generation"), "2");
+
+        return done(ctx, f, r, &kv);
+}
+
+DEFINE_TEST(publish_removes_stale_keeps_request)
+{
+        FIXTURE;
+        CHECK_EQ_INT(publish(ctx, f, &kv, 0, NULL, &res), 0);
+        /* planted or left over: an unknown key, an unknown key in a schema
+         * directory, an unknown directory; and dom0's request */
+        f_write(&f->xs, 0, "/local/domain/5/data/xenprobe/junk", "x", 1);
+        f_write(&f->xs, 0, "/local/domain/5/data/xenprobe/os/junk", "x", 1);
+        f_write(&f->xs, 0, "/local/domain/5/data/xenprobe/deep/a/b", "x", 1);
+        f_write(&f->xs, 0, "/local/domain/5/data/xenprobe/request", "tok", 3);
+        /* os-release gone and the warnings fixed */
+        xp_kvs_clear(&kv);
+        r->facts.os_id[0] = r->facts.os_version_id[0] = r->facts.os_pretty_name[0] = '\0';
+        xp_strv_free(r->warnings);
+        r->warnings = NULL;
+        CHECK_EQ_INT(xp_xs_schema(r, &kv), 0);
+        CHECK_EQ_INT(publish(ctx, f, &kv, 0, NULL, &res), 0);
+        CHECK(res.changed);
+        CHECK(!get(f, "junk"));
+        CHECK(!get(f, "os/junk"));
+        CHECK(!get(f, "os"));
+        CHECK(!get(f, "os/id"));
+        CHECK(!get(f, "deep"));
+        CHECK(!get(f, "deep/a/b"));
+        CHECK(!get(f, "warning-text"));
+        CHECK_STREQ(get(f, "warnings"), "0");
+        CHECK_STREQ(get(f, "request"), "tok");
+        CHECK_STREQ(get(f, "generation"), "2");
+        CHECK_EQ_INT(f->commits, 2); /* one transaction per publish */
+        return done(ctx, f, r, &kv);
+}
+
+DEFINE_TEST(publish_retries_eagain)
+{
+        FIXTURE;
+        f->eagain = 2;
+        CHECK_EQ_INT(publish(ctx, f, &kv, 0, NULL, &res), 0);
+        CHECK_EQ_INT(res.attempts, 3);
+        CHECK_STREQ(get(f, "generation"), "1");
+        /* a writer that always wins: bounded, and the store is untouched */
+        fake_free(f);
+        f = fake_new();
+        f->eagain = 1000;
+        CHECK_EQ_INT(publish(ctx, f, &kv, 0, NULL, &res), -EAGAIN);
+        CHECK(res.attempts <= 8);
+        CHECK_EQ_INT(f->nn, 0);
+        return done(ctx, f, r, &kv);
+}
+
+DEFINE_TEST(publish_refused_leaves_store_intact)
+{
+        FIXTURE;
+        CHECK_EQ_INT(publish(ctx, f, &kv, 0, NULL, &res), 0);
+        size_t before = f->nn;
+        f->write_errno = EACCES;
+        xp_kvs_clear(&kv);
+        snprintf(r->facts.release, sizeof(r->facts.release), "6.2");
+        CHECK_EQ_INT(xp_xs_schema(r, &kv), 0);
+        CHECK_EQ_INT(publish(ctx, f, &kv, 0, NULL, &res), -EACCES);
+        CHECK_EQ_INT(f->nn, before);
+        CHECK_STREQ(get(f, "kernel"), "6.1.0-13-amd64"); /* no partial write */
+        CHECK_STREQ(get(f, "generation"), "1");
+        return done(ctx, f, r, &kv);
+}
+
+DEFINE_TEST(publish_quota_gives_reduced_set)
+{
+        FIXTURE;
+        f->quota_size = 45; /* a node-size quota below boot/problems (48 bytes) */
+        CHECK_EQ_INT(publish(ctx, f, &kv, 0, NULL, &res), 0);
+        CHECK(res.reduced);
+        CHECK_STREQ(get(f, "verdict"), "pvhvm");
+        CHECK_STREQ(get(f, "boot/summary"), "missing");
+        CHECK(!get(f, "boot/problems"));
+        CHECK(!get(f, "warning-text"));
+        CHECK(!get(f, "os/pretty-name"));
+        CHECK_STREQ(get(f, "generation"), "1");
+        return done(ctx, f, r, &kv);
+}
+
+DEFINE_TEST(publish_generation_survives_deletion)
+{
+        FIXTURE;
+        /* the subtree was deleted (or the domain migrated): the count goes on */
+        CHECK_EQ_INT(publish(ctx, f, &kv, 41, NULL, &res), 0);
+        CHECK_EQ_INT(res.generation, 42);
+        CHECK_STREQ(get(f, "generation"), "42");
+        /* a garbage generation in the store restarts from what we know */
+        f_write(&f->xs, 0, "/local/domain/5/data/xenprobe/generation", "-7x", 3);
+        CHECK_EQ_INT(publish(ctx, f, &kv, 42, NULL, &res), 0);
+        CHECK_STREQ(get(f, "generation"), "43");
+        return done(ctx, f, r, &kv);
+}
+
+DEFINE_TEST(publish_answers_request_without_new_generation)
+{
+        FIXTURE;
+        CHECK_EQ_INT(publish(ctx, f, &kv, 0, NULL, &res), 0);
+        CHECK_EQ_INT(publish(ctx, f, &kv, 1, "q123-4", &res), 0);
+        CHECK(!res.changed);
+        CHECK_STREQ(get(f, "served"), "q123-4");
+        CHECK_STREQ(get(f, "generation"), "1");
+        CHECK_EQ_INT(f->commits, 2);
+        return done(ctx, f, r, &kv);
+}
+
