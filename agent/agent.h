@@ -33,3 +33,27 @@ int xp_render_boot_text(const struct xp_boot *b, FILE *out);
 int xp_cmd_initrd(struct xp_ctx *ctx, const char *rootdir, bool json, int argc, char **argv);
 /* `xenprobe --root DIR` on an image with no proc/ or sys/ */
 int xp_cmd_offline(struct xp_ctx *ctx, const char *rootdir, bool json);
+
+/* `xenprobe publish`: 0 written (or already current), 1 error, 2 usage,
+ * 5 not a Xen guest (nothing to publish) */
+int xp_cmd_publish(struct xp_ctx *ctx, const char *rootdir, int argc, char **argv);
+/* `xenprobe daemon` / xenprobed: 0 on SIGTERM/SIGINT or not Xen, 1 error */
+int xp_cmd_daemon(struct xp_ctx *ctx, const char *rootdir, int argc, char **argv);
+/* `xenprobe query` (dom0): ARGV[0] is "query"; JSON and VERBOSE from the
+ * global options.  0 shown, 1 error, 2 usage, 3 a domain's data is invalid */
+int xp_cmd_query(int argc, char **argv, bool json, bool verbose);
+
+/* shared by publish and the daemon (cmd-publish.c) */
+struct xp_publish_opts {
+        char home[64]; /* "" or "/local/domain/N" (--domid) */
+        bool boot, trace;
+};
+/* --domid, --no-boot, --trace, -v, --help: -1 to go on, else the exit status */
+int xp_publish_options(struct xp_ctx *ctx, const char *cmd, int argc, char **argv, void (*help)(FILE *),
+                       struct xp_publish_opts *o);
+/* "" (relative: the connection's own domain) or "/local/domain/N" */
+int xp_publish_home(const char *domid, char *home, size_t len);
+/* probe, plus quick boot readiness when BOOT */
+int xp_publish_probe(struct xp_ctx *ctx, bool boot, struct xp_report **ret);
+/* a Xen guest (or dom0)?  Logs why not. */
+bool xp_publish_applies(struct xp_ctx *ctx, const struct xp_report *r);

@@ -5,6 +5,9 @@
  *   xenprobe [--root DIR] [--json | --short] [--verbose]
  *   xenprobe [--root DIR] snapshot DIR
  *   xenprobe [--root DIR] initrd [--json] [--quick] [--fs TYPE] [IMAGE...]
+ *   xenprobe [--root DIR] publish [--domid N] [--trace]
+ *   xenprobe [--root DIR] daemon [--domid N]     (also installed as xenprobed)
+ *   xenprobe query [DOMID|NAME] [--all] [--json] [--watch] [--refresh]
  *
  * Exit status: 0 report produced, 1 no report could be produced, 2 usage;
  * initrd: 3 something missing, 4 could not verify.
@@ -30,6 +33,10 @@ static void usage(FILE *out)
                 "       xenprobe [OPTIONS] snapshot DIR    copy what the probes read into DIR\n"
                 "       xenprobe [OPTIONS] initrd [IMAGE...]  can these initramfs images boot\n"
                 "                                          under Xen? (xenprobe initrd --help)\n"
+                "       xenprobe [OPTIONS] publish         write the report into xenstore, once\n"
+                "       xenprobe [OPTIONS] daemon          publish and keep it current (xenprobed)\n"
+                "       xenprobe query [DOMID|NAME|--all]  dom0: what the guests published\n"
+                "                                          (xenprobe query --help)\n"
                 "\n"
                 "Options:\n"
                 "  -r, --root DIR   read DIR/sys, DIR/proc, ... instead of the live system\n"
@@ -66,6 +73,20 @@ int main(int argc, char **argv)
                 { "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'V' },
                 {},
         };
+        /* installed as xenprobed too: `xenprobed ARGS` is `xenprobe daemon ARGS` */
+        const char *base = strrchr(argv[0], '/');
+        if (strcmp(base ? base + 1 : argv[0], "xenprobed") == 0) {
+                char **nargv = calloc((size_t)argc + 2, sizeof(char *));
+                if (!nargv) {
+                        fprintf(stderr, "xenprobed: out of memory\n");
+                        return EXIT_NOREPORT;
+                }
+                nargv[0] = argv[0];
+                nargv[1] = (char *)"daemon";
+                memcpy(nargv + 2, argv + 1, sizeof(char *) * (size_t)argc); /* with the final NULL */
+                argv = nargv;
+                argc++;
+        }
         const char *rootdir = NULL;
         enum output out = OUT_TEXT;
         bool verbose = false, boot = true;
@@ -101,10 +122,22 @@ int main(int argc, char **argv)
         }
 
         const char *snapshot_dir = NULL;
-        int initrd_argc = 0;
-        char **initrd_argv = NULL;
+        int initrd_argc = 0, sub_argc = 0;
+        char **initrd_argv = NULL, **sub_argv = NULL;
+        enum { SUB_NONE, SUB_PUBLISH, SUB_DAEMON } sub = SUB_NONE;
         if (optind < argc) {
-                if (strcmp(argv[optind], "initrd") == 0) {
+                if (strcmp(argv[optind], "query") == 0) {
+                        /* dom0 side: reads xenstore only, probes nothing */
+                        if (rootdir) {
+                                fprintf(stderr, "xenprobe: query reads xenstore; --root does not apply\n");
+                                return EXIT_USAGE;
+                        }
+                        return xp_cmd_query(argc - optind, argv + optind, out == OUT_JSON, verbose);
+                } else if (strcmp(argv[optind], "publish") == 0 || strcmp(argv[optind], "daemon") == 0) {
+                        sub = argv[optind][0] == 'p' ? SUB_PUBLISH : SUB_DAEMON;
+                        sub_argc = argc - optind;
+                        sub_argv = argv + optind;
+                } else if (strcmp(argv[optind], "initrd") == 0) {
                         initrd_argc = argc - optind;
                         initrd_argv = argv + optind;
                 } else if (strcmp(argv[optind], "snapshot") == 0) {
@@ -151,6 +184,14 @@ int main(int argc, char **argv)
         struct xp_report *r = NULL;
         if (initrd_argv) {
                 ret = xp_cmd_initrd(ctx, rootdir, out == OUT_JSON, initrd_argc, initrd_argv);
+                goto out;
+        }
+        if (sub == SUB_PUBLISH) {
+                ret = xp_cmd_publish(ctx, rootdir, sub_argc, sub_argv);
+                goto out;
+        }
+        if (sub == SUB_DAEMON) {
+                ret = xp_cmd_daemon(ctx, rootdir, sub_argc, sub_argv);
                 goto out;
         }
         if (!live && !root_has_live_data(root)) {

@@ -1,0 +1,727 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * xenprobed (`xenprobe daemon`): probe, publish into xenstore, then sleep in
+ * one poll() until something can have changed the answer.  Shaped like
+ * systemd-timesyncd: one struct owns every descriptor, signals arrive as
+ * a descriptor (signalfd) and are handled inside the loop, READY=1 goes to
+ * systemd after the first publish, and nothing wakes the process while the
+ * system is quiet (no timer is armed unless xenstore is unreachable and
+ * no descriptor can announce its return).
+ *
+ * Sources:
+ *   signalfd   SIGTERM/SIGINT: exit 0, published keys stay (dom0 keeps the
+ *              last answer); SIGHUP: probe again, boot readiness included
+ *   udev       (live systems) block, net, xen bus and module add/remove:
+ *              probe again; boot readiness is kept
+ *   inotify    ROOT/boot: a kernel or initramfs installed or rebuilt: probe
+ *              again with boot readiness; the xenstored socket's directory
+ *              (or /dev/xen): xenstored (re)started, connect
+ *   hang-up    a duplicate of libxenstore's socket (POLLRDHUP): xenstored
+ *              went away; libxenstore itself would not say so
+ *   xenstore   a watch on data/xenprobe: dom0 wrote "request" (a refresh),
+ *              or a key differs from what we published (deleted or
+ *              rewritten by someone else, or a fresh tree after resume or
+ *              migration, when the kernel re-registers the watch and it
+ *              fires once); and on unique-domain-id (a toolstack that
+ *              writes it changed it: a new domain).
+ * Every watch event is handled idempotently: it fires once on
+ * registration and may fire spuriously; the reaction is to compare and, if
+ * needed, publish, and publishing writes only what differs.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <libudev.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "xs.h"
+
+#define TOKEN_TREE "xenprobe-tree"
+#define TOKEN_UDID "xenprobe-udid"
+#define BACKOFF_MIN_MS 1000
+#define BACKOFF_MAX_MS 60000
+
+/* ------------------------------------------------------------ libudev */
+
+static struct {
+        typeof(&udev_new) udev_new;
+        typeof(&udev_unref) udev_unref;
+        typeof(&udev_monitor_new_from_netlink) udev_monitor_new_from_netlink;
+        typeof(&udev_monitor_filter_add_match_subsystem_devtype) udev_monitor_filter_add_match_subsystem_devtype;
+        typeof(&udev_monitor_enable_receiving) udev_monitor_enable_receiving;
+        typeof(&udev_monitor_get_fd) udev_monitor_get_fd;
+        typeof(&udev_monitor_receive_device) udev_monitor_receive_device;
+        typeof(&udev_monitor_unref) udev_monitor_unref;
+        typeof(&udev_device_get_subsystem) udev_device_get_subsystem;
+        typeof(&udev_device_get_action) udev_device_get_action;
+        typeof(&udev_device_get_sysname) udev_device_get_sysname;
+        typeof(&udev_device_unref) udev_device_unref;
+} ud;
+static const struct xp_dl_sym ud_syms[] = {
+        XP_DL_SYM(ud, udev_new),
+        XP_DL_SYM(ud, udev_unref),
+        XP_DL_SYM(ud, udev_monitor_new_from_netlink),
+        XP_DL_SYM(ud, udev_monitor_filter_add_match_subsystem_devtype),
+        XP_DL_SYM(ud, udev_monitor_enable_receiving),
+        XP_DL_SYM(ud, udev_monitor_get_fd),
+        XP_DL_SYM(ud, udev_monitor_receive_device),
+        XP_DL_SYM(ud, udev_monitor_unref),
+        XP_DL_SYM(ud, udev_device_get_subsystem),
+        XP_DL_SYM(ud, udev_device_get_action),
+        XP_DL_SYM(ud, udev_device_get_sysname),
+        XP_DL_SYM(ud, udev_device_unref),
+        {},
+};
+static struct xp_dl_lib libudev = { "libudev.so.1", ud_syms, 0 };
+
+/* ------------------------------------------------------------- state */
+
+struct xp_daemon {
+        struct xp_ctx *ctx;
+        bool live, boot_enabled, trace;
+        char home[64], base[128];
+
+        int sig_fd, ino_fd, udev_fd;
+        struct udev *udev;
+        struct udev_monitor *mon;
+        int wd_boot;          /* ROOT/boot */
+        int wd_xs;            /* where xenstore appears, while disconnected */
+
+        struct xp_xs *xs;     /* NULL while disconnected */
+        int xs_fd;
+        int backoff_ms;       /* > 0: a reconnect timer is armed */
+        struct timespec retry_at;
+
+        struct xp_report *report;
+        struct xp_kvs kv;
+        uint64_t generation;  /* last one we committed */
+        char udid[80];        /* unique-domain-id when the toolstack writes one */
+        char request[XP_XS_REQUEST_MAX + 1]; /* token to answer, "" when none */
+
+        bool need_probe, need_boot, need_publish, ready_sent;
+        unsigned long probes, publishes, events;
+};
+
+/* ------------------------------------------------------------ sd_notify */
+
+/* The sd_notify(3) datagram protocol: one line per field to the socket in
+ * $NOTIFY_SOCKET ('@' = abstract namespace).  Quietly nothing outside
+ * systemd. */
+static void notify(struct xp_daemon *d, const char *fmt, ...) _printf_(2, 3);
+static void notify(struct xp_daemon *d, const char *fmt, ...)
+{
+        const char *path = getenv("NOTIFY_SOCKET");
+        if (!path || (path[0] != '/' && path[0] != '@'))
+                return;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        size_t l = strlen(path);
+        if (l >= sizeof(sa.sun_path))
+                return;
+        memcpy(sa.sun_path, path, l);
+        if (path[0] == '@')
+                sa.sun_path[0] = '\0';
+        char msg[512];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return;
+        if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+                   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + l)) < 0)
+                DBG(d->ctx, "sd_notify %s: %m", path);
+        close(fd);
+}
+
+/* ------------------------------------------------------------- probing */
+
+static int probe(struct xp_daemon *d)
+{
+        struct xp_report *r = NULL;
+        bool boot = d->boot_enabled && (d->need_boot || !d->report);
+        /* the read log feeds `snapshot` only: keep it from growing */
+        xp_root_log_clear(xp_ctx_root(d->ctx));
+        int e = xp_publish_probe(d->ctx, boot, &r);
+        if (e < 0) {
+                ERR(d->ctx, "probing failed: %s", strerror(-e));
+                return e;
+        }
+        if (d->boot_enabled && !boot && d->report) {
+                /* the boot readiness of the kernels did not change: keep it */
+                r->boot = d->report->boot;
+                memset(&d->report->boot, 0, sizeof(d->report->boot));
+        }
+        xp_report_free(d->report);
+        d->report = r;
+        d->probes++;
+        d->need_probe = d->need_boot = false;
+
+        struct xp_kvs kv = { 0 };
+        e = xp_xs_schema(r, &kv);
+        if (e < 0) {
+                ERR(d->ctx, "building the xenstore keys: %s", strerror(-e));
+                return e;
+        }
+        xp_kvs_clear(&d->kv);
+        d->kv = kv;
+        d->need_publish = true;
+        return 0;
+}
+
+/* ------------------------------------------------------------ xenstore */
+
+static void disconnect(struct xp_daemon *d, const char *why)
+{
+        if (!d->xs)
+                return;
+        WARN(d->ctx, "xenstore connection (%s) lost: %s; waiting for xenstored", d->xs->where, why);
+        d->xs = xp_xs_close(d->xs);
+        d->xs_fd = -1;
+        notify(d, "STATUS=waiting for xenstore (connection lost)");
+}
+
+static int watch_all(struct xp_daemon *d)
+{
+        char path[256];
+        /* the whole subtree: dom0's request, and anyone else's change or
+         * deletion of what we published */
+        int e = d->xs->ops->watch(d->xs, d->base, TOKEN_TREE);
+        if (e < 0) {
+                ERR(d->ctx, "xenstore watch on %s: %s", d->base, xp_xs_strerror(e));
+                return e;
+        }
+        snprintf(path, sizeof(path), "%s%sunique-domain-id", d->home, d->home[0] ? "/" : "");
+        e = d->xs->ops->watch(d->xs, path, TOKEN_UDID);
+        if (e < 0)
+                DBG(d->ctx, "xenstore watch on %s: %s (ignored)", path, xp_xs_strerror(e));
+        return 0;
+}
+
+/* Where xenstore will appear: the socket's directory when libxenstore will
+ * use a socket, else /dev/xen for the xenbus device. */
+static void arm_appear_watch(struct xp_daemon *d)
+{
+        if (d->wd_xs >= 0 || d->ino_fd < 0)
+                return;
+        char dir[PATH_MAX];
+        const char *sock = xp_xs_socket_path();
+        if (getenv("XENSTORED_PATH") || getenv("XENSTORED_RUNDIR") || access(XP_XS_DEVICE, F_OK) != 0) {
+                snprintf(dir, sizeof(dir), "%s", sock);
+                char *slash = strrchr(dir, '/');
+                if (slash && slash != dir)
+                        *slash = '\0';
+        } else
+                snprintf(dir, sizeof(dir), "/dev/xen");
+        d->wd_xs = inotify_add_watch(d->ino_fd, dir, IN_CREATE | IN_MOVED_TO | IN_ATTRIB);
+        if (d->wd_xs < 0)
+                DBG(d->ctx, "inotify on %s: %m", dir);
+        else
+                DBG(d->ctx, "waiting for xenstore to appear in %s", dir);
+}
+
+static void schedule_retry(struct xp_daemon *d)
+{
+        arm_appear_watch(d);
+        if (d->wd_xs >= 0) {
+                d->backoff_ms = 0; /* an inotify event will say when */
+                return;
+        }
+        d->backoff_ms = d->backoff_ms ? d->backoff_ms * 2 : BACKOFF_MIN_MS;
+        if (d->backoff_ms > BACKOFF_MAX_MS)
+                d->backoff_ms = BACKOFF_MAX_MS;
+        clock_gettime(CLOCK_MONOTONIC, &d->retry_at);
+        d->retry_at.tv_sec += d->backoff_ms / 1000;
+        d->retry_at.tv_nsec += (d->backoff_ms % 1000) * 1000000L;
+        if (d->retry_at.tv_nsec >= 1000000000L) {
+                d->retry_at.tv_sec++;
+                d->retry_at.tv_nsec -= 1000000000L;
+        }
+        INFO(d->ctx, "xenstore not reachable and nothing to watch for its return: retrying in %d s",
+             d->backoff_ms / 1000);
+}
+
+static int connect_xs(struct xp_daemon *d)
+{
+        if (d->xs)
+                return 0;
+        struct xp_xs *xs = NULL;
+        int e = xp_xs_open(&xs);
+        if (e < 0) {
+                INFO(d->ctx, "xenstore: %s", xp_xs_strerror(e));
+                notify(d, "STATUS=waiting for xenstore: %s", xp_xs_strerror(e));
+                schedule_retry(d);
+                return e;
+        }
+        d->xs = xs;
+        d->xs_fd = xs->ops->fileno(xs);
+        if (d->xs_fd < 0 || watch_all(d) < 0) {
+                disconnect(d, "cannot register watches");
+                schedule_retry(d);
+                return -EIO;
+        }
+        if (d->wd_xs >= 0 && !getenv("XENSTORED_PATH") && !getenv("XENSTORED_RUNDIR") &&
+            access(XP_XS_DEVICE, F_OK) == 0) {
+                /* a device connection does not drop: stop watching */
+                inotify_rm_watch(d->ino_fd, d->wd_xs);
+                d->wd_xs = -1;
+        }
+        d->backoff_ms = 0;
+        d->need_publish = true;
+        INFO(d->ctx, "xenstore: connected through %s", xs->where);
+        /* a socket connection can drop (xenstored restarted): keep watching
+         * its directory, the new socket says when to reconnect */
+        arm_appear_watch(d);
+        return 0;
+}
+
+static bool lost(int e)
+{
+        return e == -EBADF || e == -EPIPE || e == -ECONNRESET || e == -ENOTCONN || e == -ECONNREFUSED;
+}
+
+static int publish(struct xp_daemon *d)
+{
+        if (!d->xs || !d->need_publish)
+                return 0;
+        struct xp_publish_result res;
+        const char *served = d->request[0] ? d->request : NULL;
+        int e = xp_xs_publish(d->ctx, d->xs, d->home, &d->kv, d->generation, served, d->trace ? stderr : NULL,
+                              &res);
+        if (e < 0) {
+                if (lost(e)) {
+                        disconnect(d, xp_xs_strerror(e));
+                        schedule_retry(d);
+                }
+                return e;
+        }
+        d->need_publish = false;
+        d->request[0] = '\0';
+        d->generation = res.generation;
+        d->publishes++;
+        if (res.changed)
+                INFO(d->ctx, "published %s: generation %" PRIu64 " (%u written, %u removed)%s", d->base,
+                     res.generation, res.written, res.removed, res.reduced ? ", free text left out (quota)" : "");
+        const char *v = xp_kvs_get(&d->kv, "verdict"), *b = xp_kvs_get(&d->kv, "boot/summary");
+        if (!d->ready_sent) {
+                notify(d, "READY=1\nSTATUS=published generation %" PRIu64 ": %s, boot %s", res.generation,
+                       v ? v : "?", b ? b : "?");
+                d->ready_sent = true;
+        } else if (res.changed)
+                notify(d, "STATUS=published generation %" PRIu64 ": %s, boot %s", res.generation, v ? v : "?",
+                       b ? b : "?");
+        return 0;
+}
+
+static bool valid_token(const char *s, size_t len)
+{
+        if (len == 0 || len > XP_XS_REQUEST_MAX)
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (!(s[i] >= 'a' && s[i] <= 'z') && !(s[i] >= 'A' && s[i] <= 'Z') && !(s[i] >= '0' && s[i] <= '9') &&
+                    !strchr("._-", s[i]))
+                        return false;
+        return true;
+}
+
+static int read_key(struct xp_daemon *d, const char *key, char **val, size_t *len)
+{
+        char path[256];
+        snprintf(path, sizeof(path), "%s/%s", d->base, key);
+        return d->xs->ops->read(d->xs, XP_XS_NOTX, path, val, len);
+}
+
+static void on_request(struct xp_daemon *d)
+{
+        char *v = NULL, *served = NULL;
+        size_t len = 0, slen = 0;
+        int e = read_key(d, XP_XS_REQUEST, &v, &len);
+        if (e == -ENOENT)
+                return;
+        if (e < 0) {
+                if (lost(e))
+                        disconnect(d, xp_xs_strerror(e));
+                return;
+        }
+        if (!valid_token(v, len)) {
+                WARN(d->ctx, "%s/%s: ignoring a request token that is not 1-%d characters of [A-Za-z0-9._-]",
+                     d->base, XP_XS_REQUEST, XP_XS_REQUEST_MAX);
+                free(v);
+                return;
+        }
+        /* already answered (the watch fires on registration, and again on
+         * our own "served" write of the same token): nothing to do */
+        if (read_key(d, XP_XS_SERVED, &served, &slen) == 0 && slen == len && memcmp(served, v, len) == 0) {
+                free(v);
+                free(served);
+                return;
+        }
+        free(served);
+        memcpy(d->request, v, len);
+        d->request[len] = '\0';
+        free(v);
+        DBG(d->ctx, "refresh requested (token %s)", d->request);
+        d->need_probe = d->need_boot = true;
+}
+
+/* Does the stored value of KEY differ from what we publish? */
+static bool differs(struct xp_daemon *d, const char *key)
+{
+        char *v = NULL;
+        size_t len = 0;
+        int e = read_key(d, key, &v, &len);
+        if (e < 0 && lost(e)) {
+                disconnect(d, xp_xs_strerror(e));
+                return false;
+        }
+        const char *want = xp_kvs_get(&d->kv, key);
+        bool diff;
+        if (strcmp(key, "generation") == 0) {
+                char g[24];
+                snprintf(g, sizeof(g), "%" PRIu64, d->generation);
+                diff = e < 0 || strcmp(v, g) != 0;
+        } else if (want)
+                diff = e < 0 || len != strlen(want) || memcmp(v, want, len) != 0;
+        else
+                diff = e == 0; /* a key we do not publish: stale or planted */
+        free(v);
+        return diff;
+}
+
+/* A watch event below (or on) our subtree. */
+static void on_tree(struct xp_daemon *d, const char *path)
+{
+        size_t bl = strlen(d->base);
+        if (strncmp(path, d->base, bl) != 0 || (path[bl] != '/' && path[bl] != '\0'))
+                return;
+        const char *key = path[bl] ? path + bl + 1 : "";
+        if (strcmp(key, XP_XS_REQUEST) == 0) {
+                on_request(d);
+                return;
+        }
+        if (strcmp(key, XP_XS_SERVED) == 0 || !d->generation)
+                return; /* ours to write; nothing published yet anyway */
+        /* the subtree itself (registration, or removed whole): the
+         * generation says whether our keys are still there */
+        if (!*key)
+                key = "generation";
+        if (differs(d, key)) {
+                INFO(d->ctx, "%s/%s changed under us (deleted or rewritten, or a fresh tree after "
+                             "resume/migration): publishing again",
+                     d->base, key);
+                d->need_publish = true;
+        }
+}
+
+static void on_udid(struct xp_daemon *d)
+{
+        char path[256], *v = NULL;
+        size_t len = 0;
+        snprintf(path, sizeof(path), "%s%sunique-domain-id", d->home, d->home[0] ? "/" : "");
+        int e = d->xs->ops->read(d->xs, XP_XS_NOTX, path, &v, &len);
+        if (e < 0) {
+                if (lost(e))
+                        disconnect(d, xp_xs_strerror(e));
+                return;
+        }
+        char now[sizeof(d->udid)];
+        snprintf(now, sizeof(now), "%.*s", (int)len, v);
+        free(v);
+        if (strcmp(now, d->udid) != 0) {
+                if (d->udid[0])
+                        INFO(d->ctx, "unique-domain-id changed (%s -> %s): a new domain, probing again", d->udid, now);
+                snprintf(d->udid, sizeof(d->udid), "%s", now);
+                d->need_probe = true;
+                d->need_publish = true;
+        }
+}
+
+static void on_xenstore(struct xp_daemon *d)
+{
+        for (;;) {
+                char *path = NULL, *token = NULL;
+                int e = d->xs->ops->check_watch(d->xs, &path, &token);
+                if (e == -EAGAIN)
+                        return;
+                if (e < 0) {
+                        disconnect(d, xp_xs_strerror(e));
+                        schedule_retry(d);
+                        return;
+                }
+                d->events++;
+                DBG(d->ctx, "watch %s fired: %s", token, path);
+                if (strcmp(token, TOKEN_TREE) == 0)
+                        on_tree(d, path);
+                else if (strcmp(token, TOKEN_UDID) == 0)
+                        on_udid(d);
+                free(path);
+                if (!d->xs)
+                        return;
+        }
+}
+
+/* ------------------------------------------------------- other sources */
+
+static void on_udev(struct xp_daemon *d)
+{
+        struct udev_device *dev;
+        while ((dev = ud.udev_monitor_receive_device(d->mon))) {
+                d->events++;
+                DBG(d->ctx, "udev: %s %s %s", ud.udev_device_get_action(dev) ?: "?",
+                    ud.udev_device_get_subsystem(dev) ?: "?", ud.udev_device_get_sysname(dev) ?: "?");
+                ud.udev_device_unref(dev);
+                d->need_probe = true;
+        }
+}
+
+static void on_inotify(struct xp_daemon *d)
+{
+        char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+        ssize_t n;
+        bool xs_event = false;
+        while ((n = read(d->ino_fd, buf, sizeof(buf))) > 0) {
+                for (char *p = buf; p < buf + n;) {
+                        const struct inotify_event *ev = (const struct inotify_event *)p;
+                        d->events++;
+                        if (ev->wd == d->wd_boot && !(ev->mask & IN_IGNORED)) {
+                                DBG(d->ctx, "boot/%s changed", ev->len ? ev->name : "");
+                                d->need_probe = d->need_boot = true;
+                        } else if (ev->wd == d->wd_xs) {
+                                /* IN_IGNORED: the directory itself went
+                                 * (xenstored's rundir removed): watch again,
+                                 * or fall back to the back-off timer */
+                                if (ev->mask & IN_IGNORED)
+                                        d->wd_xs = -1;
+                                xs_event = true;
+                        }
+                        p += sizeof(*ev) + ev->len;
+                }
+        }
+        if (!xs_event)
+                return;
+        if (d->wd_xs < 0)
+                arm_appear_watch(d);
+        if (d->xs) {
+                /* a new socket: did our xenstored go away?  a read tells */
+                char *v = NULL;
+                int e = read_key(d, "generation", &v, NULL);
+                free(v);
+                if (e < 0 && e != -ENOENT) {
+                        disconnect(d, xp_xs_strerror(e));
+                        connect_xs(d);
+                }
+        } else
+                connect_xs(d);
+}
+
+static int on_signal(struct xp_daemon *d)
+{
+        struct signalfd_siginfo si;
+        while (read(d->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+                if (si.ssi_signo == SIGHUP) {
+                        INFO(d->ctx, "SIGHUP: probing again, boot readiness included");
+                        d->need_probe = d->need_boot = true;
+                } else {
+                        INFO(d->ctx, "%s: exiting; the published keys stay for dom0",
+                             si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+                        return 1;
+                }
+        }
+        return 0;
+}
+
+/* ------------------------------------------------------------ set-up */
+
+static int setup_sources(struct xp_daemon *d, sigset_t *old)
+{
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGHUP);
+        sigaddset(&set, SIGPIPE);
+        if (sigprocmask(SIG_BLOCK, &set, old) < 0)
+                return -errno;
+        sigdelset(&set, SIGPIPE);
+        d->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+        if (d->sig_fd < 0)
+                return -errno;
+
+        d->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (d->ino_fd < 0)
+                WARN(d->ctx, "inotify: %m: kernel and initramfs updates will be noticed only on SIGHUP");
+        else if (d->boot_enabled) {
+                char dir[PATH_MAX];
+                snprintf(dir, sizeof(dir), "%s/boot", xp_root_path(xp_ctx_root(d->ctx)));
+                d->wd_boot = inotify_add_watch(d->ino_fd, dir,
+                                               IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE);
+                if (d->wd_boot < 0)
+                        DBG(d->ctx, "inotify on %s: %m (no kernels to watch)", dir);
+        }
+
+        if (!d->live)
+                return 0; /* udev describes this machine, not the root */
+        if (xp_dlopen_syms(d->ctx, &libudev) < 0) {
+                WARN(d->ctx, "libudev.so.1 cannot be loaded: hot-plugged disks and NICs will be noticed only on SIGHUP");
+                return 0;
+        }
+        d->udev = ud.udev_new();
+        if (d->udev)
+                d->mon = ud.udev_monitor_new_from_netlink(d->udev, "udev");
+        if (!d->mon) {
+                WARN(d->ctx, "udev monitor: %m: hot-plug will be noticed only on SIGHUP");
+                return 0;
+        }
+        static const char *const subsystems[] = { "block", "net", "xen", "module" };
+        for (size_t i = 0; i < ELEMENTSOF(subsystems); i++)
+                ud.udev_monitor_filter_add_match_subsystem_devtype(d->mon, subsystems[i], NULL);
+        if (ud.udev_monitor_enable_receiving(d->mon) < 0) {
+                WARN(d->ctx, "udev monitor: cannot receive events: hot-plug will be noticed only on SIGHUP");
+                return 0;
+        }
+        d->udev_fd = ud.udev_monitor_get_fd(d->mon);
+        return 0;
+}
+
+static void teardown(struct xp_daemon *d)
+{
+        xp_xs_close(d->xs);
+        if (d->mon)
+                ud.udev_monitor_unref(d->mon);
+        if (d->udev)
+                ud.udev_unref(d->udev);
+        if (d->ino_fd >= 0)
+                close(d->ino_fd);
+        if (d->sig_fd >= 0)
+                close(d->sig_fd);
+        xp_kvs_clear(&d->kv);
+        xp_report_free(d->report);
+}
+
+static int timeout_ms(const struct xp_daemon *d)
+{
+        if (d->xs || !d->backoff_ms)
+                return -1; /* idle: no timer */
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long ms = (d->retry_at.tv_sec - now.tv_sec) * 1000L + (d->retry_at.tv_nsec - now.tv_nsec) / 1000000L;
+        return ms < 0 ? 0 : (int)ms;
+}
+
+static void usage(FILE *out)
+{
+        fprintf(out, "Usage: xenprobe [--root DIR] daemon [--domid N] [--no-boot] [--trace]\n"
+                     "       xenprobed [--domid N] [--no-boot] [--trace] [--verbose]\n"
+                     "\n"
+                     "Publish into xenstore (as `xenprobe publish`) and keep it current: probe again\n"
+                     "when a disk, NIC or Xen device comes or goes, a module is loaded, a kernel or\n"
+                     "initramfs is installed, dom0 writes data/xenprobe/request, or on SIGHUP.\n"
+                     "No polling.  Runs in the foreground; tells systemd READY=1 (Type=notify).\n"
+                     "\n"
+                     "  --domid N   publish to /local/domain/N (dom0 only; with --root)\n"
+                     "  --no-boot   leave boot readiness out\n"
+                     "  --trace     log each key written (+) or removed (-)\n"
+                     "  -v, --verbose  debug log\n"
+                     "\n"
+                     "Exit status: 0 on SIGTERM/SIGINT or when this is not a Xen guest, 1 error,\n"
+                     "2 usage.\n");
+}
+
+int xp_cmd_daemon(struct xp_ctx *ctx, const char *rootdir, int argc, char **argv)
+{
+        struct xp_daemon d = {
+                .ctx = ctx, .sig_fd = -1, .ino_fd = -1, .udev_fd = -1, .wd_boot = -1, .wd_xs = -1, .xs_fd = -1,
+        };
+        struct xp_publish_opts o;
+        int ret = xp_publish_options(ctx, "daemon", argc, argv, usage, &o);
+        if (ret >= 0)
+                return ret;
+        (void)rootdir;
+        d.boot_enabled = o.boot;
+        d.trace = o.trace;
+        d.live = xp_root_is_live(xp_ctx_root(ctx));
+        memcpy(d.home, o.home, sizeof(d.home));
+        (void)xp_xs_base(d.home, d.base, sizeof(d.base));
+        if (xp_ctx_get_log_priority(ctx) < LOG_INFO)
+                xp_ctx_set_log_priority(ctx, LOG_INFO);
+
+        sigset_t old;
+        ret = 1;
+        int e = setup_sources(&d, &old);
+        if (e < 0) {
+                ERR(ctx, "setting up the event sources: %s", strerror(-e));
+                goto out;
+        }
+        if (probe(&d) < 0)
+                goto out;
+        if (!xp_publish_applies(ctx, d.report)) {
+                INFO(ctx, "not a Xen guest: xenprobed has nothing to do here, exiting");
+                ret = 0;
+                goto out;
+        }
+        if (connect_xs(&d) == 0)
+                publish(&d);
+
+        for (;;) {
+                struct pollfd p[5];
+                int np = 0, i_sig = -1, i_ino = -1, i_udev = -1, i_xs = -1, i_hup = -1;
+                p[i_sig = np++] = (struct pollfd){ .fd = d.sig_fd, .events = POLLIN };
+                if (d.ino_fd >= 0)
+                        p[i_ino = np++] = (struct pollfd){ .fd = d.ino_fd, .events = POLLIN };
+                if (d.udev_fd >= 0)
+                        p[i_udev = np++] = (struct pollfd){ .fd = d.udev_fd, .events = POLLIN };
+                if (d.xs)
+                        p[i_xs = np++] = (struct pollfd){ .fd = d.xs_fd, .events = POLLIN };
+                if (d.xs && d.xs->hup_fd >= 0)
+                        p[i_hup = np++] = (struct pollfd){ .fd = d.xs->hup_fd, .events = POLLRDHUP };
+                int n = poll(p, (nfds_t)np, timeout_ms(&d));
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        ERR(ctx, "poll: %m");
+                        goto out;
+                }
+                if (n == 0 && !d.xs) {
+                        connect_xs(&d); /* the back-off timer */
+                }
+                if (i_sig >= 0 && p[i_sig].revents && on_signal(&d)) {
+                        ret = 0;
+                        break;
+                }
+                if (i_ino >= 0 && p[i_ino].revents)
+                        on_inotify(&d);
+                if (i_udev >= 0 && p[i_udev].revents)
+                        on_udev(&d);
+                if (i_xs >= 0 && d.xs && p[i_xs].revents)
+                        on_xenstore(&d);
+                if (i_hup >= 0 && d.xs && p[i_hup].revents) {
+                        /* xenstored closed the socket: it went away */
+                        disconnect(&d, "xenstored closed the connection");
+                        connect_xs(&d);
+                }
+                if (d.need_probe && probe(&d) < 0)
+                        continue; /* keep the last answer; try again on the next event */
+                publish(&d);
+        }
+out:
+        DBG(ctx, "%lu probes, %lu publishes, %lu events", d.probes, d.publishes, d.events);
+        if (d.sig_fd >= 0)
+                sigprocmask(SIG_SETMASK, &old, NULL);
+        teardown(&d);
+        return ret;
+}

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * dom0 reader of what the guests published below their own
+ * /local/domain/<id>/data/xenprobe/ (schema 1, agent/xs.h).
+ *
+ * Every byte below a guest's home was written by the guest, which may be
+ * hostile: the reader reads only the schema's keys and its three known
+ * subdirectories (os/, pv/, boot/), never recurses elsewhere, caps the
+ * entries examined per directory and the bytes read per domain, and keeps
+ * values as the raw bytes it read (cut at XP_XS_VALUE_MAX).  Validation
+ * marks each value and records problems as ASCII sentences; renderers turn
+ * raw bytes into terminal-safe text (render-query.c: only printable ASCII
+ * reaches a terminal) or valid UTF-8 JSON strings.
+ *
+ * Identity is the domid PLUS the /vm UUID and the toolstack's
+ * unique-domain-id (XAPI): domain ids are reused (XSA-322).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "xs.h"
+
+/* caps per domain (a hostile guest can create ~1000 nodes of ~4 KiB) */
+#define XP_Q_MAX_ENTRIES 256u       /* entries examined per listed directory */
+#define XP_Q_MAX_BYTES (32u * 1024u) /* names + values read per domain */
+#define XP_Q_TX_ATTEMPTS 5u         /* transactions per domain before "unreadable" */
+/* first reserved domid (DOMID_FIRST_RESERVED): larger entries are not domains */
+#define XP_Q_DOMID_MAX 0x7FF0u
+
+/* the schema-1 keys the reader knows, in display order */
+enum xp_qkey {
+        XP_QK_SCHEMA,
+        XP_QK_GENERATION,
+        XP_QK_AGENT_VERSION,
+        XP_QK_VERDICT,
+        XP_QK_MODE,
+        XP_QK_ROLE,
+        XP_QK_CONFIDENCE,
+        XP_QK_KERNEL,
+        XP_QK_XEN_VERSION,
+        XP_QK_OS_ID,
+        XP_QK_OS_VERSION_ID,
+        XP_QK_OS_PRETTY_NAME,
+        XP_QK_PV_BLOCK,
+        XP_QK_PV_NET,
+        XP_QK_ROOT_DISK,
+        XP_QK_ROOT_DEVICE,
+        XP_QK_BOOT_SUMMARY,
+        XP_QK_BOOT_KERNELS,
+        XP_QK_BOOT_PROBLEMS,
+        XP_QK_WARNINGS,
+        XP_QK_WARNING_TEXT,
+        XP_QK_REQUEST,
+        XP_QK_SERVED,
+        _XP_QK_MAX,
+};
+/* "generation", "os/id", "boot/kernels" */
+const char *xp_q_key_name(enum xp_qkey k);
+
+enum xp_qstatus {
+        XP_Q_OK,
+        XP_Q_NONE,       /* nothing published */
+        XP_Q_INVALID,    /* published, but something violates the schema */
+        XP_Q_FUTURE,     /* schema > XP_XS_SCHEMA: values not interpreted */
+        XP_Q_TRUNCATED,  /* valid as far as read, but a cap cut it */
+        XP_Q_UNREADABLE, /* xenstore refused a read, or no consistent snapshot */
+};
+/* "ok", "none", "invalid", "schema-N" (into BUF), "truncated", "unreadable" */
+const char *xp_q_status_word(enum xp_qstatus s, unsigned future, char *buf, size_t len);
+
+/* one value as read */
+struct xp_qval {
+        bool present;
+        bool invalid;   /* failed validation: a problem says why */
+        bool truncated; /* longer than XP_XS_VALUE_MAX: cut */
+        char *raw;      /* the guest's bytes (may hold NULs: use len), NUL-terminated */
+        size_t len;     /* bytes kept (<= XP_XS_VALUE_MAX) */
+        size_t full_len; /* bytes xenstore returned */
+        uint64_t num;   /* integer keys, when valid */
+};
+
+struct xp_qdom {
+        unsigned domid;
+        bool exists;                 /* /local/domain/<id> is there */
+        struct xp_qval name;         /* /local/domain/<id>/name (toolstack) */
+        char *uuid;                  /* validated, else NULL */
+        char *unique_id;             /* validated unique-domain-id, else NULL */
+        enum xp_qstatus status;
+        unsigned future;             /* the schema number when XP_Q_FUTURE */
+        unsigned unknown_keys;       /* entries not in the schema (ignored) */
+        unsigned published;          /* entries below data/xenprobe other than
+                                      * request and served (subdirs' included) */
+        size_t bytes_read;           /* names + values read from the guest's subtree */
+        bool capped;                 /* an entry or byte cap cut what was read */
+        bool bad_identity;           /* vm or unique-domain-id malformed */
+        char **problems;             /* ASCII sentences, NULL-terminated */
+        struct xp_qval v[_XP_QK_MAX];
+};
+
+void xp_qdom_clear(struct xp_qdom *d);
+/* move SRC into DST (DST cleared first), SRC left empty */
+void xp_qdom_move(struct xp_qdom *dst, struct xp_qdom *src);
+
+/* Is ERR a lost connection or an out-of-memory (the whole run stops), as
+ * opposed to one domain's read being refused? */
+bool xp_q_fatal(int err);
+
+/* Sorted domids listed under /local/domain (entries that are not domids
+ * are skipped).  *IDS is malloc()ed. */
+int xp_q_list_domains(struct xp_xs *xs, unsigned **ids, size_t *n) _must_check_;
+/* Read DOMID's identity and published subtree in one transaction (EAGAIN
+ * retried XP_Q_TX_ATTEMPTS times) and validate it.  0 with D filled (D->exists
+ * false when the domain is gone; per-domain failures are D->status
+ * XP_Q_UNREADABLE with a problem), or a fatal -errno (xp_q_fatal()). */
+int xp_q_read_domain(struct xp_xs *xs, unsigned domid, struct xp_qdom *d) _must_check_;
+/* The identity only (vm UUID, unique-domain-id), outside a transaction:
+ * for --watch to tell a reused domid.  *EXISTS false when the domain is
+ * gone. */
+int xp_q_read_identity(struct xp_xs *xs, unsigned domid, bool *exists, char **uuid, char **unique_id) _must_check_;
+/* Same domain?  Different when both sides know a UUID (or a
+ * unique-domain-id) and they differ. */
+bool xp_q_same_identity(const char *uuid_a, const char *uid_a, const char *uuid_b, const char *uid_b);
+/* Domids whose name is exactly NAME (appended to *IDS, sorted). */
+int xp_q_find_name(struct xp_xs *xs, const unsigned *all, size_t n_all, const char *name, unsigned **ids,
+                   size_t *n) _must_check_;
+
+/* --refresh: write TOKEN into DOMID's data/xenprobe/request, in a
+ * transaction that first checks the domain is still the one read (UUID
+ * and unique-domain-id, so a reused domid is never written to) and that its
+ * data/ exists (never re-create a removed home).  -ESTALE when it is not
+ * the same domain, -ENOENT when gone. */
+int xp_q_request(struct xp_xs *xs, const struct xp_qdom *d, const char *token) _must_check_;
+/* Read DOMID's served key: 1 when it equals TOKEN, 0 when not (yet), -errno. */
+int xp_q_served(struct xp_xs *xs, unsigned domid, const char *token) _must_check_;
+/* "/local/domain/<domid>/data/xenprobe" (+ "/" SUB when SUB) into BUF */
+const char *xp_q_path(char *buf, size_t len, unsigned domid, const char *sub);
+/* The domid in a watch path "/local/domain/<id>/...", -1 if none */
+long xp_q_path_domid(const char *path);
+
+/* A list value ends in XP_XS_TRUNCATED "N)" when it did not fit: the count
+ * N (0 when not) and, in *BODY_LEN, the length without the marker. */
+uint64_t xp_q_list_omitted(const char *v, size_t len, size_t *body_len);
+
+/* render-query.c */
+struct json_object;
+/* {"domid", "name", "uuid", "unique_domain_id", "status", "problems",
+ *  "unknown_keys", "data"} */
+struct json_object *xp_q_json_domain(const struct xp_qdom *d);
+/* {"schema": 1, "domains": [...]}, pretty-printed */
+int xp_q_render_json(struct xp_qdom *const *doms, size_t n, FILE *out);
+/* The table: header + one row per domain.  WIDTHS (XP_Q_COLUMNS) gets the
+ * column widths used, for later rows (--watch). */
+#define XP_Q_COLUMNS 9
+int xp_q_render_table(struct xp_qdom *const *doms, size_t n, int *widths, FILE *out);
+/* One row with PREFIX ("2026-11-23T10:00:00Z changed ") before it. */
+int xp_q_render_row(const struct xp_qdom *d, const int *widths, const char *prefix, FILE *out);
+/* Every field, boot kernels, problems and warnings of one domain. */
+int xp_q_render_detail(const struct xp_qdom *d, FILE *out);
+/* A JSON string for guest bytes: valid UTF-8, every byte that is not
+ * printable ASCII or part of a valid UTF-8 character >= U+00A0 replaced by
+ * U+FFFD (so no control character survives, even escaped; nor do the
+ * invisible bidi/zero-width format characters). */
+struct json_object *xp_q_json_bytes(const char *s, size_t len);

@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Renderers for `xenprobe query`: the table, one domain's detail and the
+ * JSON document.  They consume struct xp_qdom (dom0-query.h) and read
+ * nothing.  Guest bytes reach a terminal only through xp_sanitize()
+ * (printable ASCII, everything else '?'), and JSON only through
+ * xp_q_json_bytes() (valid UTF-8 without control characters).
+ *
+ * JSON contract (schema 1):
+ *   {"schema": 1, "domains": [DOMAIN, ...]}  sorted by domid
+ *   DOMAIN: {"domid": N, "name": S|null, "uuid": S|null,
+ *            "unique_domain_id": S|null, "status": "ok"|"none"|"invalid"|
+ *            "schema-N"|"truncated"|"unreadable", "problems": [S...],
+ *            "unknown_keys": N, "data": DATA|null}
+ *   DATA (null for none, unreadable and schema-N): every member always
+ *   present, null when the key is absent (integers: also when invalid):
+ *     schema, generation, agent_version, verdict, mode, role, confidence,
+ *     kernel, xen_version, os {id, version_id, pretty_name},
+ *     pv {block, net}, root_disk, root_device,
+ *     boot {summary, kernels [{version, status}], kernels_omitted, problems},
+ *     warning_count, warnings [S...], warnings_omitted, request, served
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "dom0-query.h"
+
+#define CELL_MAX 24 /* table cells longer than this are cut ("...") */
+
+/* ------------------------------------------------------------------ JSON */
+
+/* length of a valid UTF-8 sequence at S for a visible character >= U+00A0,
+ * or 0 */
+static size_t utf8_printable(const unsigned char *s, size_t len)
+{
+        unsigned c = s[0];
+        size_t n;
+        uint32_t cp;
+        if (c >= 0xc2 && c <= 0xdf) {
+                n = 2;
+                cp = c & 0x1f;
+        } else if (c >= 0xe0 && c <= 0xef) {
+                n = 3;
+                cp = c & 0x0f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+                n = 4;
+                cp = c & 0x07;
+        } else
+                return 0;
+        if (len < n)
+                return 0;
+        for (size_t i = 1; i < n; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (s[i] & 0x3f);
+        }
+        if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff) ||
+            cp < 0xa0)
+                return 0;
+        /* invisible format characters that reorder or hide text on a
+         * terminal (bidi overrides and isolates, zero-width, line and
+         * paragraph separators, BOM, tags) */
+        if (cp == 0xad || cp == 0x61c || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+            (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb) ||
+            (cp >= 0xe0000 && cp <= 0xe007f))
+                return 0;
+        return n;
+}
+
+struct json_object *xp_q_json_bytes(const char *s, size_t len)
+{
+        /* each byte becomes at most 3 (U+FFFD) */
+        char *buf = malloc(len * 3 + 1);
+        if (!buf)
+                return NULL;
+        const unsigned char *u = (const unsigned char *)s;
+        size_t j = 0;
+        for (size_t i = 0; i < len;) {
+                size_t n;
+                if (u[i] >= 0x20 && u[i] < 0x7f) {
+                        buf[j++] = (char)u[i++];
+                } else if ((n = utf8_printable(u + i, len - i)) > 0) {
+                        memcpy(buf + j, u + i, n);
+                        j += n;
+                        i += n;
+                } else {
+                        memcpy(buf + j, "\xef\xbf\xbd", 3);
+                        j += 3;
+                        i++;
+                }
+        }
+        struct json_object *o = json_object_new_string_len(buf, (int)j);
+        free(buf);
+        return o;
+}
+
+static bool shown(const struct xp_qdom *d)
+{
+        return d->status == XP_Q_OK || d->status == XP_Q_INVALID || d->status == XP_Q_TRUNCATED;
+}
+
+static struct json_object *jstr(const struct xp_qdom *d, enum xp_qkey k)
+{
+        const struct xp_qval *v = &d->v[k];
+        return v->present ? xp_q_json_bytes(v->raw, v->len) : NULL;
+}
+
+static struct json_object *jnum(const struct xp_qdom *d, enum xp_qkey k)
+{
+        const struct xp_qval *v = &d->v[k];
+        return v->present && !v->invalid ? json_object_new_uint64(v->num) : NULL;
+}
+
+static void add(struct json_object *o, const char *key, struct json_object *v)
+{
+        json_object_object_add(o, key, v);
+}
+
+static struct json_object *json_kernels(const struct xp_qval *v, struct json_object **omitted)
+{
+        size_t body;
+        uint64_t more = xp_q_list_omitted(v->raw, v->len, &body);
+        struct json_object *a = json_object_new_array();
+        *omitted = json_object_new_uint64(more);
+        for (size_t i = 0; i < body;) {
+                size_t j = i;
+                while (j < body && v->raw[j] != ' ')
+                        j++;
+                if (j > i) {
+                        const char *w = v->raw + i;
+                        const char *colon = memrchr(w, ':', j - i);
+                        struct json_object *k = json_object_new_object();
+                        add(k, "version", xp_q_json_bytes(w, colon ? (size_t)(colon - w) : j - i));
+                        add(k, "status", colon ? xp_q_json_bytes(colon + 1, (size_t)(v->raw + j - colon - 1)) : NULL);
+                        json_object_array_add(a, k);
+                }
+                i = j + 1;
+        }
+        return a;
+}
+
+static struct json_object *json_lines(const struct xp_qval *v, struct json_object **omitted)
+{
+        size_t body;
+        uint64_t more = xp_q_list_omitted(v->raw, v->len, &body);
+        struct json_object *a = json_object_new_array();
+        *omitted = json_object_new_uint64(more);
+        for (size_t i = 0; i < body;) {
+                const char *nl = memchr(v->raw + i, '\n', body - i);
+                size_t j = nl ? (size_t)(nl - v->raw) : body;
+                if (j > i)
+                        json_object_array_add(a, xp_q_json_bytes(v->raw + i, j - i));
+                i = j + 1;
+        }
+        return a;
+}
+
+static struct json_object *json_data(const struct xp_qdom *d)
+{
+        struct json_object *o = json_object_new_object(), *os = json_object_new_object(),
+                           *pv = json_object_new_object(), *boot = json_object_new_object();
+        struct json_object *list = NULL, *omitted = NULL;
+
+        add(o, "schema", jnum(d, XP_QK_SCHEMA));
+        add(o, "generation", jnum(d, XP_QK_GENERATION));
+        add(o, "agent_version", jstr(d, XP_QK_AGENT_VERSION));
+        add(o, "verdict", jstr(d, XP_QK_VERDICT));
+        add(o, "mode", jstr(d, XP_QK_MODE));
+        add(o, "role", jstr(d, XP_QK_ROLE));
+        add(o, "confidence", jstr(d, XP_QK_CONFIDENCE));
+        add(o, "kernel", jstr(d, XP_QK_KERNEL));
+        add(o, "xen_version", jstr(d, XP_QK_XEN_VERSION));
+        add(os, "id", jstr(d, XP_QK_OS_ID));
+        add(os, "version_id", jstr(d, XP_QK_OS_VERSION_ID));
+        add(os, "pretty_name", jstr(d, XP_QK_OS_PRETTY_NAME));
+        add(o, "os", os);
+        add(pv, "block", jstr(d, XP_QK_PV_BLOCK));
+        add(pv, "net", jstr(d, XP_QK_PV_NET));
+        add(o, "pv", pv);
+        add(o, "root_disk", jstr(d, XP_QK_ROOT_DISK));
+        add(o, "root_device", jstr(d, XP_QK_ROOT_DEVICE));
+        add(boot, "summary", jstr(d, XP_QK_BOOT_SUMMARY));
+        if (d->v[XP_QK_BOOT_KERNELS].present)
+                list = json_kernels(&d->v[XP_QK_BOOT_KERNELS], &omitted);
+        add(boot, "kernels", list);
+        add(boot, "kernels_omitted", omitted);
+        add(boot, "problems", jstr(d, XP_QK_BOOT_PROBLEMS));
+        add(o, "boot", boot);
+        add(o, "warning_count", jnum(d, XP_QK_WARNINGS));
+        list = omitted = NULL;
+        if (d->v[XP_QK_WARNING_TEXT].present)
+                list = json_lines(&d->v[XP_QK_WARNING_TEXT], &omitted);
+        add(o, "warnings", list);
+        add(o, "warnings_omitted", omitted);
+        add(o, "request", jstr(d, XP_QK_REQUEST));
+        add(o, "served", jstr(d, XP_QK_SERVED));
+        return o;
+}
+
+struct json_object *xp_q_json_domain(const struct xp_qdom *d)
+{
+        char buf[32];
+        struct json_object *o = json_object_new_object();
+        if (!o)
+                return NULL;
+        add(o, "domid", json_object_new_int((int)d->domid));
+        add(o, "name", d->name.present ? xp_q_json_bytes(d->name.raw, d->name.len) : NULL);
+        add(o, "uuid", xp_json_str_or_null(d->uuid));
+        add(o, "unique_domain_id", xp_json_str_or_null(d->unique_id));
+        add(o, "status", json_object_new_string(xp_q_status_word(d->status, d->future, buf, sizeof(buf))));
+        struct json_object *p = json_object_new_array();
+        for (char **s = d->problems; s && *s; s++)
+                json_object_array_add(p, xp_q_json_bytes(*s, strlen(*s)));
+        add(o, "problems", p);
+        add(o, "unknown_keys", json_object_new_int((int)d->unknown_keys));
+        add(o, "data", shown(d) ? json_data(d) : NULL);
+        return o;
+}
+
+int xp_q_render_json(struct xp_qdom *const *doms, size_t n, FILE *out)
+{
+        struct json_object *o = json_object_new_object(), *a = json_object_new_array();
+        if (!o || !a) {
+                json_object_put(o);
+                json_object_put(a);
+                return -ENOMEM;
+        }
+        add(o, "schema", json_object_new_int(1));
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *d = xp_q_json_domain(doms[i]);
+                if (!d) {
+                        json_object_put(a);
+                        json_object_put(o);
+                        return -ENOMEM;
+                }
+                json_object_array_add(a, d);
+        }
+        add(o, "domains", a);
+        return xp_json_print(o, out);
+}
+
+/* ------------------------------------------------------------------ text */
+
+static const char *const headers[XP_Q_COLUMNS] = { "DOMID", "NAME", "MODE",  "DISK",  "NET",
+                                                   "BOOT",  "WARN", "AGENT", "STATUS" };
+static const enum xp_qkey colkeys[XP_Q_COLUMNS] = {
+        _XP_QK_MAX,         _XP_QK_MAX,       XP_QK_VERDICT,       XP_QK_PV_BLOCK, XP_QK_PV_NET,
+        XP_QK_BOOT_SUMMARY, XP_QK_WARNINGS,   XP_QK_AGENT_VERSION, _XP_QK_MAX,
+};
+
+/* terminal-safe text of a value, "!" before a value that failed validation */
+static char *text_val(const struct xp_qval *v, size_t max)
+{
+        char *s = xp_sanitize(v->raw, v->len, max);
+        if (!s || !v->invalid)
+                return s;
+        char *m = malloc(strlen(s) + 2);
+        if (m) {
+                m[0] = '!';
+                strcpy(m + 1, s);
+        }
+        free(s);
+        return m;
+}
+
+static char *cell(const struct xp_qdom *d, int col)
+{
+        char buf[32];
+        switch (col) {
+        case 0:
+                snprintf(buf, sizeof(buf), "%u", d->domid);
+                return strdup(buf);
+        case 1:
+                return d->name.present ? xp_sanitize(d->name.raw, d->name.len, CELL_MAX) : strdup("-");
+        case XP_Q_COLUMNS - 1:
+                return strdup(xp_q_status_word(d->status, d->future, buf, sizeof(buf)));
+        default: {
+                const struct xp_qval *v = &d->v[colkeys[col]];
+                if (!shown(d) || !v->present)
+                        return strdup("-");
+                return text_val(v, CELL_MAX);
+        }
+        }
+}
+
+static int cells(const struct xp_qdom *d, char **c)
+{
+        for (int i = 0; i < XP_Q_COLUMNS; i++) {
+                c[i] = cell(d, i);
+                if (!c[i]) {
+                        while (i-- > 0)
+                                free(c[i]);
+                        return -ENOMEM;
+                }
+        }
+        return 0;
+}
+
+static void print_row(char *const *c, const int *w, const char *prefix, FILE *out)
+{
+        fputs(prefix ? prefix : "", out);
+        for (int i = 0; i < XP_Q_COLUMNS; i++) {
+                if (i == XP_Q_COLUMNS - 1)
+                        fprintf(out, "%s\n", c[i]);
+                else
+                        fprintf(out, i == 0 ? "%*s  " : "%-*s  ", w[i], c[i]);
+        }
+}
+
+int xp_q_render_table(struct xp_qdom *const *doms, size_t n, int *widths, FILE *out)
+{
+        char **all = calloc(n * XP_Q_COLUMNS + 1, sizeof(char *));
+        if (!all)
+                return -ENOMEM;
+        int e = 0;
+        for (int i = 0; i < XP_Q_COLUMNS; i++)
+                widths[i] = (int)strlen(headers[i]);
+        for (size_t r = 0; r < n && e == 0; r++) {
+                e = cells(doms[r], all + r * XP_Q_COLUMNS);
+                for (int i = 0; e == 0 && i < XP_Q_COLUMNS; i++) {
+                        int l = (int)strlen(all[r * XP_Q_COLUMNS + i]);
+                        if (l > widths[i])
+                                widths[i] = l;
+                }
+        }
+        if (e == 0) {
+                print_row((char *const *)headers, widths, NULL, out);
+                for (size_t r = 0; r < n; r++)
+                        print_row(all + r * XP_Q_COLUMNS, widths, NULL, out);
+        }
+        for (size_t i = 0; i < n * XP_Q_COLUMNS; i++)
+                free(all[i]);
+        free(all);
+        if (e == 0 && ferror(out))
+                e = -EIO;
+        return e;
+}
+
+int xp_q_render_row(const struct xp_qdom *d, const int *widths, const char *prefix, FILE *out)
+{
+        char *c[XP_Q_COLUMNS];
+        int e = cells(d, c);
+        if (e < 0)
+                return e;
+        print_row(c, widths, prefix, out);
+        for (int i = 0; i < XP_Q_COLUMNS; i++)
+                free(c[i]);
+        return ferror(out) ? -EIO : 0;
+}
+
+static void detail_line(FILE *out, const char *key, const char *val)
+{
+        fprintf(out, "  %-18s %s\n", key, val);
+}
+
+static int detail_val(const struct xp_qval *v, const char *key, FILE *out)
+{
+        char *s = xp_sanitize(v->raw, v->len, XP_XS_VALUE_MAX);
+        if (!s)
+                return -ENOMEM;
+        fprintf(out, "  %-18s %s%s", key, s, v->invalid ? "  [invalid]" : "");
+        if (v->truncated)
+                fprintf(out, "  [cut: %zu bytes]", v->full_len);
+        fputc('\n', out);
+        free(s);
+        return 0;
+}
+
+/* boot/kernels one per line, warning-text one per line */
+static int detail_list(const struct xp_qval *v, const char *key, char sep, FILE *out)
+{
+        size_t body;
+        uint64_t more = xp_q_list_omitted(v->raw, v->len, &body);
+        fprintf(out, "  %s:%s\n", key, v->invalid ? "  [invalid]" : "");
+        for (size_t i = 0; i < body;) {
+                const char *e = memchr(v->raw + i, sep, body - i);
+                size_t j = e ? (size_t)(e - v->raw) : body;
+                if (j > i) {
+                        const char *w = v->raw + i;
+                        const char *colon = sep == ' ' ? memrchr(w, ':', j - i) : NULL;
+                        char *a = xp_sanitize(w, colon ? (size_t)(colon - w) : j - i, XP_XS_VALUE_MAX);
+                        char *b = colon ? xp_sanitize(colon + 1, (size_t)(v->raw + j - colon - 1), 64) : NULL;
+                        if (!a || (colon && !b)) {
+                                free(a);
+                                free(b);
+                                return -ENOMEM;
+                        }
+                        if (colon)
+                                fprintf(out, "    %-24s %s\n", a, b);
+                        else
+                                fprintf(out, "    %s\n", a);
+                        free(a);
+                        free(b);
+                }
+                i = j + 1;
+        }
+        if (more)
+                fprintf(out, "    ... and %llu more\n", (unsigned long long)more);
+        if (v->truncated)
+                fprintf(out, "    [cut: %zu bytes]\n", v->full_len);
+        return 0;
+}
+
+int xp_q_render_detail(const struct xp_qdom *d, FILE *out)
+{
+        char buf[32];
+        char *name = d->name.present ? xp_sanitize(d->name.raw, d->name.len, 256) : NULL;
+        int e = 0;
+        fprintf(out, "\nDomain %u%s%s%s\n", d->domid, name ? " (" : "", name ? name : "", name ? ")" : "");
+        free(name);
+        detail_line(out, "uuid", d->uuid ? d->uuid : "-");
+        detail_line(out, "unique-domain-id", d->unique_id ? d->unique_id : "-");
+        detail_line(out, "status", xp_q_status_word(d->status, d->future, buf, sizeof(buf)));
+        switch (d->status) {
+        case XP_Q_NONE:
+                detail_line(out, "", "nothing published below " XP_XS_BASE " (is xenprobed running in the guest?)");
+                break;
+        case XP_Q_FUTURE:
+                detail_line(out, "", "a newer schema: values not interpreted");
+                break;
+        case XP_Q_UNREADABLE:
+                break;
+        default:
+                for (int k = 0; k < _XP_QK_MAX && e == 0; k++) {
+                        const struct xp_qval *v = &d->v[k];
+                        const char *key = xp_q_key_name(k);
+                        if (!v->present)
+                                detail_line(out, key, "-");
+                        else if (k == XP_QK_BOOT_KERNELS)
+                                e = detail_list(v, key, ' ', out);
+                        else if (k == XP_QK_WARNING_TEXT)
+                                e = detail_list(v, key, '\n', out);
+                        else
+                                e = detail_val(v, key, out);
+                }
+                if (d->unknown_keys) {
+                        snprintf(buf, sizeof(buf), "%u (ignored)", d->unknown_keys);
+                        detail_line(out, "unknown keys", buf);
+                }
+        }
+        for (char **p = d->problems; p && *p; p++)
+                fprintf(out, "  problem: %s\n", *p);
+        if (e == 0 && ferror(out))
+                e = -EIO;
+        return e;
+}
