@@ -104,13 +104,17 @@ struct xp_daemon {
 
         struct xp_xs *xs;     /* NULL while disconnected */
         int xs_fd;
-        int backoff_ms;       /* > 0: a reconnect timer is armed */
+        /* the retry timer: armed only while something is wrong (no
+         * xenstore, or a probe or publish that failed), never when idle */
+        bool timer_armed;
+        int backoff_ms;       /* current interval, 1 s doubling to 60 s */
         struct timespec retry_at;
 
         struct xp_report *report;
         struct xp_kvs kv;
         uint64_t generation;  /* last one we committed */
         char udid[80];        /* unique-domain-id when the toolstack writes one */
+        bool udid_read;       /* udid holds what was read at least once */
         char request[XP_XS_REQUEST_MAX + 1]; /* token to answer, "" when none */
 
         bool need_probe, need_boot, need_publish, ready_sent;
@@ -235,25 +239,50 @@ static void arm_appear_watch(struct xp_daemon *d)
                 DBG(d->ctx, "waiting for xenstore to appear in %s", dir);
 }
 
-static void schedule_retry(struct xp_daemon *d)
+/* Arm the retry timer with the next back-off interval. */
+static void arm_timer(struct xp_daemon *d, const char *why)
 {
-        arm_appear_watch(d);
-        if (d->wd_xs >= 0) {
-                d->backoff_ms = 0; /* an inotify event will say when */
-                return;
-        }
         d->backoff_ms = d->backoff_ms ? d->backoff_ms * 2 : BACKOFF_MIN_MS;
         if (d->backoff_ms > BACKOFF_MAX_MS)
                 d->backoff_ms = BACKOFF_MAX_MS;
         clock_gettime(CLOCK_MONOTONIC, &d->retry_at);
         d->retry_at.tv_sec += d->backoff_ms / 1000;
-        d->retry_at.tv_nsec += (d->backoff_ms % 1000) * 1000000L;
-        if (d->retry_at.tv_nsec >= 1000000000L) {
-                d->retry_at.tv_sec++;
-                d->retry_at.tv_nsec -= 1000000000L;
+        d->timer_armed = true;
+        if (d->backoff_ms == BACKOFF_MIN_MS)
+                INFO(d->ctx, "%s: trying again in 1 s, then up to every %d s", why, BACKOFF_MAX_MS / 1000);
+        else
+                DBG(d->ctx, "%s: trying again in %d s", why, d->backoff_ms / 1000);
+}
+
+/* Before each poll(): the timer runs only while something is wrong.
+ * Disconnected: inotify says when xenstored's socket (or the xenbus
+ * device) appears, and the timer covers what inotify cannot see (no such
+ * directory yet, or a socket created before it listens). */
+static void update_timer(struct xp_daemon *d)
+{
+        if (!d->xs) {
+                arm_appear_watch(d);
+                if (!d->timer_armed)
+                        arm_timer(d, "xenstore not reachable");
+        } else if (d->need_probe || d->need_publish) {
+                if (!d->timer_armed)
+                        arm_timer(d, d->need_probe ? "probing failed" : "publishing failed");
+        } else {
+                d->timer_armed = false;
+                d->backoff_ms = 0;
         }
-        INFO(d->ctx, "xenstore not reachable and nothing to watch for its return: retrying in %d s",
-             d->backoff_ms / 1000);
+}
+
+static bool timer_due(struct xp_daemon *d)
+{
+        if (!d->timer_armed)
+                return false;
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec < d->retry_at.tv_sec || (now.tv_sec == d->retry_at.tv_sec && now.tv_nsec < d->retry_at.tv_nsec))
+                return false;
+        d->timer_armed = false;
+        return true;
 }
 
 static int connect_xs(struct xp_daemon *d)
@@ -263,27 +292,26 @@ static int connect_xs(struct xp_daemon *d)
         struct xp_xs *xs = NULL;
         int e = xp_xs_open(&xs);
         if (e < 0) {
-                INFO(d->ctx, "xenstore: %s", xp_xs_strerror(e));
+                DBG(d->ctx, "xenstore: %s", xp_xs_strerror(e));
                 notify(d, "STATUS=waiting for xenstore: %s", xp_xs_strerror(e));
-                schedule_retry(d);
                 return e;
         }
         d->xs = xs;
         d->xs_fd = xs->ops->fileno(xs);
         if (d->xs_fd < 0 || watch_all(d) < 0) {
                 disconnect(d, "cannot register watches");
-                schedule_retry(d);
                 return -EIO;
         }
-        if (d->wd_xs >= 0 && !getenv("XENSTORED_PATH") && !getenv("XENSTORED_RUNDIR") &&
-            access(XP_XS_DEVICE, F_OK) == 0) {
-                /* a device connection does not drop: stop watching */
-                inotify_rm_watch(d->ino_fd, d->wd_xs);
-                d->wd_xs = -1;
-        }
-        d->backoff_ms = 0;
         d->need_publish = true;
         INFO(d->ctx, "xenstore: connected through %s", xs->where);
+        if (xs->hup_fd < 0 && !getenv("XENSTORED_PATH") && !getenv("XENSTORED_RUNDIR") &&
+            access(XP_XS_DEVICE, F_OK) == 0) {
+                /* the xenbus device: its connection does not drop */
+                if (d->wd_xs >= 0)
+                        inotify_rm_watch(d->ino_fd, d->wd_xs);
+                d->wd_xs = -1;
+                return 0;
+        }
         /* a socket connection can drop (xenstored restarted): keep watching
          * its directory, the new socket says when to reconnect */
         arm_appear_watch(d);
@@ -304,13 +332,15 @@ static int publish(struct xp_daemon *d)
         int e = xp_xs_publish(d->ctx, d->xs, d->home, &d->kv, d->generation, served, d->trace ? stderr : NULL,
                               &res);
         if (e < 0) {
-                if (lost(e)) {
+                if (lost(e))
                         disconnect(d, xp_xs_strerror(e));
-                        schedule_retry(d);
-                }
                 return e;
         }
         d->need_publish = false;
+        if (res.reduced)
+                /* compare later events with what the store could take, or
+                 * every echo of our own removals would retry the full set */
+                xp_xs_reduce(&d->kv);
         d->request[0] = '\0';
         d->generation = res.generation;
         d->publishes++;
@@ -410,9 +440,12 @@ static void on_tree(struct xp_daemon *d, const char *path)
         if (strncmp(path, d->base, bl) != 0 || (path[bl] != '/' && path[bl] != '\0'))
                 return;
         const char *key = path[bl] ? path + bl + 1 : "";
-        if (strcmp(key, XP_XS_REQUEST) == 0) {
+        /* the subtree itself: the event on registration (and after resume
+         * or migration): a request may have been waiting for us */
+        if (strcmp(key, XP_XS_REQUEST) == 0 || !*key) {
                 on_request(d);
-                return;
+                if (*key || !d->xs)
+                        return;
         }
         if (strcmp(key, XP_XS_SERVED) == 0 || !d->generation)
                 return; /* ours to write; nothing published yet anyway */
@@ -442,9 +475,12 @@ static void on_udid(struct xp_daemon *d)
         char now[sizeof(d->udid)];
         snprintf(now, sizeof(now), "%.*s", (int)len, v);
         free(v);
-        if (strcmp(now, d->udid) != 0) {
-                if (d->udid[0])
-                        INFO(d->ctx, "unique-domain-id changed (%s -> %s): a new domain, probing again", d->udid, now);
+        if (!d->udid_read) {
+                /* the first reading, on registration: nothing changed */
+                snprintf(d->udid, sizeof(d->udid), "%s", now);
+                d->udid_read = true;
+        } else if (strcmp(now, d->udid) != 0) {
+                INFO(d->ctx, "unique-domain-id changed (%s -> %s): a new domain, probing again", d->udid, now);
                 snprintf(d->udid, sizeof(d->udid), "%s", now);
                 d->need_probe = true;
                 d->need_publish = true;
@@ -460,7 +496,6 @@ static void on_xenstore(struct xp_daemon *d)
                         return;
                 if (e < 0) {
                         disconnect(d, xp_xs_strerror(e));
-                        schedule_retry(d);
                         return;
                 }
                 d->events++;
@@ -547,7 +582,7 @@ static int on_signal(struct xp_daemon *d)
 
 /* ------------------------------------------------------------ set-up */
 
-static int setup_sources(struct xp_daemon *d, sigset_t *old)
+static int setup_sources(struct xp_daemon *d)
 {
         sigset_t set;
         sigemptyset(&set);
@@ -555,7 +590,7 @@ static int setup_sources(struct xp_daemon *d, sigset_t *old)
         sigaddset(&set, SIGINT);
         sigaddset(&set, SIGHUP);
         sigaddset(&set, SIGPIPE);
-        if (sigprocmask(SIG_BLOCK, &set, old) < 0)
+        if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
                 return -errno;
         sigdelset(&set, SIGPIPE);
         d->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -615,7 +650,7 @@ static void teardown(struct xp_daemon *d)
 
 static int timeout_ms(const struct xp_daemon *d)
 {
-        if (d->xs || !d->backoff_ms)
+        if (!d->timer_armed)
                 return -1; /* idle: no timer */
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
@@ -660,9 +695,8 @@ int xp_cmd_daemon(struct xp_ctx *ctx, const char *rootdir, int argc, char **argv
         if (xp_ctx_get_log_priority(ctx) < LOG_INFO)
                 xp_ctx_set_log_priority(ctx, LOG_INFO);
 
-        sigset_t old;
         ret = 1;
-        int e = setup_sources(&d, &old);
+        int e = setup_sources(&d);
         if (e < 0) {
                 ERR(ctx, "setting up the event sources: %s", strerror(-e));
                 goto out;
@@ -678,6 +712,7 @@ int xp_cmd_daemon(struct xp_ctx *ctx, const char *rootdir, int argc, char **argv
                 publish(&d);
 
         for (;;) {
+                update_timer(&d);
                 struct pollfd p[5];
                 int np = 0, i_sig = -1, i_ino = -1, i_udev = -1, i_xs = -1, i_hup = -1;
                 p[i_sig = np++] = (struct pollfd){ .fd = d.sig_fd, .events = POLLIN };
@@ -696,9 +731,8 @@ int xp_cmd_daemon(struct xp_ctx *ctx, const char *rootdir, int argc, char **argv
                         ERR(ctx, "poll: %m");
                         goto out;
                 }
-                if (n == 0 && !d.xs) {
-                        connect_xs(&d); /* the back-off timer */
-                }
+                if (timer_due(&d) && !d.xs)
+                        connect_xs(&d); /* and below: probe and publish again */
                 if (i_sig >= 0 && p[i_sig].revents && on_signal(&d)) {
                         ret = 0;
                         break;
@@ -715,13 +749,13 @@ int xp_cmd_daemon(struct xp_ctx *ctx, const char *rootdir, int argc, char **argv
                         connect_xs(&d);
                 }
                 if (d.need_probe && probe(&d) < 0)
-                        continue; /* keep the last answer; try again on the next event */
+                        continue; /* keep the last answer; the timer retries */
                 publish(&d);
         }
 out:
+        /* the signal mask stays: a SIGTERM queued behind the first must not
+         * kill the process with its default action before teardown */
         DBG(ctx, "%lu probes, %lu publishes, %lu events", d.probes, d.publishes, d.events);
-        if (d.sig_fd >= 0)
-                sigprocmask(SIG_SETMASK, &old, NULL);
         teardown(&d);
         return ret;
 }

@@ -235,6 +235,17 @@ static int attempt(struct xp_xs *xs, const char *base, const struct xp_kvs *kv, 
         return 0;
 }
 
+void xp_xs_reduce(struct xp_kvs *kv)
+{
+        size_t o = 0;
+        for (size_t i = 0; i < kv->n; i++)
+                if (is_long_key(kv->v[i].key))
+                        free(kv->v[i].value);
+                else
+                        kv->v[o++] = kv->v[i];
+        kv->n = o;
+}
+
 static bool quota_error(int e)
 {
         return e == -ENOSPC || e == -EDQUOT || e == -E2BIG || e == -ENOMEM || e == -EINVAL;

@@ -81,8 +81,9 @@ const char *xp_xs_strerror(int err);
  *
  *   schema            "1"
  *   generation        decimal, > 0; changes exactly when another key below
- *                     (except request/served) changed
- *   agent-version     "0.4.0"
+ *                     (except request/served) changed; the daemon keeps
+ *                     counting across a deletion of the subtree
+ *   agent-version     "0.1.0"
  *   verdict           pv | pvh | pvhvm | hvm | dom0-pv | dom0-pvh | none
  *   mode              pv | pvh | pvhvm | hvm | none
  *   role              domU | dom0 | none
@@ -166,5 +167,7 @@ struct xp_publish_result {
 int xp_xs_publish(struct xp_ctx *ctx, struct xp_xs *xs, const char *home, const struct xp_kvs *kv,
                   uint64_t min_generation, const char *served, FILE *trace,
                   struct xp_publish_result *res) _must_check_;
+/* Drop the keys a reduced publish leaves out (res->reduced). */
+void xp_xs_reduce(struct xp_kvs *kv);
 /* HOME/XP_XS_BASE, or XP_XS_BASE for HOME "" */
 int xp_xs_base(const char *home, char *buf, size_t len);
