@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 
+#include "dom0-query.h"
 #include "harness.h"
 #include "xs.h"
 
@@ -28,6 +29,10 @@ struct fake {
         int write_errno;     /* every write fails with this */
         size_t quota_size;   /* values longer than this: ENOSPC */
         unsigned writes, rms, commits, aborts, tx_started;
+        /* after the HOOK_AT-th read outside a transaction, call HOOK once:
+         * another writer's commit landing between two reads */
+        void (*hook)(struct fake *f);
+        unsigned reads, hook_at;
 };
 
 static struct fake *F(struct xp_xs *xs)
@@ -90,8 +95,14 @@ static int f_tx_end(struct xp_xs *xs, xp_xs_tx tx, bool abort)
 
 static int f_read(struct xp_xs *xs, xp_xs_tx tx, const char *path, char **val, size_t *len)
 {
+        struct fake *f = F(xs);
+        if (!tx && f->hook && ++f->reads == f->hook_at) {
+                void (*hook)(struct fake *) = f->hook;
+                f->hook = NULL;
+                hook(f);
+        }
         size_t *n;
-        struct node *v = tab(F(xs), tx, &n), *x = find(v, *n, path);
+        struct node *v = tab(f, tx, &n), *x = find(v, *n, path);
         if (!x)
                 return -ENOENT;
         *val = strdup(x->value);
@@ -515,3 +526,64 @@ DEFINE_TEST(publish_answers_request_without_new_generation)
         return done(ctx, f, r, &kv);
 }
 
+
+/* ------------------------------------------------- the dom0 reader's view */
+
+static struct xp_ctx *hook_ctx;
+static struct xp_kvs hook_kv;
+
+static void publish_b(struct fake *f)
+{
+        struct xp_publish_result res;
+        if (xp_xs_publish(hook_ctx, &f->xs, "/local/domain/5", &hook_kv, 0, NULL, NULL, &res) < 0)
+                abort();
+}
+
+/* Another publish committing between any two of the reader's reads: what
+ * it returns is the state before or the state after, whole, never a mix
+ * (read without a transaction, it must notice and read again). */
+DEFINE_TEST(reader_never_mixes_two_publishes)
+{
+        FIXTURE;
+        /* before: no warnings (no warning-text key); after: three, and
+         * another kernel: the publish adds a key as well as changing some */
+        xp_kvs_clear(&kv);
+        xp_strv_free(r->warnings);
+        r->warnings = NULL;
+        CHECK_EQ_INT(xp_xs_schema(r, &kv), 0);
+        struct xp_report *rb = model();
+        xp_report_warn(rb, "third warning");
+        snprintf(rb->facts.release, sizeof(rb->facts.release), "6.1.0-14-amd64");
+        hook_ctx = ctx;
+        CHECK_EQ_INT(xp_xs_schema(rb, &hook_kv), 0);
+        unsigned mixed = 0, before = 0, after = 0;
+        for (unsigned at = 1; at <= 60; at++) {
+                fake_free(f);
+                f = fake_new();
+                f_write(&f->xs, 0, "/local/domain/5/name", "web1", 4);
+                f_write(&f->xs, 0, "/local/domain/5/vm", "/vm/25721a07-b8a8-4297-bf10-2f8ece53373c", 40);
+                CHECK_EQ_INT(publish(ctx, f, &kv, 0, NULL, &res), 0);
+                f->hook = publish_b;
+                f->hook_at = at;
+                struct xp_qdom d = {};
+                CHECK_EQ_INT(xp_q_read_domain(&f->xs, 5, &d), 0);
+                CHECK_EQ_INT(d.status, XP_Q_OK);
+                const char *g = d.v[XP_QK_GENERATION].raw, *w = d.v[XP_QK_WARNINGS].raw,
+                           *k = d.v[XP_QK_KERNEL].raw, *t = d.v[XP_QK_WARNING_TEXT].raw;
+                if (!strcmp(g, "1") && !strcmp(w, "0") && !strcmp(k, "6.1.0-13-amd64") && !t)
+                        before++;
+                else if (!strcmp(g, "2") && !strcmp(w, "3") && !strcmp(k, "6.1.0-14-amd64") && t && strstr(t, "third"))
+                        after++;
+                else {
+                        fprintf(stderr, "publish after read %u: mixed: generation %s, warnings %s, kernel %s\n", at, g,
+                                w, k);
+                        mixed++;
+                }
+                xp_qdom_clear(&d);
+        }
+        CHECK_EQ_INT(mixed, 0);
+        CHECK(before > 0 && after > 0); /* both outcomes were reached */
+        xp_kvs_clear(&hook_kv);
+        xp_report_free(rb);
+        return done(ctx, f, r, &kv);
+}
