@@ -476,24 +476,34 @@ static int read_tx(struct rd *r)
 
 /* ------------------------------------------------------------- validate */
 
+bool xp_q_next_kernel(const char *v, size_t body, size_t *pos, struct xp_q_kword *w)
+{
+        size_t i = *pos;
+        while (i < body && v[i] == ' ')
+                i++;
+        if (i >= body)
+                return false;
+        size_t j = i;
+        while (j < body && v[j] != ' ')
+                j++;
+        const char *colon = memrchr(v + i, ':', j - i);
+        w->version = v + i;
+        w->version_len = colon ? (size_t)(colon - (v + i)) : j - i;
+        w->status = colon ? colon + 1 : NULL;
+        w->status_len = colon ? (size_t)(v + j - colon - 1) : 0;
+        *pos = j;
+        return true;
+}
+
 static int check_kernels(struct xp_qdom *d, struct xp_qval *v)
 {
-        size_t body;
+        size_t body, pos = 0;
+        struct xp_q_kword w;
         xp_q_list_omitted(v->raw, v->len, &body);
-        size_t i = 0;
-        while (i < body) {
-                size_t j = i;
-                while (j < body && v->raw[j] != ' ')
-                        j++;
-                if (j > i) {
-                        const char *w = v->raw + i;
-                        const char *colon = memrchr(w, ':', j - i);
-                        if (!colon || colon == w || !in_words(boot_words, colon + 1, (size_t)(v->raw + j - colon - 1)))
-                                return problem_val(d, "boot/kernels", v,
-                                                   "is not a list of VERSION:STATUS words (STATUS ok, missing, cannot-verify or not-checked)");
-                }
-                i = j + 1;
-        }
+        while (xp_q_next_kernel(v->raw, body, &pos, &w))
+                if (!w.status || !w.version_len || !in_words(boot_words, w.status, w.status_len))
+                        return problem_val(d, "boot/kernels", v,
+                                           "is not a list of VERSION:STATUS words (STATUS ok, missing, cannot-verify or not-checked)");
         return 0;
 }
 

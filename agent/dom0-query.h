@@ -145,6 +145,15 @@ long xp_q_path_domid(const char *path);
  * N (0 when not) and, in *BODY_LEN, the length without the marker. */
 uint64_t xp_q_list_omitted(const char *v, size_t len, size_t *body_len);
 
+/* The next "VERSION:STATUS" word of a boot/kernels value whose list ends
+ * at BODY (xp_q_list_omitted), from *POS on: false at the end.  *STATUS is
+ * NULL when the word has no ':'. */
+struct xp_q_kword {
+        const char *version, *status;
+        size_t version_len, status_len;
+};
+bool xp_q_next_kernel(const char *v, size_t body, size_t *pos, struct xp_q_kword *w);
+
 /* render-query.c */
 struct json_object;
 /* {"domid", "name", "uuid", "unique_domain_id", "status", "problems",

@@ -123,23 +123,16 @@ static void add(struct json_object *o, const char *key, struct json_object *v)
 
 static struct json_object *json_kernels(const struct xp_qval *v, struct json_object **omitted)
 {
-        size_t body;
+        size_t body, pos = 0;
         uint64_t more = xp_q_list_omitted(v->raw, v->len, &body);
         struct json_object *a = json_object_new_array();
+        struct xp_q_kword w;
         *omitted = json_object_new_uint64(more);
-        for (size_t i = 0; i < body;) {
-                size_t j = i;
-                while (j < body && v->raw[j] != ' ')
-                        j++;
-                if (j > i) {
-                        const char *w = v->raw + i;
-                        const char *colon = memrchr(w, ':', j - i);
-                        struct json_object *k = json_object_new_object();
-                        add(k, "version", xp_q_json_bytes(w, colon ? (size_t)(colon - w) : j - i));
-                        add(k, "status", colon ? xp_q_json_bytes(colon + 1, (size_t)(v->raw + j - colon - 1)) : NULL);
-                        json_object_array_add(a, k);
-                }
-                i = j + 1;
+        while (xp_q_next_kernel(v->raw, body, &pos, &w)) {
+                struct json_object *k = json_object_new_object();
+                add(k, "version", xp_q_json_bytes(w.version, w.version_len));
+                add(k, "status", w.status ? xp_q_json_bytes(w.status, w.status_len) : NULL);
+                json_object_array_add(a, k);
         }
         return a;
 }
