@@ -2,8 +2,8 @@
 /*
  * sd-notify-recv PATH SECONDS: play systemd's side of sd_notify(3) for a
  * test: bind a datagram socket at PATH and print every message received
- * (one line per message, newlines inside shown as '|') until SECONDS pass.
- * Exit 0 when a message held READY=1, 1 otherwise.
+ * (one line per message, newlines inside shown as '|') until one holds
+ * READY=1 (exit 0) or SECONDS pass (exit 1).
  */
 #include "config.h"
 
@@ -48,8 +48,10 @@ int main(int argc, char **argv)
                                 *c = '|';
                 printf("%s\n", buf);
                 fflush(stdout);
-                if (strstr(buf, "READY=1"))
+                if (strstr(buf, "READY=1")) {
                         ready = 1;
+                        break;
+                }
         }
         unlink(argv[1]);
         return ready ? 0 : 1;

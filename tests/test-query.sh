@@ -34,16 +34,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-out=$(bash "$xsd" start "$work/xsd" 2>"$work/xsd.err")
-rc=$?
-if [ $rc = 77 ]; then
-        [ "${XP_XSD_REQUIRED:-}" = 1 ] && { echo "FAIL: xenstored harness unavailable"; cat "$work/xsd.err"; exit 1; }
-        echo "SKIP: the real xenstored cannot be fetched here: $(tail -n 1 "$work/xsd.err")"
-        exit 77
-fi
-[ $rc = 0 ] || { echo "FAIL: xenstored did not start"; cat "$work/xsd.err"; exit 1; }
-export "${out?}" # XENSTORED_PATH=...
-eval "$(bash "$xsd" env)"
+. "$src/tests/xenstored/start-or-skip.sh"
+xsd_start_or_skip "$xsd" "$work/xsd"
 
 passed=0 failed=0 skipped=0
 pass() { echo "PASS $1"; passed=$((passed + 1)); }
