@@ -1,0 +1,62 @@
+# bash completion for xenprobe(8) and xenprobed
+_xenprobe()
+{
+        local cur prev words cword
+        _init_completion 2>/dev/null || {
+                cur=${COMP_WORDS[COMP_CWORD]}
+                prev=${COMP_WORDS[COMP_CWORD - 1]}
+                words=("${COMP_WORDS[@]}")
+                cword=$COMP_CWORD
+        }
+        local global="--root --json --short --no-boot --verbose --help --version"
+        local cmds="snapshot initrd publish daemon query"
+        local cmd="" i
+        for ((i = 1; i < cword; i++)); do
+                case ${words[i]} in
+                snapshot | initrd | publish | daemon | query)
+                        cmd=${words[i]}
+                        break
+                        ;;
+                esac
+        done
+        case $prev in
+        --root | -r | snapshot)
+                COMPREPLY=($(compgen -d -- "$cur"))
+                return
+                ;;
+        --fs | -f)
+                COMPREPLY=($(compgen -W "ext4 ext3 ext2 xfs btrfs f2fs nfs nfs4" -- "$cur"))
+                return
+                ;;
+        --domid | -d | --timeout | -t | --kver | -k)
+                return
+                ;;
+        esac
+        case $cmd in
+        "")
+                COMPREPLY=($(compgen -W "$global $cmds" -- "$cur"))
+                ;;
+        initrd)
+                if [[ $cur == -* ]]; then
+                        COMPREPLY=($(compgen -W "--json --quick --fs --kver --help" -- "$cur"))
+                else
+                        COMPREPLY=($(compgen -f -- "$cur"))
+                fi
+                ;;
+        publish | daemon)
+                COMPREPLY=($(compgen -W "--domid --no-boot --trace --verbose --help" -- "$cur"))
+                ;;
+        query)
+                COMPREPLY=($(compgen -W "--all --json --refresh --watch --timeout --verbose --help" -- "$cur"))
+                ;;
+        esac
+}
+complete -F _xenprobe xenprobe
+
+_xenprobed()
+{
+        local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+        case $prev in --domid | -d) return ;; esac
+        COMPREPLY=($(compgen -W "--domid --no-boot --trace --verbose --help" -- "$cur"))
+}
+complete -F _xenprobed xenprobed
