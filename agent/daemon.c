@@ -661,7 +661,7 @@ static int timeout_ms(const struct xp_daemon *d)
 static void usage(FILE *out)
 {
         fprintf(out, "Usage: xenprobe [--root DIR] daemon [--domid N] [--no-boot] [--trace]\n"
-                     "       xenprobed [--domid N] [--no-boot] [--trace] [--verbose]\n"
+                     "       xenprobed [--root DIR] [--domid N] [--no-boot] [--trace] [--verbose]\n"
                      "\n"
                      "Publish into xenstore (as `xenprobe publish`) and keep it current: probe again\n"
                      "when a disk, NIC or Xen device comes or goes, a module is loaded, a kernel or\n"

@@ -75,17 +75,26 @@ int main(int argc, char **argv)
         };
         /* installed as xenprobed too: `xenprobed ARGS` is `xenprobe daemon ARGS` */
         const char *base = strrchr(argv[0], '/');
+        char *nargv[argc + 2]; /* main's lifetime, as argv's */
         if (strcmp(base ? base + 1 : argv[0], "xenprobed") == 0) {
-                char **nargv = calloc((size_t)argc + 2, sizeof(char *));
-                if (!nargv) {
-                        fprintf(stderr, "xenprobed: out of memory\n");
-                        return EXIT_NOREPORT;
-                }
-                nargv[0] = argv[0];
-                nargv[1] = (char *)"daemon";
-                memcpy(nargv + 2, argv + 1, sizeof(char *) * (size_t)argc); /* with the final NULL */
+                /* the global --root DIR goes before "daemon", the rest after */
+                int n = 0;
+                nargv[n++] = argv[0];
+                for (int i = 1; i < argc; i++)
+                        if ((strcmp(argv[i], "--root") == 0 || strcmp(argv[i], "-r") == 0) && i + 1 < argc) {
+                                nargv[n++] = argv[i];
+                                nargv[n++] = argv[++i];
+                        } else if (strncmp(argv[i], "--root=", 7) == 0)
+                                nargv[n++] = argv[i];
+                nargv[n++] = (char *)"daemon";
+                for (int i = 1; i < argc; i++)
+                        if ((strcmp(argv[i], "--root") == 0 || strcmp(argv[i], "-r") == 0) && i + 1 < argc)
+                                i++;
+                        else if (strncmp(argv[i], "--root=", 7) != 0)
+                                nargv[n++] = argv[i];
+                nargv[n] = NULL;
                 argv = nargv;
-                argc++;
+                argc = n;
         }
         const char *rootdir = NULL;
         enum output out = OUT_TEXT;
