@@ -38,16 +38,6 @@ judge() { # NAME COMMAND... : pass when the command succeeds
         if "$@" >/dev/null 2>&1; then pass "$name"; else fail "$name" "${LOG:-}"; fi
 }
 rd() { xenstore-read "$1" 2>/dev/null; }
-# wait_for SECONDS COMMAND...: until the command succeeds (test-side polling)
-wait_for() {
-        local deadline=$((SECONDS + $1))
-        shift
-        until "$@" >/dev/null 2>&1; do
-                [ $SECONDS -ge $deadline ] && return 1
-                sleep 0.1
-        done
-}
-key_is() { [ "$(rd "$1")" = "$2" ]; }
 key_gt() { local v; v=$(rd "$1") && [ -n "$v" ] && [ "$v" -gt "$2" ]; }
 
 mkroot() { # CASE DEST

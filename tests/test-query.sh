@@ -68,14 +68,6 @@ jqe() { jq -e "$@" "$work/q.out" >/dev/null 2>&1; } # a JSON assertion on the la
 dom() { jq -c --argjson id "$1" '.domains[] | select(.domid == $id)' "$work/q.out"; }
 no_esc() { ! LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f-\xff]' "$1"; } # only printable ASCII + \n
 ms() { echo $(($(date +%s%N) / 1000000)); }
-wait_for() { # SECONDS COMMAND...: until the command succeeds (test-side polling)
-        local deadline=$((SECONDS + $1))
-        shift
-        until "$@" >/dev/null 2>&1; do
-                [ $SECONDS -ge "$deadline" ] && return 1
-                sleep 0.1
-        done
-}
 
 # ---- domains, the libxl way ------------------------------------------------
 mkdom() { # DOMID NAME UUID|VM-VALUE

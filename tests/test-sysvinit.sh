@@ -27,15 +27,6 @@ passed=0 failed=0
 pass() { echo "PASS $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1"; failed=$((failed + 1)); [ -f "$work/log" ] && tail -n 5 "$work/log"; }
 judge() { local n=$1; shift; if "$@" >/dev/null 2>&1; then pass "$n"; else fail "$n"; fi; }
-wait_for() {
-        local deadline=$((SECONDS + $1))
-        shift
-        until "$@" >/dev/null 2>&1; do
-                [ $SECONDS -ge $deadline ] && return 1
-                sleep 0.1
-        done
-}
-key_is() { [ "$(xenstore-read "$1" 2>/dev/null)" = "$2" ]; }
 
 bash "$src/tests/mkroot.sh" "$src/tests/roots/xen417-domU-pvhvm-debian12" "$work/root" >/dev/null
 ln -s "$XENPROBE" "$work/xenprobed"
