@@ -293,7 +293,12 @@ static int connect_xs(struct xp_daemon *d)
         int e = xp_xs_open(&xs);
         if (e < 0) {
                 DBG(d->ctx, "xenstore: %s", xp_xs_strerror(e));
-                notify(d, "STATUS=waiting for xenstore: %s", xp_xs_strerror(e));
+                /* ready: up and waiting is this daemon's steady state until
+                 * xenstored comes; holding READY=1 back would have systemd
+                 * fail the unit at its start timeout (90 s) meanwhile */
+                notify(d, "%sSTATUS=waiting for xenstore: %s", d->ready_sent ? "" : "READY=1\n",
+                       xp_xs_strerror(e));
+                d->ready_sent = true;
                 return e;
         }
         d->xs = xs;
@@ -666,11 +671,12 @@ static void usage(FILE *out)
                      "Publish into xenstore (as `xenprobe publish`) and keep it current: probe again\n"
                      "when a disk, NIC or Xen device comes or goes, a module is loaded, a kernel or\n"
                      "initramfs is installed, dom0 writes data/xenprobe/request, or on SIGHUP.\n"
-                     "No polling.  Runs in the foreground; tells systemd READY=1 (Type=notify).\n"
+                     "No polling.  Runs in the foreground; tells systemd READY=1 (Type=notify)\n"
+                     "after the first publish, or when it starts waiting for xenstore.\n"
                      "\n"
-                     "  --domid N   publish to /local/domain/N (dom0 only; with --root)\n"
-                     "  --no-boot   leave boot readiness out\n"
-                     "  --trace     log each key written (+) or removed (-)\n"
+                     "  -d, --domid N  publish to /local/domain/N (dom0 only; with --root)\n"
+                     "  -B, --no-boot  leave boot readiness out\n"
+                     "  -t, --trace    log each key written (+) or removed (-)\n"
                      "  -v, --verbose  debug log\n"
                      "\n"
                      "Exit status: 0 on SIGTERM/SIGINT or when this is not a Xen guest, 1 error,\n"

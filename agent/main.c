@@ -44,7 +44,7 @@ static void usage(FILE *out)
                 "                   from DIR/run/xenprobe/cpuid or is \"not available\"; a\n"
                 "                   mounted guest image (no proc/, no sys/) gets the boot\n"
                 "                   readiness of its kernels only\n"
-                "  -j, --json       one JSON object (schema 1, see xenprobe(8))\n"
+                "  -j, --json       one JSON object (schema 1, see xenprobe-json(7))\n"
                 "  -s, --short      one word: pv pvh pvhvm hvm dom0-pv dom0-pvh none\n"
                 "  -B, --no-boot    skip boot readiness (it reads the installed initramfs\n"
                 "                   images: ~0.2 s each on a 2-core VM)\n"
@@ -144,12 +144,31 @@ int main(int argc, char **argv)
                         return xp_cmd_query(argc - optind, argv + optind, out == OUT_JSON, verbose);
                 } else if (strcmp(argv[optind], "publish") == 0 || strcmp(argv[optind], "daemon") == 0) {
                         sub = argv[optind][0] == 'p' ? SUB_PUBLISH : SUB_DAEMON;
+                        if (!boot) {
+                                fprintf(stderr, "xenprobe: --no-boot goes after the command: xenprobe %s --no-boot\n",
+                                        argv[optind]);
+                                return EXIT_USAGE;
+                        }
                         sub_argc = argc - optind;
                         sub_argv = argv + optind;
                 } else if (strcmp(argv[optind], "initrd") == 0) {
                         initrd_argc = argc - optind;
                         initrd_argv = argv + optind;
                 } else if (strcmp(argv[optind], "snapshot") == 0) {
+                        if (argc - optind == 2 && (strcmp(argv[optind + 1], "--help") == 0 ||
+                                                   strcmp(argv[optind + 1], "-h") == 0)) {
+                                printf("Usage: xenprobe [--root DIR] snapshot DIR\n\n"
+                                       "Copy the files the probes read, and the CPUID leaves, into DIR (created if\n"
+                                       "needed); 'xenprobe --root DIR' replays it to the same verdict.  See\n"
+                                       "xenprobe-snapshot(8).\n");
+                                return 0;
+                        }
+                        if (argc - optind == 2 && argv[optind + 1][0] == '-') {
+                                fprintf(stderr,
+                                        "xenprobe: snapshot: '%s' looks like an option, not a directory (write ./%s for a directory of that name)\n",
+                                        argv[optind + 1], argv[optind + 1]);
+                                return EXIT_USAGE;
+                        }
                         if (argc - optind != 2) {
                                 fprintf(stderr, "xenprobe: snapshot takes one directory argument\n");
                                 usage(stderr);

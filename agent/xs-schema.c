@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The model as xenstore keys (schema 1, see agent/xs.h and xenprobe(8)).
+ * The model as xenstore keys (schema 1, see agent/xs.h and xenprobe-xenstore(7)).
  * Pure: reads nothing, touches no store.  Every value is printable ASCII
  * and at most XP_XS_VALUE_MAX bytes; lists that do not fit end in
  * " ...(+N)".  The key set is fixed (no per-kernel or per-warning keys), so

@@ -4,7 +4,7 @@
  * put a fake store with injected errors behind it) and the published schema.
  *
  * The schema is a public interface for dom0 tools, documented in
- * xenprobe(8), section XENSTORE SCHEMA.  Everything lives below one subtree
+ * xenprobe-xenstore(7).  Everything lives below one subtree
  * of the guest's own home, XP_XS_BASE ("data/xenprobe"): a domU may write
  * only below data/ (control/ is read-only to it), so even the refresh
  * request key dom0 writes is in there.

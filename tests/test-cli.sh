@@ -55,6 +55,14 @@ mkdir -p "$work/minimal/run/xenprobe"
 echo "this is not hex" >"$work/minimal/run/xenprobe/cpuid"
 expect "--root with a malformed cpuid file" 0 "$XENPROBE" --root "$work/minimal" --short
 grep -q "line 1" "$work/err" || { echo "FAIL malformed cpuid: message does not name the line"; fail=1; }
+# subcommand help is help, never a directory or an ignored option
+(cd "$work" && expect "snapshot --help: usage, exit 0" 0 "$XENPROBE" snapshot --help)
+[ -e "$work/--help" ] && { echo "FAIL snapshot --help wrote a snapshot into ./--help"; fail=1; }
+grep -q "Usage: xenprobe \[--root DIR\] snapshot DIR" "$work/out" || { echo "FAIL snapshot --help: no usage"; fail=1; }
+(cd "$work" && expect "snapshot -x: an option, not a directory: usage error" 2 "$XENPROBE" snapshot -x)
+[ -e "$work/-x" ] && { echo "FAIL snapshot -x wrote a snapshot"; fail=1; }
+expect "--no-boot before publish: usage error, not ignored" 2 "$XENPROBE" --no-boot publish
+grep -q "xenprobe publish --no-boot" "$work/err" || { echo "FAIL --no-boot publish: message does not say where it goes"; fail=1; }
 # writing the report to a closed/full stdout is an error, not a silent 0
 if [ -w /dev/full ]; then
         "$XENPROBE" --json >/dev/full 2>/dev/null

@@ -5,7 +5,7 @@
 # (tests/xenstored/xsd.sh: socket only, every client is privileged, so the
 # guest's keys go to /local/domain/N through --domid N and --root FIXTURE).
 # Expected values come from the fixtures' expected.json (real captures) and
-# the schema text (xenprobe(8), XENSTORE SCHEMA), never from xenprobe.
+# the schema text (xenprobe-xenstore(7)), never from xenprobe.
 #
 # Automake test: 0 pass, 1 fail, 77 skip (no xenstored can be fetched).
 set -u
@@ -194,10 +194,18 @@ wait "$dpid"
 # started before xenstored: waits (inotify on the socket directory), then publishes
 bash "$xsd" stop "$work/xsd" >/dev/null 2>&1
 LOG=$work/daemon2.log
-"$XENPROBE" --root "$work/pvhvm" daemon --domid 8 >"$LOG" 2>&1 &
+recv=$(dirname "$XENPROBE")/tests/sd-notify-recv
+[ -x "$recv" ] && { "$recv" "$work/notify0" 60 >"$work/notify0.out" & npid=$!; sleep 0.3; }
+NOTIFY_SOCKET=$work/notify0 "$XENPROBE" --root "$work/pvhvm" daemon --domid 8 >"$LOG" 2>&1 &
 dpid=$!
 pids+=("$dpid")
 judge "daemon without xenstored: says it waits" wait_for 60 grep -q "xenstore not reachable" "$LOG"
+if [ -x "$recv" ]; then
+        # systemd would otherwise fail the unit at its start timeout
+        wait "$npid"
+        judge "daemon without xenstored: READY=1 while it waits (sd_notify)" test $? = 0
+        judge "daemon without xenstored: STATUS says it waits for xenstore" grep -q "READY=1|STATUS=waiting for xenstore" "$work/notify0.out"
+fi
 judge "daemon without xenstored: still running" kill -0 "$dpid"
 bash "$xsd" start "$work/xsd" >/dev/null 2>"$work/xsd3.err" || fail "xenstored start" "$work/xsd3.err"
 judge "daemon without xenstored: publishes once it starts" wait_for 70 key_is /local/domain/8/data/xenprobe/schema 1
