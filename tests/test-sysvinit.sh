@@ -31,6 +31,9 @@ judge() { local n=$1; shift; if "$@" >/dev/null 2>&1; then pass "$n"; else fail 
 bash "$src/tests/mkroot.sh" "$src/tests/roots/xen417-domU-pvhvm-debian12" "$work/root" >/dev/null
 ln -s "$XENPROBE" "$work/xenprobed"
 sed "s|@sbindir@|$work|" "$src/packaging/sysvinit/xenprobe.in" >"$work/init"
+# _SYSTEMCTL_SKIP_REDIRECT: on a machine running systemd, Debian's
+# init-functions would hand the script to systemctl instead
+export _SYSTEMCTL_SKIP_REDIRECT=1
 export DAEMON=$work/xenprobed PIDFILE=$work/pid LOGFILE=$work/log XENPROBE_FORCE=1 \
         DAEMON_ARGS="--root $work/root --domid 21"
 D=/local/domain/21/data/xenprobe
