@@ -146,8 +146,9 @@ int xp_cmd_initrd(struct xp_ctx *ctx, const char *rootdir, bool json_default, in
                 }
                 xp_report_free(r);
         }
-        if (json && xp_json_print(root_json, stdout) < 0) {
-                fprintf(stderr, "xenprobe: initrd: writing the result failed\n");
+        int pe = json ? xp_json_print(root_json, stdout) : 0;
+        if (pe < 0) {
+                fprintf(stderr, "xenprobe: initrd: writing the result failed: %s\n", strerror(-pe));
                 return EXIT_ERROR;
         }
         if (!json && fflush(stdout) != 0)
@@ -173,7 +174,7 @@ int xp_cmd_offline(struct xp_ctx *ctx, const char *rootdir, bool json)
                 json_object_object_add(o, "verdict", NULL);
                 json_object_object_add(o, "live", json_object_new_boolean(false));
                 json_object_object_add(o, "offline", json_object_new_boolean(true));
-                json_object_object_add(o, "root", json_object_new_string(rootdir));
+                json_object_object_add(o, "root", xp_json_str(rootdir));
                 json_object_object_add(o, "boot", xp_json_boot(&r->boot));
                 e = xp_json_print(o, stdout);
         } else {

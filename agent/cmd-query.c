@@ -461,7 +461,7 @@ static char *fingerprint(const struct xp_qdom *d)
         struct json_object *o = xp_q_json_domain(d);
         if (!o)
                 return NULL;
-        const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+        const char *s = xp_json_to_string(o, JSON_C_TO_STRING_PLAIN);
         char *fp = s ? strdup(s) : NULL;
         json_object_put(o);
         return fp;
@@ -486,7 +486,8 @@ static int emit(struct query *q, const char *event, const struct xp_qdom *d)
                 json_object_object_add(o, "time", json_object_new_string(ts));
                 json_object_object_add(o, "event", json_object_new_string(event));
                 json_object_object_add(o, "domain", dj);
-                const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+                /* an event missing what could not be allocated is not printed */
+                const char *s = xp_json_to_string(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
                 if (s)
                         printf("%s\n", s);
                 else

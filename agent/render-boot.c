@@ -23,7 +23,7 @@ static json_object *json_checks(const struct xp_checks *c)
         json_object *a = json_object_new_array();
         for (size_t i = 0; i < c->n; i++) {
                 json_object *o = json_object_new_object();
-                json_object_object_add(o, "name", json_object_new_string(c->v[i].name));
+                json_object_object_add(o, "name", xp_json_str(c->v[i].name));
                 json_object_object_add(o, "status", json_object_new_string(xp_check_status_to_string(c->v[i].status)));
                 json_object_object_add(o, "evidence", xp_json_str_or_null(c->v[i].evidence));
                 json_object_object_add(o, "fix", xp_json_str_or_null(c->v[i].fix));
@@ -35,7 +35,7 @@ static json_object *json_checks(const struct xp_checks *c)
 json_object *xp_json_image(const struct xp_image *img, const char *path)
 {
         json_object *o = json_object_new_object();
-        json_object_object_add(o, "path", json_object_new_string(path ? path : img->path));
+        json_object_object_add(o, "path", xp_json_str(path ? path : img->path));
         json_object_object_add(o, "kernel_version", xp_json_str_or_null(img->kernel_version));
         json_object_object_add(o, "generator", xp_json_str_or_null(xp_generator_to_string(img->generator)));
         json_object_object_add(o, "status", json_object_new_string(xp_check_status_to_string(xp_checks_worst(&img->checks))));
@@ -74,11 +74,11 @@ json_object *xp_json_boot(const struct xp_boot *b)
                 const struct xp_boot_kernel *k = &b->kernels[i];
                 json_object *ko = json_object_new_object();
                 char p[300];
-                json_object_object_add(ko, "version", json_object_new_string(k->version));
+                json_object_object_add(ko, "version", xp_json_str(k->version));
                 snprintf(p, sizeof(p), "/%s", k->kernel);
-                json_object_object_add(ko, "kernel", json_object_new_string(p));
+                json_object_object_add(ko, "kernel", xp_json_str(p));
                 snprintf(p, sizeof(p), "/%s", k->initrd);
-                json_object_object_add(ko, "initrd", k->initrd[0] ? json_object_new_string(p) : NULL);
+                json_object_object_add(ko, "initrd", k->initrd[0] ? xp_json_str(p) : NULL);
                 json_object_object_add(ko, "paired_by", xp_json_str_or_null(k->paired_by));
                 json_object_object_add(ko, "running", json_object_new_boolean(k->running));
                 json_object_object_add(ko, "config", xp_json_str_or_null(k->config_path));
@@ -100,7 +100,7 @@ json_object *xp_json_boot(const struct xp_boot *b)
         for (char **p = b->orphans; p && *p; p++) {
                 char q[300];
                 snprintf(q, sizeof(q), "/%s", *p);
-                json_object_array_add(orph, json_object_new_string(q));
+                json_object_array_add(orph, xp_json_str(q));
         }
         json_object_object_add(o, "orphan_initrds", orph);
         json_object_object_add(o, "checks", json_checks(&b->checks));

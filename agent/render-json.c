@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * JSON renderer (json-c).  The contract is documented in xenprobe(8):
+ * JSON renderer (json-c).  The contract is documented in xenprobe-json(7):
  * bump "schema" on any incompatible change.
  */
 #include "config.h"
@@ -8,20 +8,252 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent.h"
 
 #define XP_JSON_SCHEMA 1
 
+/* length of the valid UTF-8 sequence at S (at most LEN bytes), 0 if none */
+static size_t utf8_seq(const unsigned char *s, size_t len)
+{
+        size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+                                     : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+        if (n == 0 || n > len)
+                return 0;
+        uint32_t cp = n == 1 ? s[0] : s[0] & (0x7f >> n);
+        for (size_t i = 1; i < n; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = cp << 6 | (s[i] & 0x3f);
+        }
+        if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        return n;
+}
+
 json_object *xp_json_str_or_null(const char *s)
 {
-        return s && s[0] ? json_object_new_string(s) : NULL;
+        return s && s[0] ? xp_json_str(s) : NULL;
+}
+
+json_object *xp_json_str(const char *s)
+{
+        if (!s)
+                s = "";
+        /* names from an image or a guest's files may be any bytes: json-c
+         * copies invalid UTF-8 as it is, which makes the document invalid
+         * JSON, so each byte that is not part of a valid sequence becomes
+         * U+FFFD (valid text is unchanged) */
+        size_t len = strlen(s), n;
+        const unsigned char *u = (const unsigned char *)s;
+        for (n = 0; n < len;) {
+                size_t k = utf8_seq(u + n, len - n);
+                if (!k)
+                        break;
+                n += k;
+        }
+        if (n == len)
+                return json_object_new_string(s);
+        char *buf = malloc(len * 3 + 1);
+        if (!buf)
+                return xp_json_chk(NULL); /* noted (agent.h): not a null value */
+        size_t j = 0;
+        for (size_t i = 0; i < len;) {
+                size_t k = utf8_seq(u + i, len - i);
+                if (k) {
+                        memcpy(buf + j, u + i, k);
+                        j += k;
+                        i += k;
+                } else {
+                        memcpy(buf + j, "\xef\xbf\xbd", 3);
+                        j += 3;
+                        i++;
+                }
+        }
+        json_object *o = json_object_new_string_len(buf, (int)j);
+        free(buf);
+        return o;
+}
+
+/* see agent.h: an allocation failure while building a tree */
+static bool json_oom;
+
+bool xp_json_failed(void)
+{
+        bool f = json_oom;
+        json_oom = false;
+        return f;
+}
+
+json_object *xp_json_chk(json_object *v)
+{
+        if (!v)
+                json_oom = true;
+        return v;
+}
+
+/* On failure V is not released, as with json-c's own adders: callers add
+ * a container and then fill it through the pointer they kept. */
+int xp_json_object_add(json_object *o, const char *key, json_object *v)
+{
+        /* json-c asserts on a NULL container (one that failed to allocate) */
+        if (!o || (json_object_object_add)(o, key, v) < 0) {
+                json_oom = true;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+int xp_json_array_add(json_object *a, json_object *v)
+{
+        if (!a || (json_object_array_add)(a, v) < 0) {
+                json_oom = true;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+/* Does the JSON text at *P spell O?  Walks both in step, allocating
+ * nothing (the point is to check json-c's output after it may have run
+ * out of memory: its serializer drops what it cannot append, and its
+ * parser crashes then).  Whitespace is free; numbers are checked for form
+ * only (one append each: dropped means absent). */
+static void skip_ws(const char **p)
+{
+        while (**p == ' ' || **p == '\n' || **p == '\t' || **p == '\r')
+                (*p)++;
+}
+
+static int hexval(char c)
+{
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static bool spells_string(const char **p, const char *want, size_t len)
+{
+        const char *s = *p;
+        size_t i = 0;
+        if (*s++ != '"')
+                return false;
+        while (*s != '"') {
+                int c = (unsigned char)*s++;
+                if (c == '\0')
+                        return false;
+                if (c == '\\') {
+                        char e = *s++;
+                        const char *m = strchr("\"\\/bfnrt", e);
+                        if (e == 'u') {
+                                int v = 0;
+                                for (int k = 0; k < 4; k++) {
+                                        int h = hexval(*s++);
+                                        if (h < 0)
+                                                return false;
+                                        v = v * 16 + h;
+                                }
+                                if (v > 0xff)
+                                        return false;
+                                c = v;
+                        } else if (e && m)
+                                c = "\"\\/\b\f\n\r\t"[m - "\"\\/bfnrt"];
+                        else
+                                return false;
+                }
+                if (i >= len || (unsigned char)want[i++] != c)
+                        return false;
+        }
+        *p = s + 1;
+        return i == len;
+}
+
+static bool spells_word(const char **p, const char *w)
+{
+        size_t l = strlen(w);
+        if (strncmp(*p, w, l) != 0)
+                return false;
+        *p += l;
+        return true;
+}
+
+static bool spells(const char **p, json_object *o, int depth)
+{
+        skip_ws(p);
+        if (depth > 64)
+                return false;
+        switch (json_object_get_type(o)) {
+        case json_type_null:
+                return spells_word(p, "null");
+        case json_type_boolean:
+                return spells_word(p, json_object_get_boolean(o) ? "true" : "false");
+        case json_type_int:
+        case json_type_double: {
+                const char *s = *p;
+                if (*s == '-')
+                        s++;
+                if (*s < '0' || *s > '9')
+                        return false;
+                while ((*s >= '0' && *s <= '9') || *s == '.' || *s == 'e' || *s == 'E' || *s == '+' || *s == '-')
+                        s++;
+                *p = s;
+                return true;
+        }
+        case json_type_string:
+                return spells_string(p, json_object_get_string(o), (size_t)json_object_get_string_len(o));
+        case json_type_object: {
+                bool first = true;
+                if (*(*p)++ != '{')
+                        return false;
+                json_object_object_foreach(o, key, val)
+                {
+                        skip_ws(p);
+                        if (!first && *(*p)++ != ',')
+                                return false;
+                        first = false;
+                        skip_ws(p);
+                        if (!spells_string(p, key, strlen(key)))
+                                return false;
+                        skip_ws(p);
+                        if (*(*p)++ != ':' || !spells(p, val, depth + 1))
+                                return false;
+                }
+                skip_ws(p);
+                return *(*p)++ == '}';
+        }
+        case json_type_array: {
+                if (*(*p)++ != '[')
+                        return false;
+                size_t n = json_object_array_length(o);
+                for (size_t i = 0; i < n; i++) {
+                        skip_ws(p);
+                        if (i && *(*p)++ != ',')
+                                return false;
+                        if (!spells(p, json_object_array_get_idx(o, i), depth + 1))
+                                return false;
+                }
+                skip_ws(p);
+                return *(*p)++ == ']';
+        }
+        }
+        return false;
+}
+
+const char *xp_json_to_string(json_object *o, int flags)
+{
+        if (xp_json_failed() || !o)
+                return NULL;
+        const char *s = json_object_to_json_string_ext(o, flags);
+        const char *p = s;
+        if (!s || !spells(&p, o, 0))
+                return NULL;
+        skip_ws(&p);
+        return *p ? NULL : s;
 }
 
 int xp_json_print(json_object *o, FILE *out)
 {
-        const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+        /* a tree missing what could not be allocated is not printed */
+        const char *s = xp_json_to_string(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
         int ret = s ? 0 : -ENOMEM;
         if (s)
                 fprintf(out, "%s\n", s);
@@ -40,7 +272,7 @@ static json_object *strv(char **v)
 {
         json_object *a = json_object_new_array();
         for (char **p = v; p && *p; p++)
-                json_object_array_add(a, json_object_new_string(*p));
+                json_object_array_add(a, xp_json_str(*p));
         return a;
 }
 
@@ -70,7 +302,7 @@ int xp_render_json(const struct xp_report *r, const char *root, FILE *out)
                 for (size_t i = 0; i < f->n_xenbus; i++) {
                         const struct xp_xenbus_dev *d = &f->xenbus_dev[i];
                         json_object *dj = json_object_new_object();
-                        add(dj, "devtype", json_object_new_string(d->devtype));
+                        add(dj, "devtype", xp_json_str(d->devtype));
                         add(dj, "nodename", xp_json_str_or_null(d->nodename));
                         add(dj, "state", xp_json_str_or_null(d->state));
                         add(dj, "driver", xp_json_str_or_null(d->driver));
@@ -90,7 +322,7 @@ int xp_render_json(const struct xp_report *r, const char *root, FILE *out)
         add(os, "pretty_name", xp_json_str_or_null(f->os_pretty_name));
         add(o, "os", os);
         add(o, "live", json_object_new_boolean(r->live));
-        add(o, "root", json_object_new_string(root ? root : "/"));
+        add(o, "root", xp_json_str(root ? root : "/"));
 
         json_object *k = json_object_new_object();
         add(k, "release", xp_json_str_or_null(f->release));
@@ -126,8 +358,8 @@ int xp_render_json(const struct xp_report *r, const char *root, FILE *out)
         for (size_t i = 0; i < r->n_evidence; i++) {
                 const struct xp_evidence *e = &r->evidence[i];
                 json_object *ej = json_object_new_object();
-                add(ej, "source", json_object_new_string(e->source));
-                add(ej, "path", json_object_new_string(e->path));
+                add(ej, "source", xp_json_str(e->source));
+                add(ej, "path", xp_json_str(e->path));
                 add(ej, "status", json_object_new_string(xp_status_to_string(e->status)));
                 add(ej, "value", xp_json_str_or_null(e->value));
                 add(ej, "implies", xp_json_str_or_null(e->implies));
@@ -137,8 +369,8 @@ int xp_render_json(const struct xp_report *r, const char *root, FILE *out)
         json_object *rules = json_object_new_array();
         for (size_t i = 0; i < r->n_rules; i++) {
                 json_object *rj = json_object_new_object();
-                add(rj, "name", json_object_new_string(r->rules[i].name));
-                add(rj, "detail", json_object_new_string(r->rules[i].detail));
+                add(rj, "name", xp_json_str(r->rules[i].name));
+                add(rj, "detail", xp_json_str(r->rules[i].detail));
                 json_object_array_add(rules, rj);
         }
         add(o, "rules", rules);

@@ -77,7 +77,7 @@ struct json_object *xp_q_json_bytes(const char *s, size_t len)
         /* each byte becomes at most 3 (U+FFFD) */
         char *buf = malloc(len * 3 + 1);
         if (!buf)
-                return NULL;
+                return xp_json_chk(NULL); /* noted: not a null value */
         const unsigned char *u = (const unsigned char *)s;
         size_t j = 0;
         for (size_t i = 0; i < len;) {

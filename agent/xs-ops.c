@@ -44,8 +44,17 @@ static int load(void)
                 return state > 0 ? 0 : state;
         state = -EOPNOTSUPP;
         void *h = dlopen(LIBXENSTORE, RTLD_NOW | RTLD_LOCAL);
-        if (!h)
+        if (!h) {
+                /* glibc's words when it ran out of memory while loading:
+                 * not "not installed", and worth another try later */
+                const char *why = dlerror();
+                if (why && (strcasestr(why, "allocate") || strstr(why, "cannot create") ||
+                            strstr(why, "out of memory"))) {
+                        state = 0;
+                        return -ENOMEM;
+                }
                 return state;
+        }
         static const struct {
                 const char *name;
                 void **ptr;

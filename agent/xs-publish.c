@@ -165,7 +165,7 @@ static uint64_t parse_generation(const char *s)
 
 /* One transaction.  Returns 0 committed, -EAGAIN to redo, -errno. */
 static int attempt(struct xp_xs *xs, const char *base, const struct xp_kvs *kv, bool reduced, uint64_t min_generation,
-                   const char *served, struct plan *plan, struct xp_publish_result *res)
+                   const char *served, struct plan *plan, struct xp_publish_result *res, bool *at_commit)
 {
         xp_xs_tx tx;
         char path[PATH_LEN];
@@ -225,8 +225,10 @@ static int attempt(struct xp_xs *xs, const char *base, const struct xp_kvs *kv, 
         }
         /* nothing changed and nothing to answer: abandon, nothing to commit */
         e = xs->ops->tx_end(xs, tx, !changed && !served);
-        if (e < 0)
+        if (e < 0) {
+                *at_commit = true;
                 return e;
+        }
         res->changed = changed;
         res->generation = gen;
         res->written = res->removed = 0;
@@ -267,7 +269,7 @@ int xp_xs_publish(struct xp_ctx *ctx, struct xp_xs *xs, const char *home, const 
 {
         char base[BASE_LEN];
         struct plan plan;
-        bool reduced = false;
+        bool reduced = false, at_commit = false;
         int e = xp_xs_base(home, base, sizeof(base));
         if (e < 0)
                 return e;
@@ -275,7 +277,8 @@ int xp_xs_publish(struct xp_ctx *ctx, struct xp_xs *xs, const char *home, const 
 
         for (;;) {
                 res->attempts++;
-                e = attempt(xs, base, kv, reduced, min_generation, served, &plan, res);
+                at_commit = false;
+                e = attempt(xs, base, kv, reduced, min_generation, served, &plan, res, &at_commit);
                 if (e == -EAGAIN && res->attempts < MAX_ATTEMPTS) {
                         DBG(ctx, "%s: transaction conflicted (attempt %u), retrying", base, res->attempts);
                         backoff(res->attempts);
@@ -290,8 +293,12 @@ int xp_xs_publish(struct xp_ctx *ctx, struct xp_xs *xs, const char *home, const 
                 break;
         }
         if (e < 0) {
-                ERR(ctx, "publishing to xenstore %s failed after %u transaction(s): %s", base, res->attempts,
-                    xp_xs_strerror(e));
+                bool lost = e == -EPIPE || e == -ECONNRESET || e == -EBADF || e == -EIO;
+                ERR(ctx, "publishing to xenstore %s failed after %u transaction(s): %s%s", base, res->attempts,
+                    xp_xs_strerror(e),
+                    at_commit && lost ? " while committing: the store holds either the previous keys or all of the "
+                                        "new ones (never a mix); publish again to know"
+                                      : "");
                 return e;
         }
         res->reduced = reduced;

@@ -57,7 +57,9 @@ static bool endswith(const char *s, const char *suffix)
  * (u16) at 0x20e, string at pointer + 0x200 (Documentation/x86/boot.rst). */
 static int bzimage_version(struct xp_root *root, const char *path, char *out, size_t outlen)
 {
-        int fd = xp_root_open(root, path, 0);
+        /* a regular file only: a guest-planted FIFO here blocked open()
+         * for ever, and a device node would have been opened */
+        int fd = xp_root_open_file(root, path);
         if (fd < 0)
                 return fd;
         uint8_t hdr[0x210];
@@ -556,7 +558,7 @@ static int modes(struct xp_boot *b, struct xp_boot_kernel *k)
         const struct xp_check *naming = find_check(&b->checks, "device-naming");
         if (naming && naming->status != XP_CHECK_OK) {
                 boot = xp_check_status_worse(boot, naming->status);
-                WHY("device names /dev/sdX or /dev/hdX in use; ");
+                WHY("device names /dev/sdX, /dev/hdX or /dev/vdX in use; ");
         }
         size_t common = wl;
 
@@ -674,6 +676,7 @@ int xp_boot_probe(struct xp_ctx *ctx, struct xp_report *r, const struct xp_boot_
         xp_boot_clear(b);
         b->probed = true;
         b->quick = o->quick;
+        (void)xp_take_enomem();
         b->generator = root_generator(root);
 
         /* root filesystem: the mounted one on a live system, else fstab */
@@ -709,7 +712,31 @@ int xp_boot_probe(struct xp_ctx *ctx, struct xp_report *r, const struct xp_boot_
                 if (e < 0)
                         goto out;
         }
+        /* files the scan needed but could not read (a FIFO, device node or
+         * symlink loop planted in a guest image, a file over its bound, an
+         * I/O error): each one said, never silently taken as absent.  The
+         * read log has them, also when a probe tried first (boot/config-*);
+         * proc/, sys/ and run/ are the probes' and in their evidence. */
+        for (size_t i = 0; i < xp_root_log_count(root) && e == 0; i++) {
+                enum xp_log_kind kind;
+                const char *p = xp_root_log_path(root, i, &kind);
+                int err = xp_root_log_error(root, i);
+                if (kind != XP_LOG_ERROR || !p || xp_startswith(p, "proc/") || xp_startswith(p, "sys/") ||
+                    xp_startswith(p, "run/"))
+                        continue;
+                char *s = xp_sanitize(p, strlen(p), 200);
+                e = xp_checks_add(&b->checks, "unreadable-file", XP_CHECK_CANNOT_VERIFY,
+                                  "make it a regular file (or remove it) and check again",
+                                  "%s: %s; ignored", s ? s : "?",
+                                  err == EINVAL ? "not a regular file (a FIFO, device node or socket), not opened"
+                                                : strerror(err));
+                free(s);
+        }
 out:
         xp_strv_free(cmdlines);
+        /* a check lost or an image misjudged for want of memory: no result
+         * rather than a wrong one */
+        if (e == 0 && xp_take_enomem())
+                e = -ENOMEM;
         return e;
 }

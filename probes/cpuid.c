@@ -439,16 +439,25 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 origin = "live";
         } else {
                 e = xp_root_read_file(root, XP_CPUID_FILE, 1024 * 1024, &text, NULL);
+                if (e < 0 && e != -ENOENT) {
+                        /* there is a snapshot, and it cannot be read */
+                        r->facts.cpuid = XP_ST_UNREADABLE;
+                        xp_evidence_add(r, SRC, XP_CPUID_FILE, XP_ST_UNREADABLE, NULL,
+                                        "the root's CPUID snapshot cannot be read: %s", strerror(-e));
+                        return 1;
+                }
                 if (e < 0) {
                         r->facts.cpuid = XP_ST_UNAVAILABLE;
                         xp_evidence_add(r, SRC, XP_CPUID_FILE, XP_ST_UNAVAILABLE, NULL,
                                         "CPUID cannot be read from a directory and the root has no snapshot of it (%s)",
-                                        e == -ENOENT ? "absent" : strerror(-e));
+                                        "absent");
                         return 1;
                 }
                 unsigned bad = 0;
                 e = xp_cpuid_parse(text, &set, &bad);
                 free(text);
+                if (e == -ENOMEM)
+                        return e; /* not "malformed" */
                 if (e < 0) {
                         ERR(ctx, "%s/%s: line %u: expected 'LEAF SUBLEAF EAX EBX ECX EDX [forced]' in hex; CPUID evidence ignored",
                             xp_root_path(root), XP_CPUID_FILE, bad);

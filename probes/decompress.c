@@ -203,8 +203,11 @@ int xp_decoder_new(struct xp_ctx *ctx, enum xp_comp c, unsigned threads, struct 
         case XP_COMP_LZO: lib = &liblzo2; break;
         default: return -EOPNOTSUPP;
         }
-        if (xp_dlopen_syms(ctx, lib) < 0 && (lib != &libbz2 || xp_dlopen_syms(ctx, &libbz2_alt) < 0))
-                return -EOPNOTSUPP;
+        int le = xp_dlopen_syms(ctx, lib);
+        if (le < 0 && lib == &libbz2 && le != -ENOMEM)
+                le = xp_dlopen_syms(ctx, &libbz2_alt);
+        if (le < 0)
+                return le == -ENOMEM ? le : -EOPNOTSUPP; /* out of memory is not "no library" */
         if (c == XP_COMP_XZ && threads > 1 && xp_dlopen_syms(ctx, &liblzma_mt) < 0)
                 threads = 1;
 

@@ -10,6 +10,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <string.h>
 
 #include "xenprobe.h"
 
@@ -20,7 +21,16 @@ int xp_dlopen_syms(struct xp_ctx *ctx, struct xp_dl_lib *lib)
         lib->state = -1;
         void *h = dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL);
         if (!h) {
-                DBG(ctx, "%s: %s", lib->soname, dlerror());
+                const char *why = dlerror();
+                DBG(ctx, "%s: %s", lib->soname, why);
+                /* glibc's words when it ran out of memory while loading */
+                if (why && (strcasestr(why, "allocate") || strstr(why, "cannot create") ||
+                            strstr(why, "out of memory"))) {
+                        /* not "library missing": say so, and try again next time */
+                        lib->state = 0;
+                        xp_note_enomem();
+                        return -ENOMEM;
+                }
                 return -EOPNOTSUPP;
         }
         for (const struct xp_dl_sym *s = lib->syms; s->name; s++) {

@@ -52,7 +52,8 @@ static enum xp_hv lookup(const char *vendor, const char *product)
         return XP_HV_NONE;
 }
 
-static void read_field(struct xp_ctx *ctx, const char *leaf, char *buf, size_t len, int *found)
+static void read_field(struct xp_ctx *ctx, struct xp_report *r, const char *leaf, char *buf, size_t len,
+                       int *found)
 {
         char path[64], *v;
         snprintf(path, sizeof(path), "sys/class/dmi/id/%s", leaf);
@@ -60,6 +61,9 @@ static void read_field(struct xp_ctx *ctx, const char *leaf, char *buf, size_t l
         int e = xp_root_read_line(xp_ctx_root(ctx), path, &v);
         if (e < 0) {
                 DBG(ctx, "%s: %s", path, strerror(-e));
+                /* absent: no DMI; a failed read is evidence, not an empty vendor */
+                if (e != -ENOENT)
+                        xp_evidence_add(r, SRC, path, XP_ST_UNREADABLE, NULL, "%s", strerror(-e));
                 return;
         }
         char *s = xp_sanitize(v, strlen(v), len - 4);
@@ -73,10 +77,10 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
 {
         struct xp_facts *f = &r->facts;
         int found = 0;
-        read_field(ctx, "sys_vendor", f->sys_vendor, sizeof(f->sys_vendor), &found);
-        read_field(ctx, "product_name", f->product_name, sizeof(f->product_name), &found);
-        read_field(ctx, "bios_vendor", f->bios_vendor, sizeof(f->bios_vendor), &found);
-        read_field(ctx, "bios_version", f->bios_version, sizeof(f->bios_version), &found);
+        read_field(ctx, r, "sys_vendor", f->sys_vendor, sizeof(f->sys_vendor), &found);
+        read_field(ctx, r, "product_name", f->product_name, sizeof(f->product_name), &found);
+        read_field(ctx, r, "bios_vendor", f->bios_vendor, sizeof(f->bios_vendor), &found);
+        read_field(ctx, r, "bios_version", f->bios_version, sizeof(f->bios_version), &found);
         if (!found) {
                 f->dmi = XP_ST_ABSENT;
                 xp_evidence_add(r, SRC, "sys/class/dmi/id", XP_ST_ABSENT, NULL,

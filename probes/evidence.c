@@ -158,8 +158,10 @@ struct xp_report *xp_report_free(struct xp_report *r)
 int xp_evidence_add(struct xp_report *r, const char *source, const char *path,
                     enum xp_status status, const char *value, const char *implies_fmt, ...)
 {
-        if (xp_grow(&r->evidence, &r->cap_evidence, r->n_evidence, sizeof(*r->evidence), 32) < 0)
+        if (xp_grow(&r->evidence, &r->cap_evidence, r->n_evidence, sizeof(*r->evidence), 32) < 0) {
+                xp_note_enomem();
                 return -ENOMEM;
+        }
         struct xp_evidence *e = &r->evidence[r->n_evidence];
         memset(e, 0, sizeof(*e));
         e->status = status;
@@ -178,6 +180,7 @@ int xp_evidence_add(struct xp_report *r, const char *source, const char *path,
                 free(e->path);
                 free(e->value);
                 free(e->implies);
+                xp_note_enomem();
                 return -ENOMEM;
         }
         r->n_evidence++;
@@ -206,6 +209,8 @@ int xp_report_warn(struct xp_report *r, const char *fmt, ...)
         va_start(ap, fmt);
         int ret = push_fmt(&r->warnings, fmt, ap);
         va_end(ap);
+        if (ret == -ENOMEM)
+                xp_note_enomem();
         return ret;
 }
 
@@ -215,20 +220,26 @@ int xp_report_note(struct xp_report *r, const char *fmt, ...)
         va_start(ap, fmt);
         int ret = push_fmt(&r->notes, fmt, ap);
         va_end(ap);
+        if (ret == -ENOMEM)
+                xp_note_enomem();
         return ret;
 }
 
 int xp_report_rule(struct xp_report *r, const char *name, const char *fmt, ...)
 {
-        if (xp_grow(&r->rules, &r->cap_rules, r->n_rules, sizeof(*r->rules), 16) < 0)
+        if (xp_grow(&r->rules, &r->cap_rules, r->n_rules, sizeof(*r->rules), 16) < 0) {
+                xp_note_enomem();
                 return -ENOMEM;
+        }
         char *d;
         va_list ap;
         va_start(ap, fmt);
         int n = vasprintf(&d, fmt, ap);
         va_end(ap);
-        if (n < 0)
+        if (n < 0) {
+                xp_note_enomem();
                 return -ENOMEM;
+        }
         r->rules[r->n_rules].name = name;
         r->rules[r->n_rules++].detail = d;
         return 0;

@@ -279,6 +279,8 @@ _printf_(3, 4) static int damaged(struct xp_scan *s, int err, const char *fmt, .
         va_start(ap, fmt);
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
+        if (err == -ENOMEM)
+                xp_note_enomem(); /* the image is not damaged: the boot probe must not say so */
         free(img->error_msg);
         if (asprintf(&img->error_msg, "%s: %s", img->path, msg) < 0) {
                 img->error_msg = NULL;

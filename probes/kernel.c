@@ -175,7 +175,8 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 free(s);
                 free(v);
                 xp_evidence_add(r, SRC, "proc/version", XP_ST_FOUND, f->version, "kernel build");
-        }
+        } else if (e != -ENOENT)
+                xp_evidence_add(r, SRC, "proc/version", xp_status_from_errno(e), NULL, "%s", strerror(-e));
 
         e = xp_root_read_line(root, "proc/cmdline", &v);
         if (e == 0) {

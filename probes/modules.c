@@ -365,6 +365,16 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                         xp_evidence_add(r, SRC, moddir, XP_ST_UNREADABLE, NULL,
                                         "cannot copy the module index for libkmod: %s", strerror(-e));
                 have_index = e == 0;
+                /* index files there but unreadable (the read log has them):
+                 * evidence, not a silent "unknown" */
+                for (size_t i = 0; i < xp_root_log_count(root); i++) {
+                        enum xp_log_kind kind;
+                        const char *p = xp_root_log_path(root, i, &kind);
+                        if (kind == XP_LOG_ERROR && xp_startswith(p, moddir) && p[strlen(moddir)] == '/')
+                                xp_evidence_add(r, SRC, p, XP_ST_UNREADABLE, NULL,
+                                                "%s: libkmod works without it, so module states may show as unknown",
+                                                strerror(xp_root_log_error(root, i)));
+                }
         } else if (f->release[0])
                 xp_evidence_add(r, SRC, moddir, XP_ST_ABSENT, NULL,
                                 "no module tree for the running kernel: built-in and available drivers unknown");
@@ -399,7 +409,8 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                                      cmdline_blacklists(root_cmdline, name)))
                                         f->mod_blacklisted[m] = true;
                 }
-                km.kmod_config_iter_free_iter(it);
+                if (it) /* NULL when libkmod could not allocate; it does not take NULL */
+                        km.kmod_config_iter_free_iter(it);
                 it = km.kmod_config_get_install_commands(kctx);
                 while (it && km.kmod_config_iter_next(it)) {
                         const char *name = km.kmod_config_iter_get_key(it);
@@ -416,7 +427,8 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                                 if (disables && same_module(name, xp_xen_module_name(m)))
                                         f->mod_install_disabled[m] = true;
                 }
-                km.kmod_config_iter_free_iter(it);
+                if (it)
+                        km.kmod_config_iter_free_iter(it);
         }
 
         int seen_xen_loaded = 0, seen_builtin = 0;
@@ -431,7 +443,10 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                         seen_xen_loaded++;
                 } else if (kctx) {
                         struct kmod_module *mod = NULL;
-                        if (km.kmod_module_new_from_name_lookup(kctx, name, &mod) == 0 && mod) {
+                        int el = km.kmod_module_new_from_name_lookup(kctx, name, &mod);
+                        if (el == -ENOMEM)
+                                xp_note_enomem(); /* not "missing" */
+                        if (el == 0 && mod) {
                                 if (km.kmod_module_get_path(mod) == NULL) {
                                         st = XP_KS_BUILTIN;
                                         how = "built into the kernel (modules.builtin): invisible to lsmod";

@@ -32,8 +32,11 @@ int xp_probe_all(struct xp_ctx *ctx, struct xp_report **ret)
         if (!r)
                 return -ENOMEM;
         r->live = xp_root_is_live(xp_ctx_root(ctx));
+        (void)xp_take_enomem();
         for (size_t i = 0; i < ELEMENTSOF(xp_probes); i++) {
                 int e = xp_probes[i]->run(ctx, r);
+                if (e == -ENOMEM)
+                        xp_note_enomem();
                 if (e < 0 && e != -ENOENT) {
                         /* a source that fails is evidence too, never the end
                          * of the report (DESIGN example 4) */
@@ -43,6 +46,12 @@ int xp_probe_all(struct xp_ctx *ctx, struct xp_report **ret)
                 }
         }
         xp_classify(r);
+        /* a report with evidence lost to an allocation failure could give
+         * another verdict, or a lower confidence, without saying why */
+        if (xp_take_enomem()) {
+                xp_report_free(r);
+                return -ENOMEM;
+        }
         *ret = r;
         return 0;
 }

@@ -88,6 +88,8 @@ static int walk_in_root(int rootfd, const char *path, int o_flags, bool nofollow
 {
         int stack[MAX_DEPTH];
         int depth = 0, links = 0, r;
+        if (!path[0])
+                return -ENOENT; /* as openat2: "" names nothing */
         char *rest = strdup(path);
         if (!rest)
                 return -ENOMEM;
@@ -115,6 +117,8 @@ static int walk_in_root(int rootfd, const char *path, int o_flags, bool nofollow
                                 last = false;
                                 break;
                         }
+                /* "name/": a directory, symlinks followed (as openat2) */
+                bool trailing = last && slash;
                 int cur = depth ? stack[depth] : rootfd;
 
                 if (strcmp(comp, ".") == 0) {
@@ -133,7 +137,7 @@ static int walk_in_root(int rootfd, const char *path, int o_flags, bool nofollow
                         r = -errno;
                         goto out;
                 }
-                if (S_ISLNK(st.st_mode) && !(last && nofollow_last)) {
+                if (S_ISLNK(st.st_mode) && !(last && nofollow_last && !trailing)) {
                         char target[PATH_MAX];
                         if (++links > MAX_SYMLINKS) {
                                 r = -ELOOP;
@@ -148,20 +152,24 @@ static int walk_in_root(int rootfd, const char *path, int o_flags, bool nofollow
                         if (target[0] == '/')
                                 while (depth > 0)
                                         close(stack[depth--]);
-                        size_t tl = (size_t)n, nl = strlen(next);
+                        size_t tl = (size_t)n, nl = strlen(next), sep = slash ? 1 : 0;
                         char *nrest = malloc(tl + 1 + nl + 1);
                         if (!nrest) {
                                 r = -ENOMEM;
                                 goto out;
                         }
                         memcpy(nrest, target, tl);
-                        nrest[tl] = '/';
-                        memcpy(nrest + tl + 1, next, nl + 1);
+                        nrest[tl] = '/'; /* only kept when a slash followed the link's name */
+                        memcpy(nrest + tl + sep, next, nl + 1);
                         free(rest);
                         rest = cursor = nrest;
                         continue;
                 }
                 if (last) {
+                        if (trailing && !S_ISDIR(st.st_mode)) {
+                                r = -ENOTDIR;
+                                goto out;
+                        }
                         r = openat(cur, comp, o_flags | O_CLOEXEC | O_NOFOLLOW);
                         /* O_PATH|O_NOFOLLOW on a symlink yields the link itself */
                         r = r < 0 ? -errno : r;
@@ -283,6 +291,8 @@ void xp_root_note(struct xp_root *root, enum xp_log_kind kind, const char *path)
  * ("unreadable"): snapshot records it so the replay fails the same way. */
 static int failed(struct xp_root *root, const char *path, int err)
 {
+        if (err == -ENOMEM)
+                xp_note_enomem();
         if (err != -ENOENT && err != -ENOTDIR && err != -ENOMEM)
                 note_err(root, XP_LOG_ERROR, -err, path);
         return err;

@@ -47,14 +47,31 @@ size_t xp_strv_length(char *const *v)
         return n;
 }
 
+static bool enomem_seen;
+
+void xp_note_enomem(void)
+{
+        enomem_seen = true;
+}
+
+bool xp_take_enomem(void)
+{
+        bool e = enomem_seen;
+        enomem_seen = false;
+        return e;
+}
+
 int xp_strv_push(char ***v, const char *s)
 {
         size_t n = xp_strv_length(*v);
         char *copy = strdup(s);
-        if (!copy)
+        if (!copy) {
+                xp_note_enomem();
                 return -ENOMEM;
+        }
         char **nv = realloc(*v, (n + 2) * sizeof(char *));
         if (!nv) {
+                xp_note_enomem();
                 free(copy);
                 return -ENOMEM;
         }
@@ -69,8 +86,10 @@ char *xp_sanitize(const char *s, size_t len, size_t max)
         bool cut = len > max;
         size_t n = cut ? max : len;
         char *out = malloc(n + 4);
-        if (!out)
+        if (!out) {
+                xp_note_enomem();
                 return NULL;
+        }
         size_t j = 0;
         for (size_t i = 0; i < n; i++) {
                 unsigned char c = (unsigned char)s[i];
@@ -101,7 +120,7 @@ const char *xp_cmdline_find(const char *cmdline, const char *word, size_t *ret_l
                         p++;
                 }
                 size_t tl = (size_t)(p - start);
-                bool is_assign = word[wl - 1] == '=';
+                bool is_assign = wl && word[wl - 1] == '='; /* "" matches nothing, read nothing before it */
                 if ((is_assign && tl >= wl && memcmp(start, word, wl) == 0) ||
                     (!is_assign && tl == wl && memcmp(start, word, wl) == 0)) {
                         if (ret_len)
@@ -121,8 +140,10 @@ int xp_grow(void *v, size_t *cap, size_t n, size_t elem, size_t first)
         if (c < *cap || c > SIZE_MAX / elem)
                 return -ENOMEM;
         void *nv = realloc(*pv, c * elem);
-        if (!nv)
+        if (!nv) {
+                xp_note_enomem();
                 return -ENOMEM;
+        }
         *pv = nv;
         *cap = c;
         return 0;

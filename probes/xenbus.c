@@ -30,13 +30,19 @@ static bool state_connected(const char *s)
         return strcmp(s, state_names[4]) == 0 || strcmp(s, "4") == 0;
 }
 
-static void read_attr(struct xp_ctx *ctx, const char *dev, const char *attr, char *buf, size_t len)
+static void read_attr(struct xp_ctx *ctx, struct xp_report *r, const char *dev, const char *attr, char *buf,
+                      size_t len)
 {
         char path[PATH_MAX], *v;
         snprintf(path, sizeof(path), "sys/bus/xen/devices/%s/%s", dev, attr);
         buf[0] = '\0';
-        if (xp_root_read_line(xp_ctx_root(ctx), path, &v) < 0)
+        int e = xp_root_read_line(xp_ctx_root(ctx), path, &v);
+        if (e < 0) {
+                /* absent is normal (old kernels); a failed read is evidence */
+                if (e != -ENOENT)
+                        xp_evidence_add(r, SRC, path, XP_ST_UNREADABLE, NULL, "%s", strerror(-e));
                 return;
+        }
         char *s = xp_sanitize(v, strlen(v), len - 4);
         snprintf(buf, len, "%s", s ? s : "");
         free(s);
@@ -68,9 +74,9 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 char *s = xp_sanitize(*d, strlen(*d), sizeof(x->name) - 4);
                 snprintf(x->name, sizeof(x->name), "%s", s ? s : "?");
                 free(s);
-                read_attr(ctx, *d, "devtype", x->devtype, sizeof(x->devtype));
-                read_attr(ctx, *d, "nodename", x->nodename, sizeof(x->nodename));
-                read_attr(ctx, *d, "state", x->state, sizeof(x->state));
+                read_attr(ctx, r, *d, "devtype", x->devtype, sizeof(x->devtype));
+                read_attr(ctx, r, *d, "nodename", x->nodename, sizeof(x->nodename));
+                read_attr(ctx, r, *d, "state", x->state, sizeof(x->state));
                 if (!x->devtype[0]) {
                         /* devtype is "vbd" for "vbd-51712" */
                         size_t n = strcspn(x->name, "-");

@@ -138,6 +138,14 @@ bool xp_startswith(const char *s, const char *prefix);
 char **xp_strv_free(char **v);
 size_t xp_strv_length(char *const *v);
 int xp_strv_push(char ***v, const char *s) _must_check_;
+/* An allocation failed somewhere a caller may have papered over it (a
+ * "?" for a name that could not be copied, a read taken for "unreadable",
+ * an evidence item lost): xp_sanitize, xp_strv_push, xp_grow, the root's
+ * reads and the report's adders note it; xp_probe_all and xp_boot_probe
+ * then fail with -ENOMEM rather than return an incomplete report.
+ * xp_take_enomem() tells whether one happened since the last call. */
+void xp_note_enomem(void);
+bool xp_take_enomem(void);
 /* Replace control and non-ASCII bytes by '?', clamp length (for display). */
 char *xp_sanitize(const char *s, size_t len, size_t max) _must_check_;
 /* Look for a whitespace-separated word (or "word=...") in a command line. */

@@ -55,6 +55,22 @@ mkdir -p "$work/minimal/run/xenprobe"
 echo "this is not hex" >"$work/minimal/run/xenprobe/cpuid"
 expect "--root with a malformed cpuid file" 0 "$XENPROBE" --root "$work/minimal" --short
 grep -q "line 1" "$work/err" || { echo "FAIL malformed cpuid: message does not name the line"; fail=1; }
+# names from a guest's disk may be any bytes: the JSON stays valid UTF-8
+# (iconv refuses invalid input; jq would pass it through)
+mkdir -p "$work/u8/boot" "$work/u8/etc"
+bad=$(printf '6.1.0-\377\376')
+printf 'not a kernel' >"$work/u8/boot/vmlinuz-$bad"
+printf '070701' >"$work/u8/boot/initrd.img-$bad"
+printf '/dev/xvda1 / ext4 defaults 0 1\n' >"$work/u8/etc/fstab"
+for sub in "" initrd; do
+        "$XENPROBE" --root "$work/u8" $sub --json >"$work/u8.json" 2>/dev/null
+        if [ -s "$work/u8.json" ] && iconv -f UTF-8 -t UTF-8 "$work/u8.json" >/dev/null 2>&1; then
+                echo "PASS --root ${sub:+$sub }--json with non-UTF-8 file names: valid UTF-8"
+        else
+                echo "FAIL --root ${sub:+$sub }--json with non-UTF-8 file names: output empty or not UTF-8"
+                fail=1
+        fi
+done
 # subcommand help is help, never a directory or an ignored option
 (cd "$work" && expect "snapshot --help: usage, exit 0" 0 "$XENPROBE" snapshot --help)
 [ -e "$work/--help" ] && { echo "FAIL snapshot --help wrote a snapshot into ./--help"; fail=1; }
