@@ -24,6 +24,9 @@ struct json_object *xp_json_str_or_null(const char *s);
 /* the same for a string that is always there ("" stays ""): every string
  * that comes from a guest's files or names goes through one of the two */
 struct json_object *xp_json_str(const char *s);
+/* LEN bytes as a JSON string: invalid UTF-8 (and with PRINTABLE_ONLY,
+ * control and invisible format characters) as U+FFFD */
+struct json_object *xp_json_bytes(const char *s, size_t len, bool printable_only);
 int xp_json_print(struct json_object *o, FILE *out);
 
 /* json-c returns NULL (and asserts on a NULL container) when it cannot

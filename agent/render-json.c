@@ -15,54 +15,60 @@
 
 #define XP_JSON_SCHEMA 1
 
-/* length of the valid UTF-8 sequence at S (at most LEN bytes), 0 if none */
-static size_t utf8_seq(const unsigned char *s, size_t len)
+/* length of the valid UTF-8 sequence at S (at most LEN bytes) and its code
+ * point in *CP, 0 if none */
+static size_t utf8_seq(const unsigned char *s, size_t len, uint32_t *cp)
 {
         size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
                                      : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
         if (n == 0 || n > len)
                 return 0;
-        uint32_t cp = n == 1 ? s[0] : s[0] & (0x7f >> n);
+        uint32_t c = n == 1 ? s[0] : s[0] & (0x7f >> n);
         for (size_t i = 1; i < n; i++) {
                 if ((s[i] & 0xc0) != 0x80)
                         return 0;
-                cp = cp << 6 | (s[i] & 0x3f);
+                c = c << 6 | (s[i] & 0x3f);
         }
-        if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+        if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
                 return 0;
+        *cp = c;
         return n;
 }
 
-json_object *xp_json_str_or_null(const char *s)
+/* a character a terminal shows as itself: not a control character, nor an
+ * invisible format character that reorders or hides text (bidi overrides
+ * and isolates, zero-width, line and paragraph separators, BOM, tags) */
+static bool printable(uint32_t cp)
 {
-        return s && s[0] ? xp_json_str(s) : NULL;
+        if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+                return false;
+        return !(cp == 0xad || cp == 0x61c || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+                 (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb) ||
+                 (cp >= 0xe0000 && cp <= 0xe007f));
 }
 
-json_object *xp_json_str(const char *s)
+json_object *xp_json_bytes(const char *s, size_t len, bool printable_only)
 {
-        if (!s)
-                s = "";
-        /* names from an image or a guest's files may be any bytes: json-c
-         * copies invalid UTF-8 as it is, which makes the document invalid
-         * JSON, so each byte that is not part of a valid sequence becomes
-         * U+FFFD (valid text is unchanged) */
-        size_t len = strlen(s), n;
+        /* names from an image or a guest's files, values a guest wrote, may
+         * be any bytes: json-c copies invalid UTF-8 as it is, which makes
+         * the document invalid JSON, so each byte that is not part of a
+         * valid (and, if asked, printable) sequence becomes U+FFFD; valid
+         * text is copied as it is */
         const unsigned char *u = (const unsigned char *)s;
-        for (n = 0; n < len;) {
-                size_t k = utf8_seq(u + n, len - n);
-                if (!k)
-                        break;
-                n += k;
-        }
+        size_t n, k;
+        uint32_t cp;
+        for (n = 0; n < len && (k = utf8_seq(u + n, len - n, &cp)) && (!printable_only || printable(cp)); n += k)
+                ;
         if (n == len)
-                return json_object_new_string(s);
-        char *buf = malloc(len * 3 + 1);
+                return json_object_new_string_len(s, (int)len);
+        char *buf = malloc(len * 3 + 1); /* each byte becomes at most 3 (U+FFFD) */
         if (!buf)
                 return xp_json_chk(NULL); /* noted (agent.h): not a null value */
-        size_t j = 0;
-        for (size_t i = 0; i < len;) {
-                size_t k = utf8_seq(u + i, len - i);
-                if (k) {
+        memcpy(buf, s, n);
+        size_t j = n;
+        for (size_t i = n; i < len;) {
+                k = utf8_seq(u + i, len - i, &cp);
+                if (k && (!printable_only || printable(cp))) {
                         memcpy(buf + j, u + i, k);
                         j += k;
                         i += k;
@@ -75,6 +81,16 @@ json_object *xp_json_str(const char *s)
         json_object *o = json_object_new_string_len(buf, (int)j);
         free(buf);
         return o;
+}
+
+json_object *xp_json_str_or_null(const char *s)
+{
+        return s && s[0] ? xp_json_str(s) : NULL;
+}
+
+json_object *xp_json_str(const char *s)
+{
+        return s ? xp_json_bytes(s, strlen(s), false) : json_object_new_string("");
 }
 
 /* see agent.h: an allocation failure while building a tree */

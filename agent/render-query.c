@@ -34,69 +34,10 @@
 
 /* ------------------------------------------------------------------ JSON */
 
-/* length of a valid UTF-8 sequence at S for a visible character >= U+00A0,
- * or 0 */
-static size_t utf8_printable(const unsigned char *s, size_t len)
-{
-        unsigned c = s[0];
-        size_t n;
-        uint32_t cp;
-        if (c >= 0xc2 && c <= 0xdf) {
-                n = 2;
-                cp = c & 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-                n = 3;
-                cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-                n = 4;
-                cp = c & 0x07;
-        } else
-                return 0;
-        if (len < n)
-                return 0;
-        for (size_t i = 1; i < n; i++) {
-                if ((s[i] & 0xc0) != 0x80)
-                        return 0;
-                cp = (cp << 6) | (s[i] & 0x3f);
-        }
-        if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff) ||
-            cp < 0xa0)
-                return 0;
-        /* invisible format characters that reorder or hide text on a
-         * terminal (bidi overrides and isolates, zero-width, line and
-         * paragraph separators, BOM, tags) */
-        if (cp == 0xad || cp == 0x61c || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
-            (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb) ||
-            (cp >= 0xe0000 && cp <= 0xe007f))
-                return 0;
-        return n;
-}
-
 struct json_object *xp_q_json_bytes(const char *s, size_t len)
 {
-        /* each byte becomes at most 3 (U+FFFD) */
-        char *buf = malloc(len * 3 + 1);
-        if (!buf)
-                return xp_json_chk(NULL); /* noted: not a null value */
-        const unsigned char *u = (const unsigned char *)s;
-        size_t j = 0;
-        for (size_t i = 0; i < len;) {
-                size_t n;
-                if (u[i] >= 0x20 && u[i] < 0x7f) {
-                        buf[j++] = (char)u[i++];
-                } else if ((n = utf8_printable(u + i, len - i)) > 0) {
-                        memcpy(buf + j, u + i, n);
-                        j += n;
-                        i += n;
-                } else {
-                        memcpy(buf + j, "\xef\xbf\xbd", 3);
-                        j += 3;
-                        i++;
-                }
-        }
-        struct json_object *o = json_object_new_string_len(buf, (int)j);
-        free(buf);
-        return o;
+        /* a guest's bytes: no control or invisible character either */
+        return xp_json_bytes(s, len, true);
 }
 
 static bool shown(const struct xp_qdom *d)
