@@ -319,6 +319,11 @@ const char *xp_xs_strerror(int err)
         case ENOSPC:
         case EDQUOT:
                 return "xenstore quota exceeded (nodes, size or memory per domain)";
+        case EINVAL:
+                /* oxenstored answers a quota with "EQUOTA", which is not in
+                 * xs_wire.h: libxenstore turns it into EINVAL (seen on a
+                 * real Xen 4.17 guest, tests/xen) */
+                return "xenstore refused the request (Invalid argument: how oxenstored reports an exceeded quota, or a malformed request)";
         case E2BIG:
                 return "value or path too large for xenstore";
         case EAGAIN:

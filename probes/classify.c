@@ -383,6 +383,16 @@ static void contradictions(struct state *s)
                                                f->mod_blacklisted[m] ? "blacklisted" : "disabled by an install line",
                                                f->mod[m] == XP_KS_UNKNOWN ? " and neither loaded nor built in" : "",
                                                m == XP_XM_BLKFRONT ? "disks" : "networking");
+        /* seen on a real Xen 4.17 PV guest whose initramfs lacks the
+         * module (tests/xen, pv-noblk): vbd-51712 stays Initialising with
+         * no driver, and nothing else says the guest cannot see its disk */
+        if (r->role == XP_ROLE_DOMU && f->mod[XP_XM_BLKFRONT] == XP_KS_MISSING)
+                for (size_t i = 0; i < f->n_xenbus && i < XP_MAX_XENBUS; i++)
+                        if (!strcmp(f->xenbus_dev[i].devtype, "vbd") && !f->xenbus_dev[i].driver[0]) {
+                                xp_report_warn(r, "the toolstack offers a PV disk (%s) but xen-blkfront is neither loaded, built in nor installed: this guest cannot use that disk",
+                                               f->xenbus_dev[i].name);
+                                break;
+                        }
 
         bool emulated = f->root_kind == XP_DISK_ATA || f->root_kind == XP_DISK_SCSI;
         if (r->role == XP_ROLE_DOMU && emulated && r->mode == XP_MODE_PVHVM)

@@ -81,7 +81,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                         f->flag_vmx ? "vmx" : f->flag_svm ? "svm" : "(no vmx/svm)", "%s",
                         f->flag_vmx || f->flag_svm
                                 ? "hardware virtualization visible: this system could run a hypervisor (nested Xen as L1)"
-                                : "no hardware virtualization visible: cannot host HVM guests (nested Xen would be PV-only)");
+                                : "no hardware virtualization visible to this kernel (normal under Xen, dom0 included: what Xen itself can host is in sys/hypervisor/properties/capabilities)");
         return 0;
 }
 

@@ -165,6 +165,30 @@ DEFINE_TEST(classify_blacklisted_frontends)
         return 0;
 }
 
+/* the facts of tests/xen's pv-noblk guest (a real Xen 4.17 PV domU whose
+ * initramfs lacks the module): vbd-51712 offered, Initialising, no driver */
+DEFINE_TEST(classify_pv_disk_offered_without_blkfront)
+{
+        struct xp_report *r = xen_base("PV", 0x220f0);
+        struct xp_facts *f = &r->facts;
+        add_frontend(f, "vbd", false);
+        f->xenbus_dev[0].driver[0] = '\0';
+        snprintf(f->xenbus_dev[0].name, sizeof(f->xenbus_dev[0].name), "vbd-51712");
+        f->mod[XP_XM_BLKFRONT] = XP_KS_MISSING;
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "pv");
+        CHECK(has_warning(r, "offers a PV disk (vbd-51712) but xen-blkfront is neither loaded, built in nor installed"));
+        xp_report_free(r);
+        /* with the driver bound there is nothing to say */
+        r = xen_base("PV", 0x220f0);
+        add_frontend(&r->facts, "vbd", true);
+        r->facts.mod[XP_XM_BLKFRONT] = XP_KS_LOADED;
+        xp_classify(r);
+        CHECK(!has_warning(r, "offers a PV disk"));
+        xp_report_free(r);
+        return 0;
+}
+
 DEFINE_TEST(classify_nopv_hvm_from_cpuid_and_dmi)
 {
         /* the real hvm-nopv capture: no /sys/hypervisor, CPUID + DMI only */
