@@ -1,0 +1,211 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# check.sh RESULTS [XENPROBE]
+# Judges one run of tests/xen/run.sh on the host.  The ground truth is each
+# guest's xl.cfg as dom0 wrote it (RESULTS/guests/NAME/xl.cfg), never
+# xenprobe's output: type="pv" -> pv, type="pvh" -> pvh, type="hvm" ->
+# pvhvm, unless xen_platform_pci=0 or the guest kernel runs with nopv
+# (-> hvm); viridian=1 changes nothing (Xen's leaves move behind
+# Viridian's).  dom0 is PV (no dom0=pvh on Xen's command line): dom0-pv.
+# XENPROBE (default WORKDIR/src/xenprobe, the binary that went into the
+# images) replays each snapshot.  Also copies every snapshot to
+# RESULTS/fixtures/ as a fixture candidate.
+# One line per check: PASS / FAIL / SKIP, then "# N passed, N failed, N skipped".
+set -u
+RES=$(cd "${1:?usage: check.sh RESULTS [XENPROBE]}" && pwd)
+XP=${2:-$(cd "$RES/../.." 2>/dev/null && pwd)/src/xenprobe}
+passed=0 failed=0 skipped=0
+pass() { echo "PASS $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+skip() { echo "SKIP $*"; skipped=$((skipped + 1)); }
+ok() { # NAME DETAIL COND...: PASS/FAIL by COND's exit status
+	local n=$1 d=$2
+	shift 2
+	if "$@" >/dev/null 2>&1; then pass "$n ($d)"; else fail "$n ($d)"; fi
+}
+command -v jq >/dev/null || { echo "check: jq missing" >&2; exit 77; }
+[ -x "$XP" ] || XP=
+cfg() { sed -n "s/^$2=\"\{0,1\}\([^\"]*\)\"\{0,1\}\$/\1/p" "$RES/guests/$1/xl.cfg" | tail -n 1; }
+expected() { # NAME -> verdict from its xl.cfg
+	local t
+	t=$(cfg "$1" type)
+	case $t in
+	pv | pvh) echo "$t" ;;
+	hvm)
+		if [ "$(cfg "$1" xen_platform_pci)" = 0 ] || cfg "$1" cmdline | grep -qw nopv; then
+			echo hvm
+		else
+			echo pvhvm
+		fi
+		;;
+	*) echo "unknown-type-$t" ;;
+	esac
+}
+jv() { jq -r "$2" "$1" 2>/dev/null; }
+mkdir -p "$RES/fixtures"
+
+# ---- dom0 ----------------------------------------------------------------------
+if [ -f "$RES/dom0/json.out" ]; then
+	v=$(jv "$RES/dom0/json.out" .verdict)
+	ok "dom0 verdict" "dom0-pv expected, xenprobe says $v" test "$v" = dom0-pv
+	ok "dom0 publish" "exit $(cat "$RES/dom0/publish.rc")" test "$(cat "$RES/dom0/publish.rc")" = 0
+	if [ -d "$RES/dom0/snapshot" ]; then
+		rm -rf "$RES/fixtures/xen417-dom0-pv-debian12"
+		cp -a "$RES/dom0/snapshot" "$RES/fixtures/xen417-dom0-pv-debian12"
+		if [ -n "$XP" ]; then
+			r=$("$XP" --root "$RES/dom0/snapshot" --short --no-boot 2>/dev/null)
+			ok "dom0 snapshot replay" "xenprobe --root snapshot says $r" test "$r" = dom0-pv
+		fi
+	fi
+else
+	skip "dom0 verdict (not run)"
+fi
+
+# ---- every guest: verdict, snapshot replay ---------------------------------------
+for G in "$RES"/guests/*/; do
+	[ -f "$G/xl.cfg" ] || continue
+	g=$(basename "$G")
+	e=$(expected "$g")
+	F=$G/from-guest/$g
+	if [ ! -f "$F/json.out" ]; then
+		fail "$g verdict (expected $e; no result came back from the guest: see $G)"
+		continue
+	fi
+	v=$(jv "$F/json.out" .verdict)
+	ok "$g verdict" "$(cfg "$g" type) guest, expected $e, xenprobe says $v, exit $(cat "$F/json.rc")" \
+		test "$v" = "$e" -a "$(cat "$F/json.rc")" = 0
+	if [ "$(cfg "$g" type)" = hvm ]; then
+		# the same xl.cfg settings, seen from inside
+		pp=true vi=false
+		[ "$(cfg "$g" xen_platform_pci)" = 0 ] && pp=false
+		[ "$(cfg "$g" viridian)" = 1 ] && vi=true
+		jp=$(jv "$F/json.out" .xen.platform_pci) jvi=$(jv "$F/json.out" .xen.viridian)
+		if cfg "$g" cmdline | grep -qw nopv; then
+			# nopv: the kernel ignores Xen, so no /sys/hypervisor; CPUID and PCI still show it
+			skip "$g platform_pci/viridian (nopv guest: xen.platform_pci=$jp viridian=$jvi)"
+		else
+			ok "$g platform PCI device" "xen_platform_pci in xl.cfg -> $pp, xenprobe says $jp" test "$jp" = "$pp"
+			ok "$g viridian" "viridian in xl.cfg -> $vi, xenprobe says $jvi" test "$jvi" = "$vi"
+		fi
+	fi
+	if [ -d "$F/snapshot" ]; then
+		rm -rf "$RES/fixtures/xen417-$g-debian12"
+		cp -a "$F/snapshot" "$RES/fixtures/xen417-$g-debian12"
+		if [ -n "$XP" ]; then
+			r=$("$XP" --root "$F/snapshot" --short 2>/dev/null)
+			ok "$g snapshot replay" "xenprobe --root snapshot says $r" test "$r" = "$e"
+		fi
+	else
+		fail "$g snapshot (none: exit $(cat "$F/snapshot.rc" 2>/dev/null))"
+	fi
+	if [ -f "$G/query.out" ]; then
+		s=$(jv "$G/query.out" '.domains[0].status') qv=$(jv "$G/query.out" '.domains[0].data.verdict')
+		ok "$g query in dom0" "status $s verdict $qv after xenprobe publish in the guest" test "$s" = ok -a "$qv" = "$e"
+	fi
+done
+if [ -f "$RES/guests/pv-noblk/from-guest/pv-noblk/json.out" ]; then
+	m=$(jv "$RES/guests/pv-noblk/from-guest/pv-noblk/json.out" '.kernel.modules.xen_blkfront.state')
+	ok "pv-noblk xen-blkfront" "state $m, initramfs without the module" test "$m" = missing
+	c=$(cat "$RES/guests/pv-noblk/channel" 2>/dev/null)
+	ok "pv-noblk results on the console" "channel ${c:-none}" test "$c" = console
+fi
+
+# ---- daemon, query, refresh, block-attach, recreate -------------------------------
+D=$RES/daemon
+read -r _ DAEMON LIMITS _ <"$RES/params.txt"
+if [ -f "$D/query-all.out" ]; then
+	ok "query --all --json" "exit $(cat "$D/query-all.rc"), valid JSON" \
+		bash -c "test \$(cat '$D/query-all.rc') = 0 && jq -e .domains '$D/query-all.out'"
+	for g in ${DAEMON//+/ }; do
+		[ -d "$RES/guests/$g" ] || continue
+		e=$(expected "$g")
+		s=$(jq -r --arg n "$g" '.domains[] | select(.name == $n) | .status' "$D/query-all.out")
+		v=$(jq -r --arg n "$g" '.domains[] | select(.name == $n) | .data.verdict' "$D/query-all.out")
+		ok "daemon $g visible in dom0" "query --all: status $s verdict $v, expected ok $e" test "$s" = ok -a "$v" = "$e"
+		if [ -f "$D/refresh-$g.rc" ]; then
+			r=$(cat "$D/refresh-$g.rc")
+			sv=$(jv "$D/refresh-$g.out" '.domains[0].data.served')
+			ok "daemon $g query --refresh" "exit $r, served $sv, $(cat "$D/refresh-$g.ms") ms" test "$r" = 0
+		fi
+		if [ -f "$D/block-attach-$g.kv" ]; then
+			. "$D/block-attach-$g.kv"
+			d="generation $generation_before -> $generation_after, pv/block $pv_block_before -> $pv_block_after, $ms ms after xl block-attach started (xl itself ${xl_block_attach_ms:-?} ms)"
+			if [ "$(cfg "$g" type)" = hvm ]; then
+				# the guest already uses a PV disk: no published key depends on a second one
+				if [ "${generation_after:-0}" -gt "${generation_before:-0}" ] 2>/dev/null; then
+					pass "daemon $g block-attach xvdb republished ($d)"
+				else
+					skip "daemon $g block-attach xvdb ($d: nothing published depends on a second disk)"
+				fi
+			else
+				ok "daemon $g block-attach republished" "$d" \
+					test "${generation_after:-0}" -gt "${generation_before:-0}" -a "$pv_block_before" != "$pv_block_after"
+			fi
+		fi
+	done
+	if [ -f "$D/recreate.txt" ]; then
+		g=${DAEMON%%+*}
+		od=$(sed -n 's/^old domid=\([0-9]*\) .*/\1/p' "$D/recreate.txt")
+		ov=$(sed -n 's|^old .* vm=/vm/||p' "$D/recreate.txt")
+		nd=$(sed -n 's/^new domid=\([0-9]*\) .*/\1/p' "$D/recreate.txt")
+		nv=$(sed -n 's|^new .* vm=/vm/||p' "$D/recreate.txt")
+		ok "recreate $g: new domain" "domid $od -> $nd, vm $ov -> $nv" test -n "$nd" -a "$ov" != "$nv"
+		ok "recreate $g: --watch says gone" "old domid $od" \
+			jq -se --argjson d "${od:-0}" 'any(.[]; .event == "gone" and .domain.domid == $d)' "$D/watch.jsonl"
+		ok "recreate $g: --watch says new" "domid $nd uuid $nv" \
+			jq -se --argjson d "${nd:-0}" --arg u "$nv" \
+			'any(.[]; .event == "new" and .domain.domid == $d and .domain.uuid == $u)' "$D/watch.jsonl"
+		ok "recreate $g: never 'changed' across domains" "no changed event carries the old uuid for the new domid" \
+			jq -se --argjson d "${nd:-0}" --arg u "$ov" \
+			'all(.[]; (.domain.domid == $d and .domain.uuid == $u and .event == "changed") | not)' "$D/watch.jsonl"
+		n=$(jq --arg n "$g" '[.domains[] | select(.name == $n)] | length' "$D/query-all-recreated.out" 2>/dev/null)
+		u=$(jq -r --arg n "$g" '.domains[] | select(.name == $n) | .uuid' "$D/query-all-recreated.out" 2>/dev/null)
+		s=$(jq -r --arg n "$g" '.domains[] | select(.name == $n) | .status' "$D/query-all-recreated.out" 2>/dev/null)
+		ok "recreate $g: query shows the new one only" "$n domain(s) named $g, uuid $u, status $s" \
+			test "$n" = 1 -a "$u" = "$nv" -a "$s" = ok
+	fi
+else
+	skip "daemon steps (no daemon guest ran)"
+fi
+
+# ---- limits ------------------------------------------------------------------------
+L=$RES/guests/$LIMITS/from-guest/$LIMITS/limits.txt
+if [ -f "$L" ]; then
+	# "OP PATH -> ERRNO (...)", "(N bytes) OP PATH -> ok" when it went through
+	while read -r op path _ res _; do
+		ok "limits: guest $op $path refused" "$res" test "$res" = EACCES
+	done < <(sed -n '/refuses writes outside/,/^## allowed/p' "$L" | grep ' -> ' | sed 's/^([^)]*) //')
+	n=$(sed -n '/refuses writes outside/,/^## allowed/p' "$L" | grep -c ' -> ')
+	ok "limits: every request outside data/ answered" "$n of 11 (guest-init.sh)" test "$n" = 11
+	r=$(sed -n '/^## allowed/,/^## value/p' "$L" | grep -c ' -> ok')
+	ok "limits: guest writes its own data/" "$r of 2 ok" test "$r" = 2
+	sz=$(sed -n '/^## value size/,/^## node quota/p' "$L" | grep ' -> ' | sed 's/ data.*-> / /' | tr '\n' ';')
+	ok "limits: node-size quota refuses big values" "$sz" \
+		bash -c "sed -n '/^## value size/,/^## node quota/p' '$L' | grep -q '(4096 bytes).*-> E'"
+	f=$(grep -m1 '^fill data/xpt-fill' "$L")
+	ok "limits: node quota reached" "$f" bash -c "grep -q '^fill data/xpt-fill.*then E' '$L'"
+	p1=$(grep -m1 '^publish exit=' "$L")
+	p2=$(grep '^publish exit=' "$L" | sed -n 2p)
+	ok "limits: xenprobe publish under a full quota fails cleanly or reduces" "$p1; $(grep -m1 '^xenprobe:' "$L")" \
+		bash -c "grep -m1 '^publish exit=' '$L' | grep -q 'exit=[01]\$'"
+	ok "limits: xenprobe publish after the quota is freed" "$p2" test "$p2" = "publish exit=0"
+else
+	skip "limits (no result from guest $LIMITS)"
+fi
+Q=$RES/limits
+if [ -f "$Q/query-all.out" ]; then
+	ok "hostile: query --all exit 0" "exit $(cat "$Q/query-all.rc")" test "$(cat "$Q/query-all.rc")" = 0
+	ok "hostile: query --all valid JSON" "jq" jq -e .domains "$Q/query-all.out"
+	s=$(jq -r --arg n "$LIMITS" '.domains[] | select(.name == $n) | .status' "$Q/query-all.out" 2>/dev/null)
+	pr=$(jq -r --arg n "$LIMITS" '.domains[] | select(.name == $n) | .problems | length' "$Q/query-all.out" 2>/dev/null)
+	ok "hostile: $LIMITS marked invalid" "status $s, $pr problems" test "$s" = invalid
+	ok "hostile: query $LIMITS (text) exits 3, printable ASCII only" "exit $(cat "$Q/query-text.rc")" \
+		bash -c "test \$(cat '$Q/query-text.rc') = 3 && ! LC_ALL=C grep -q '[^[:print:][:space:]]' '$Q/query-text.out'"
+	ok "hostile: query $LIMITS --json valid JSON" "exit $(cat "$Q/query-json.rc")" jq -e .domains "$Q/query-json.out"
+else
+	skip "hostile guest (no query of it in dom0)"
+fi
+echo "# $passed passed, $failed failed, $skipped skipped"
+echo "# results: $RES (fixture candidates in $RES/fixtures)"
+[ $failed = 0 ]
