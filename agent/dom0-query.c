@@ -27,6 +27,7 @@ enum qkind {
         K_TEXT,    /* printable ASCII */
         K_ENUM,    /* one of WORDS */
         K_KERNELS, /* "VER:STATUS VER:STATUS ..." */
+        K_DISKS,   /* "NAME:KIND NAME:KIND ..." or "none" */
         K_LINES,   /* printable ASCII lines */
         K_TOKEN,   /* [A-Za-z0-9._-], at most XP_XS_REQUEST_MAX */
 };
@@ -62,6 +63,7 @@ static const struct qkey {
         [XP_QK_PV_NET] = { "pv/net", K_ENUM, pv_words, 0 },
         [XP_QK_ROOT_DISK] = { "root-disk", K_ENUM, disk_words, 0 },
         [XP_QK_ROOT_DEVICE] = { "root-device", K_TEXT, NULL, 0 },
+        [XP_QK_DISKS] = { "disks", K_DISKS, disk_words, 0 },
         [XP_QK_BOOT_SUMMARY] = { "boot/summary", K_ENUM, boot_words, 0 },
         [XP_QK_BOOT_KERNELS] = { "boot/kernels", K_KERNELS, boot_words, 0 },
         [XP_QK_BOOT_PROBLEMS] = { "boot/problems", K_TEXT, NULL, 0 },
@@ -507,6 +509,32 @@ static int check_kernels(struct xp_qdom *d, struct xp_qval *v)
         return 0;
 }
 
+/* a kernel block device name as sysfs shows it: "xvda", "nvme0n1", "cciss!c0d0" */
+static bool disk_name(const char *s, size_t n)
+{
+        if (n == 0 || n > 31)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+                      s[i] == '_' || s[i] == '!' || s[i] == '.'))
+                        return false;
+        return true;
+}
+
+static int check_disks(struct xp_qdom *d, struct xp_qval *v)
+{
+        size_t body, pos = 0;
+        struct xp_q_kword w;
+        if (v->len == 4 && memcmp(v->raw, "none", 4) == 0)
+                return 0;
+        xp_q_list_omitted(v->raw, v->len, &body);
+        while (xp_q_next_kernel(v->raw, body, &pos, &w))
+                if (!w.status || !disk_name(w.version, w.version_len) || !in_words(disk_words, w.status, w.status_len))
+                        return problem_val(d, "disks", v,
+                                           "is not \"none\" or a list of NAME:KIND words (KIND xen-pv, ata, scsi, ...)");
+        return 0;
+}
+
 static int validate_key(struct xp_qdom *d, enum xp_qkey k)
 {
         const struct qkey *q = &qkeys[k];
@@ -540,15 +568,16 @@ static int validate_key(struct xp_qdom *d, enum xp_qkey k)
         case K_TEXT:
         case K_LINES:
         case K_KERNELS:
+        case K_DISKS:
                 ok = printable(v->raw, v->len, q->kind == K_LINES);
                 if (!ok) {
                         e = problem(d, "%s: bytes that are not printable ASCII (control, escape or binary), shown replaced",
                                     q->name);
                         break;
                 }
-                if (q->kind == K_KERNELS) {
+                if (q->kind == K_KERNELS || q->kind == K_DISKS) {
                         size_t before = xp_strv_length(d->problems);
-                        e = check_kernels(d, v);
+                        e = q->kind == K_KERNELS ? check_kernels(d, v) : check_disks(d, v);
                         ok = xp_strv_length(d->problems) == before;
                 }
                 break;

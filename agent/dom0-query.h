@@ -49,6 +49,7 @@ enum xp_qkey {
         XP_QK_PV_NET,
         XP_QK_ROOT_DISK,
         XP_QK_ROOT_DEVICE,
+        XP_QK_DISKS,
         XP_QK_BOOT_SUMMARY,
         XP_QK_BOOT_KERNELS,
         XP_QK_BOOT_PROBLEMS,
@@ -145,9 +146,9 @@ long xp_q_path_domid(const char *path);
  * N (0 when not) and, in *BODY_LEN, the length without the marker. */
 uint64_t xp_q_list_omitted(const char *v, size_t len, size_t *body_len);
 
-/* The next "VERSION:STATUS" word of a boot/kernels value whose list ends
- * at BODY (xp_q_list_omitted), from *POS on: false at the end.  *STATUS is
- * NULL when the word has no ':'. */
+/* The next "VERSION:STATUS" word of a boot/kernels value (or "NAME:KIND"
+ * of disks) whose list ends at BODY (xp_q_list_omitted), from *POS on:
+ * false at the end.  *STATUS is NULL when the word has no ':'. */
 struct xp_q_kword {
         const char *version, *status;
         size_t version_len, status_len;

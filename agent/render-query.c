@@ -78,6 +78,25 @@ static struct json_object *json_kernels(const struct xp_qval *v, struct json_obj
         return a;
 }
 
+/* "xvda:xen-pv sr0:ata" -> [{"name": "xvda", "kind": "xen-pv"}, ...]; "none" -> [] */
+static struct json_object *json_disks(const struct xp_qval *v, struct json_object **omitted)
+{
+        size_t body, pos = 0;
+        uint64_t more = xp_q_list_omitted(v->raw, v->len, &body);
+        struct json_object *a = json_object_new_array();
+        struct xp_q_kword w;
+        *omitted = json_object_new_uint64(more);
+        if (v->len == 4 && memcmp(v->raw, "none", 4) == 0)
+                return a;
+        while (xp_q_next_kernel(v->raw, body, &pos, &w)) {
+                struct json_object *k = json_object_new_object();
+                add(k, "name", xp_q_json_bytes(w.version, w.version_len));
+                add(k, "kind", w.status ? xp_q_json_bytes(w.status, w.status_len) : NULL);
+                json_object_array_add(a, k);
+        }
+        return a;
+}
+
 static struct json_object *json_lines(const struct xp_qval *v, struct json_object **omitted)
 {
         size_t body;
@@ -118,6 +137,11 @@ static struct json_object *json_data(const struct xp_qdom *d)
         add(o, "pv", pv);
         add(o, "root_disk", jstr(d, XP_QK_ROOT_DISK));
         add(o, "root_device", jstr(d, XP_QK_ROOT_DEVICE));
+        if (d->v[XP_QK_DISKS].present)
+                list = json_disks(&d->v[XP_QK_DISKS], &omitted);
+        add(o, "disks", list);
+        add(o, "disks_omitted", omitted);
+        list = omitted = NULL;
         add(boot, "summary", jstr(d, XP_QK_BOOT_SUMMARY));
         if (d->v[XP_QK_BOOT_KERNELS].present)
                 list = json_kernels(&d->v[XP_QK_BOOT_KERNELS], &omitted);
@@ -365,7 +389,7 @@ int xp_q_render_detail(const struct xp_qdom *d, FILE *out)
                         const char *key = xp_q_key_name(k);
                         if (!v->present)
                                 detail_line(out, key, "-");
-                        else if (k == XP_QK_BOOT_KERNELS)
+                        else if (k == XP_QK_BOOT_KERNELS || k == XP_QK_DISKS)
                                 e = detail_list(v, key, ' ', out);
                         else if (k == XP_QK_WARNING_TEXT)
                                 e = detail_list(v, key, '\n', out);

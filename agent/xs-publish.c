@@ -28,7 +28,7 @@
 #define PATH_LEN 512
 
 /* keys dropped when the store refuses the full set: the free text */
-static const char *const long_keys[] = { "boot/problems", "warning-text", "os/pretty-name" };
+static const char *const long_keys[] = { "boot/problems", "warning-text", "os/pretty-name", "disks" };
 
 int xp_xs_base(const char *home, char *buf, size_t len)
 {

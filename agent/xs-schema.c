@@ -22,7 +22,7 @@
 static const char *const schema_keys[] = {
         "schema", "agent-version", "verdict", "mode", "role", "confidence", "kernel", "xen-version",
         "os/id", "os/version-id", "os/pretty-name", "pv/block", "pv/net", "root-disk", "root-device",
-        "boot/summary", "boot/kernels", "boot/problems", "warnings", "warning-text",
+        "disks", "boot/summary", "boot/kernels", "boot/problems", "warnings", "warning-text",
         /* owned by the publisher and the request protocol */
         "generation", XP_XS_REQUEST, XP_XS_SERVED,
 };
@@ -126,6 +126,22 @@ static const char *pv_state(const struct xp_facts *f, enum xp_xen_module m, cons
         return xp_kstate_to_string(f->mod[m]);
 }
 
+/* The whole disks the guest sees and how: "xvda:xen-pv sr0:ata" (no
+ * partitions, loop, dm or md: the root lookup's business).  A disk
+ * hot-plugged with `xl block-attach` changes it, so dom0 sees the guest
+ * pick it up and through which driver. */
+static int disks_key(const struct xp_facts *f, struct xp_kvs *kv)
+{
+        struct list l = { .sep = " " };
+        for (size_t i = 0; i < f->n_disks; i++) {
+                const struct xp_disk *d = &f->disks[i];
+                if (d->partition || d->kind == XP_DISK_VIRTUAL || d->kind == XP_DISK_MEMORY)
+                        continue;
+                list_add(&l, "%s:%s", d->name, xp_disk_kind_to_string(d->kind));
+        }
+        return l.len || l.left_out ? add(kv, "disks", list_end(&l)) : add(kv, "disks", "none");
+}
+
 /* Which boot mode the running guest uses, for the per-kernel status. */
 static int boot_mode_of(const struct xp_report *r)
 {
@@ -225,6 +241,8 @@ int xp_xs_schema(const struct xp_report *r, struct xp_kvs *kv)
                 ADD("root-disk", xp_disk_kind_to_string(f->root_kind));
                 ADD("root-device", f->root_devname);
         }
+        if (e == 0 && f->block == XP_ST_FOUND)
+                e = disks_key(f, kv);
         if (e == 0)
                 e = boot_keys(r, kv);
 

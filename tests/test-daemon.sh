@@ -44,11 +44,23 @@ mkroot() { # CASE DEST
         bash "$src/tests/mkroot.sh" "$roots/$1" "$2" >/dev/null
 }
 expected() { jq -r "$2" "$roots/$1/expected.json"; }
+# the capture's whole disks, from its SYMLINKS listing (not from xenprobe):
+# sys/class/block/NAME -> ../../devices/vbd-N/... is a xenbus (PV) disk,
+# .../ataN/... an emulated ATA one
+capture_disks() {
+        sed -n 's|^sys/class/block/\([^/ ]*\) -> \(.*\)$|\1 \2|p' "$roots/$1/SYMLINKS" |
+                while read -r n t; do
+                        case $t in */vbd-*) k=xen-pv ;; */ata[0-9]*) k=ata ;; *) k=other ;; esac
+                        case $t in */block/*/*) continue ;; esac # a partition
+                        printf '%s:%s\n' "$n" "$k"
+                done | sort | paste -sd' '
+}
 
 # --- publish ---------------------------------------------------------------
 mkroot xen417-domU-pvhvm-debian12 "$work/pvhvm"
 mkroot xen417-domU-pv-debian12 "$work/pv"
 mkroot kvm-debian12 "$work/kvm"
+mkroot xen417-domU-hvm-noplatform "$work/noplat"
 D=/local/domain/5/data/xenprobe
 
 "$XENPROBE" --root "$work/pvhvm" publish --domid 5 >"$work/p1.out" 2>"$work/p1.err"
@@ -60,6 +72,8 @@ judge "publish: role" key_is $D/role "$(expected xen417-domU-pvhvm-debian12 .xen
 judge "publish: xen-version" key_is $D/xen-version "$(expected xen417-domU-pvhvm-debian12 .xen.version)"
 # the capture's guest had its disk on xen-blkfront (tree/sys/bus/xen/devices/vbd-*)
 judge "publish: pv/block in-use (vbd bound in the capture)" key_is $D/pv/block in-use
+judge "publish: disks as in the capture ($(capture_disks xen417-domU-pvhvm-debian12))" \
+        key_is $D/disks "$(capture_disks xen417-domU-pvhvm-debian12)"
 judge "publish: no numeric index keys" bash -c "! xenstore-ls -f $D | grep -E '/[0-9]+ ='"
 n=$(xenstore-ls -f $D | wc -l)
 judge "publish: a small fixed number of nodes ($n)" test "$n" -le 32
@@ -77,10 +91,18 @@ xenstore-write $D/junk x $D/os/junk y $D/request tok-1
 "$XENPROBE" --root "$work/pv" publish --domid 5 --trace >"$work/p3.out" 2>&1
 judge "publish other content: generation 2" key_is $D/generation 2
 judge "publish other content: verdict pv" key_is $D/verdict "$(expected xen417-domU-pv-debian12 .verdict)"
+judge "publish other content: disks as in the capture ($(capture_disks xen417-domU-pv-debian12))" \
+        key_is $D/disks "$(capture_disks xen417-domU-pv-debian12)"
 judge "publish other content: planted key removed" bash -c "! xenstore-exists $D/junk"
 judge "publish other content: planted key in os/ removed" bash -c "! xenstore-exists $D/os/junk"
 judge "publish other content: request left alone" key_is $D/request tok-1
 judge "publish other content: trace shows a removal" grep -q '^- junk' "$work/p3.out"
+
+# HVM without the platform device: the guest sees the emulated disk only
+"$XENPROBE" --root "$work/noplat" publish --domid 8 >/dev/null 2>"$work/p8.err"
+judge "publish hvm-noplatform: exit 0" test $? = 0
+judge "publish hvm-noplatform: disks as in the capture ($(capture_disks xen417-domU-hvm-noplatform))" \
+        key_is /local/domain/8/data/xenprobe/disks "$(capture_disks xen417-domU-hvm-noplatform)"
 
 "$XENPROBE" --root "$work/kvm" publish --domid 9 >"$work/p4.out" 2>"$work/p4.err"
 judge "publish on KVM: exit 5" test $? = 5

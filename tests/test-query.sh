@@ -85,7 +85,7 @@ publish() { # DOMID [GENERATION]
                 "$b/kernel" 6.1.0-13-amd64 "$b/xen-version" 4.17.5 \
                 "$b/os/id" debian "$b/os/version-id" 12 "$b/os/pretty-name" "Debian GNU/Linux 12 (bookworm)" \
                 "$b/pv/block" in-use "$b/pv/net" in-use "$b/root-disk" xen-pv "$b/root-device" xvda1 \
-                "$b/boot/summary" missing "$b/boot/kernels" "6.1.0-13-amd64:ok 6.1.0-12-amd64:missing" \
+                "$b/disks" "xvda:xen-pv sr0:ata" "$b/boot/summary" missing "$b/boot/kernels" "6.1.0-13-amd64:ok 6.1.0-12-amd64:missing" \
                 "$b/boot/problems" "6.1.0-12-amd64: xen-blkfront missing" \
                 "$b/warnings" 2 "$b/warning-text" "root disk is /dev/sda1 in fstab
 console has no getty on hvc0"
@@ -130,6 +130,7 @@ judge "json: every schema value as written" jqe '.domains[1] | .status == "ok" a
          .mode == "pvhvm" and .role == "domU" and .confidence == "high" and .kernel == "6.1.0-13-amd64" and
          .xen_version == "4.17.5" and .os == {"id":"debian","version_id":"12","pretty_name":"Debian GNU/Linux 12 (bookworm)"} and
          .pv == {"block":"in-use","net":"in-use"} and .root_disk == "xen-pv" and .root_device == "xvda1" and
+         .disks == [{"name":"xvda","kind":"xen-pv"},{"name":"sr0","kind":"ata"}] and .disks_omitted == 0 and
          .boot.summary == "missing" and .boot.kernels == [{"version":"6.1.0-13-amd64","status":"ok"},{"version":"6.1.0-12-amd64","status":"missing"}] and
          .boot.kernels_omitted == 0 and .boot.problems == "6.1.0-12-amd64: xen-blkfront missing" and
          .warning_count == 2 and .warnings == ["root disk is /dev/sda1 in fstab","console has no getty on hvc0"] and
@@ -158,12 +159,13 @@ judge "nothing published: says so" grep -q "nothing published" "$work/q.err"
 
 # a list that did not fit, as the publisher cuts it: " ...(+N)"
 b=/local/domain/5/data/xenprobe
-xenstore-write $b/boot/kernels "6.1.0-13-amd64:ok ...(+7)" $b/warning-text "w1
+xenstore-write $b/boot/kernels "6.1.0-13-amd64:ok ...(+7)" $b/disks "xvdaa:xen-pv ...(+255)" $b/warning-text "w1
 w2 ...(+3)"
 q "lists with the truncation marker" 0 --json 5
 judge "marker: kernels_omitted, warnings_omitted" \
         jqe '.domains[0].data | .boot.kernels == [{"version":"6.1.0-13-amd64","status":"ok"}] and .boot.kernels_omitted == 7 and
-             .warnings == ["w1","w2"] and .warnings_omitted == 3 and (.boot | has("kernels"))'
+             .warnings == ["w1","w2"] and .warnings_omitted == 3 and (.boot | has("kernels")) and
+             .disks == [{"name":"xvdaa","kind":"xen-pv"}] and .disks_omitted == 255'
 publish 5
 
 # ---- hostile guests --------------------------------------------------------------
@@ -196,7 +198,8 @@ xenstore-write $H/14/data/xenprobe/schema 2 $H/14/data/xenprobe/mode quantum $H/
 
 mkdom 15 garbage 0f000000-0000-4000-8000-00000000000f
 xenstore-write -- $H/15/data/xenprobe/schema 1 $H/15/data/xenprobe/generation abc $H/15/data/xenprobe/mode quantum $H/15/data/xenprobe/verdict pv-ish \
-        $H/15/data/xenprobe/warnings -1 $H/15/data/xenprobe/boot/kernels "no-colon 6.1:exploded"
+        $H/15/data/xenprobe/warnings -1 $H/15/data/xenprobe/boot/kernels "no-colon 6.1:exploded" \
+        $H/15/data/xenprobe/disks "xvda:xen-pv ../../etc:ata"
 
 mkdom 16 notuuid '/vm/not-a-uuid;$(reboot)'
 publish 16
@@ -265,6 +268,8 @@ judge "garbage: an unknown mode word is shown but reported" \
         jq -e '.data.mode == "quantum" and any(.problems[]; startswith("mode: \"quantum\" is not one of"))' <<<"$d"
 judge "garbage: boot/kernels without VERSION:STATUS reported" \
         jq -e 'any(.problems[]; startswith("boot/kernels:"))' <<<"$d"
+judge "garbage: a disk name that is a path reported" \
+        jq -e 'any(.problems[]; startswith("disks: \"xvda:xen-pv ../../etc:ata\" is not"))' <<<"$d"
 d=$(dom 16)
 judge "vm not a UUID: uuid null, problem, status invalid" \
         jq -e '.uuid == null and .status == "invalid" and any(.problems[]; startswith("vm: "))' <<<"$d"

@@ -271,6 +271,22 @@ static struct xp_report *model(void)
         f->rootfs = XP_ST_FOUND;
         f->root_kind = XP_DISK_XEN_PV;
         snprintf(f->root_devname, sizeof(f->root_devname), "xvda1");
+        /* what probes/block.c keeps: whole disks, partitions, dm */
+        static const struct {
+                const char *name;
+                enum xp_disk_kind kind;
+                bool partition;
+        } disks[] = { { "xvda", XP_DISK_XEN_PV, false },
+                      { "xvda1", XP_DISK_XEN_PV, true },
+                      { "dm-0", XP_DISK_VIRTUAL, false },
+                      { "sr0", XP_DISK_ATA, false } };
+        f->block = XP_ST_FOUND;
+        for (size_t i = 0; i < ELEMENTSOF(disks); i++) {
+                snprintf(f->disks[i].name, sizeof(f->disks[i].name), "%s", disks[i].name);
+                f->disks[i].kind = disks[i].kind;
+                f->disks[i].partition = disks[i].partition;
+        }
+        f->n_disks = ELEMENTSOF(disks);
         r->boot.probed = true;
         r->boot.n_kernels = 2;
         snprintf(r->boot.kernels[0].version, sizeof(r->boot.kernels[0].version), "6.1.0-13-amd64");
@@ -329,6 +345,8 @@ DEFINE_TEST(schema_values)
         CHECK_STREQ(xp_kvs_get(&kv, "pv/net"), "loaded");
         CHECK_STREQ(xp_kvs_get(&kv, "root-disk"), "xen-pv");
         CHECK_STREQ(xp_kvs_get(&kv, "root-device"), "xvda1");
+        /* whole disks only: no partition, no dm */
+        CHECK_STREQ(xp_kvs_get(&kv, "disks"), "xvda:xen-pv sr0:ata");
         CHECK_STREQ(xp_kvs_get(&kv, "boot/summary"), "missing");
         CHECK_STREQ(xp_kvs_get(&kv, "boot/kernels"), "6.1.0-13-amd64:ok 6.1.0-12-amd64:missing");
         CHECK_STREQ(xp_kvs_get(&kv, "boot/problems"), "6.1.0-12-amd64: initramfs xen-blkfront: missing");
@@ -345,6 +363,40 @@ DEFINE_TEST(schema_values)
         return 0;
 }
 
+/* 256 disks (XP_MAX_DISKS): the list stops below the value limit and says
+ * how many it left out; no disk at all is "none" */
+DEFINE_TEST(schema_disks_bounded)
+{
+        struct xp_report *r = model();
+        struct xp_facts *f = &r->facts;
+        struct xp_kvs kv = { 0 };
+        for (size_t i = 0; i < XP_MAX_DISKS; i++) {
+                snprintf(f->disks[i].name, sizeof(f->disks[i].name), "xvd%c%c", 'a' + (int)(i / 26),
+                         'a' + (int)(i % 26));
+                f->disks[i].kind = XP_DISK_XEN_PV;
+                f->disks[i].partition = false;
+        }
+        f->n_disks = XP_MAX_DISKS;
+        CHECK_EQ_INT(xp_xs_schema(r, &kv), 0);
+        const char *v = xp_kvs_get(&kv, "disks");
+        CHECK(v && strlen(v) <= XP_XS_VALUE_MAX);
+        CHECK(strncmp(v, "xvdaa:xen-pv xvdab:xen-pv ", 26) == 0);
+        /* "xvdXX:xen-pv" is 12 bytes, 13 with the separator */
+        const char *m = strstr(v, XP_XS_TRUNCATED);
+        CHECK(m != NULL);
+        unsigned shown = (unsigned)((m - v + 1) / 13), left = 0;
+        CHECK_EQ_INT(sscanf(m, XP_XS_TRUNCATED "%u)", &left), 1);
+        CHECK_EQ_INT(shown + left, XP_MAX_DISKS);
+        xp_kvs_clear(&kv);
+
+        f->n_disks = 0;
+        CHECK_EQ_INT(xp_xs_schema(r, &kv), 0);
+        CHECK_STREQ(xp_kvs_get(&kv, "disks"), "none");
+        xp_kvs_clear(&kv);
+        xp_report_free(r);
+        return 0;
+}
+
 DEFINE_TEST(schema_not_applicable_keys_absent)
 {
         struct xp_report *r = xp_report_new();
@@ -355,6 +407,7 @@ DEFINE_TEST(schema_not_applicable_keys_absent)
         CHECK_EQ_INT(xp_xs_schema(r, &kv), 0);
         CHECK(!xp_kvs_get(&kv, "os/id"));
         CHECK(!xp_kvs_get(&kv, "root-disk"));
+        CHECK(!xp_kvs_get(&kv, "disks")); /* sys/class/block not read */
         CHECK(!xp_kvs_get(&kv, "xen-version"));
         CHECK(!xp_kvs_get(&kv, "warning-text"));
         CHECK_STREQ(xp_kvs_get(&kv, "warnings"), "0");
@@ -496,6 +549,7 @@ DEFINE_TEST(publish_quota_gives_reduced_set)
         CHECK(!get(f, "boot/problems"));
         CHECK(!get(f, "warning-text"));
         CHECK(!get(f, "os/pretty-name"));
+        CHECK(!get(f, "disks"));
         CHECK_STREQ(get(f, "generation"), "1");
         return done(ctx, f, r, &kv);
 }

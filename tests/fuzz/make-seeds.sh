@@ -209,7 +209,7 @@ K = ["schema", "generation", "agent-version", "verdict", "mode", "role", "confid
      "xen-version", "os/id", "os/version-id", "os/pretty-name", "pv/block", "pv/net", "root-disk",
      "root-device", "boot/summary", "boot/kernels", "boot/problems", "warnings", "warning-text",
      "request", "served", "os", "pv", "boot", "unknown", "os/unknown",
-     "../../name", "../../vm", "../../unique-domain-id", "../../data"]
+     "../../name", "../../vm", "../../unique-domain-id", "../../data", "disks"]
 def key(k, v): return b"\x00" + bytes([K.index(k)]) + u16(v)
 good = [("schema", b"1"), ("generation", b"7"), ("agent-version", b"0.1.0"), ("verdict", b"pvhvm"),
         ("mode", b"pvhvm"), ("role", b"domU"), ("confidence", b"high"), ("kernel", b"6.1.0-13-amd64"),
@@ -227,6 +227,7 @@ ds = {
     "published": hdr + pub,
     "hostile-values": hdr + pub + key("os/pretty-name", b"\x1b[2J\x1b]0;owned\x07\xe2\x80\xae evil\x00nul\xff\xfe") +
         key("boot/kernels", b"a:ok b c:bad :ok " + b"x" * 2000) + key("warnings", b"-1") + key("schema", b"1"),
+    "disks": hdr + pub + key("disks", b"xvda:xen-pv ../x:ata sr0 :ata xvdb:\x1b[2J " + b"y" * 1100 + b" ...(+9)"),
     "future-schema": hdr + key("schema", b"2") + key("verdict", b"quantum"),
     "many-entries": hdr + key("schema", b"1") + b"\x02" + bytes([80]) + s8(b"junk") + b"\x00" + b"\x02" + bytes([70]) + s8(b"k") + b"\x01",
     "long": hdr + key("schema", b"1") + b"\x03" + bytes([K.index("warning-text")]) + struct.pack("<H", 5000) + b"A",
