@@ -40,6 +40,22 @@ if command -v systemd-analyze >/dev/null; then
                 fail "unit: exposure ${score:-unknown} (goal < 3.0)"
                 tail -n 5 "$work/sec.out"
         fi
+        # the sandbox must leave what the probes read: ProtectKernelModules=yes
+        # hides /usr/lib/modules (systemd.exec(5)), and with it libkmod's
+        # modules.builtin and modules.dep
+        if grep -q '^ProtectKernelModules=yes' "$work/xenprobe.service" ||
+                grep -qE '^(InaccessiblePaths|TemporaryFileSystem)=.*(/usr/lib/modules|/lib/modules|/boot|/sys|/proc)' \
+                        "$work/xenprobe.service"; then
+                fail "unit: /usr/lib/modules, /boot, /sys and /proc stay readable"
+        else
+                pass "unit: /usr/lib/modules, /boot, /sys and /proc stay readable"
+        fi
+        if grep -q '✓ SystemCallFilter=~@module' "$work/sec.out"; then
+                pass "unit: module syscalls outside the allow list (no loading)"
+        else
+                fail "unit: module syscalls outside the allow list (no loading)"
+                grep '@module' "$work/sec.out"
+        fi
 else
         skip "unit: systemd-analyze not installed"
 fi
