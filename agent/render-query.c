@@ -62,36 +62,23 @@ static void add(struct json_object *o, const char *key, struct json_object *v)
         json_object_object_add(o, key, v);
 }
 
-static struct json_object *json_kernels(const struct xp_qval *v, struct json_object **omitted)
+/* A list of WORD:WORD items ("6.1.0-13-amd64:ok ..." or "xvda:xen-pv ...") as
+ * [{K1: ..., K2: ...}, ...] (K2 null for an item without ':'); EMPTY ("none")
+ * is the empty array; *OMITTED is the N of a trailing " ...(+N)" */
+static struct json_object *json_pairs(const struct xp_qval *v, const char *k1, const char *k2, const char *empty,
+                                      struct json_object **omitted)
 {
         size_t body, pos = 0;
         uint64_t more = xp_q_list_omitted(v->raw, v->len, &body);
         struct json_object *a = json_object_new_array();
         struct xp_q_kword w;
         *omitted = json_object_new_uint64(more);
-        while (xp_q_next_kernel(v->raw, body, &pos, &w)) {
-                struct json_object *k = json_object_new_object();
-                add(k, "version", xp_q_json_bytes(w.version, w.version_len));
-                add(k, "status", w.status ? xp_q_json_bytes(w.status, w.status_len) : NULL);
-                json_object_array_add(a, k);
-        }
-        return a;
-}
-
-/* "xvda:xen-pv sr0:ata" -> [{"name": "xvda", "kind": "xen-pv"}, ...]; "none" -> [] */
-static struct json_object *json_disks(const struct xp_qval *v, struct json_object **omitted)
-{
-        size_t body, pos = 0;
-        uint64_t more = xp_q_list_omitted(v->raw, v->len, &body);
-        struct json_object *a = json_object_new_array();
-        struct xp_q_kword w;
-        *omitted = json_object_new_uint64(more);
-        if (v->len == 4 && memcmp(v->raw, "none", 4) == 0)
+        if (empty && v->len == strlen(empty) && memcmp(v->raw, empty, v->len) == 0)
                 return a;
         while (xp_q_next_kernel(v->raw, body, &pos, &w)) {
                 struct json_object *k = json_object_new_object();
-                add(k, "name", xp_q_json_bytes(w.version, w.version_len));
-                add(k, "kind", w.status ? xp_q_json_bytes(w.status, w.status_len) : NULL);
+                add(k, k1, xp_q_json_bytes(w.version, w.version_len));
+                add(k, k2, w.status ? xp_q_json_bytes(w.status, w.status_len) : NULL);
                 json_object_array_add(a, k);
         }
         return a;
@@ -138,13 +125,13 @@ static struct json_object *json_data(const struct xp_qdom *d)
         add(o, "root_disk", jstr(d, XP_QK_ROOT_DISK));
         add(o, "root_device", jstr(d, XP_QK_ROOT_DEVICE));
         if (d->v[XP_QK_DISKS].present)
-                list = json_disks(&d->v[XP_QK_DISKS], &omitted);
+                list = json_pairs(&d->v[XP_QK_DISKS], "name", "kind", "none", &omitted);
         add(o, "disks", list);
         add(o, "disks_omitted", omitted);
         list = omitted = NULL;
         add(boot, "summary", jstr(d, XP_QK_BOOT_SUMMARY));
         if (d->v[XP_QK_BOOT_KERNELS].present)
-                list = json_kernels(&d->v[XP_QK_BOOT_KERNELS], &omitted);
+                list = json_pairs(&d->v[XP_QK_BOOT_KERNELS], "version", "status", NULL, &omitted);
         add(boot, "kernels", list);
         add(boot, "kernels_omitted", omitted);
         add(boot, "problems", jstr(d, XP_QK_BOOT_PROBLEMS));
