@@ -12,6 +12,8 @@
 #             is used when srcdir is unset; else the script's own directory
 #   ROOTS     optional, space-separated case names: run only those
 #   KEEP_ROOTS=1  keep the materialized roots of failed cases
+#   ROOTS_DIR the directory of cases (default tests/roots; tests/xen's
+#             check.sh points it at the roots a check-xen run imported)
 #
 # Per case tests/roots/NAME/:
 #   expected.json          {verdict, hypervisor, xen: {role, mode, version} | null,
@@ -30,7 +32,7 @@ elif [ -n "$srcdir" ] && [ -d "$srcdir/roots" ]; then
 else
         tests=$here
 fi
-roots=$tests/roots
+roots=${ROOTS_DIR:-$tests/roots}
 mkroot=$tests/mkroot.sh
 XENPROBE=${XENPROBE:-./xenprobe}
 

@@ -6,6 +6,10 @@
 #   dom0root/    Debian 12 (debootstrap minbase + Xen 4.17 + kernel + udev),
 #                made once and reused (delete it to start over)
 #   src/         a copy of this source tree, where xenprobe is built
+#   sdroot/      Debian 12 with systemd and a kernel: the pv-systemd guest's
+#                system, made once and reused
+#   sd-guest.img ext4 image of sdroot with xenprobe installed (make install)
+#                and its unit enabled: the pv-systemd guest's xvda
 #   dom0.img     ext4 image of dom0root with xenprobe, xs-guest, the dom0
 #                script and the guest kernel + initramfs images in /xpt
 #   xen.elf vmlinuz-dom0 initrd-dom0   what QEMU boots (-kernel / -initrd)
@@ -19,6 +23,9 @@ MIRROR=${MIRROR:-http://deb.debian.org/debian}
 PKGS=linux-image-amd64,xen-hypervisor-4.17-amd64,xen-utils-4.17,xenstore-utils,qemu-system-xen,busybox,kmod,procps
 PKGS=$PKGS,util-linux,bash,initramfs-tools,e2fsprogs,udev,jq,libjson-c5,libkmod2,libudev1,libblkid1,zlib1g
 PKGS=$PKGS,liblzma5,libzstd1,liblz4-1,libbz2-1.0,liblzo2-2
+SD=$W/sdroot
+SDPKGS=systemd,systemd-sysv,udev,kmod,linux-image-amd64,initramfs-tools,e2fsprogs,bash,libjson-c5,libkmod2
+SDPKGS=$SDPKGS,libudev1,libblkid1,libxenstore4,zlib1g,liblzma5,libzstd1,liblz4-1,libbz2-1.0,liblzo2-2
 mkdir -p "$W"
 T0=$(date +%s)
 step() { echo "[build $(date -u +%T)] $*"; }
@@ -64,6 +71,62 @@ cp "$R/boot/vmlinuz-$K" "$R/xpt/vmlinuz"
 bash "$H/mkinitrd.sh" "$R" "$K" "$R/xpt/guest-initrd.img"
 bash "$H/mkinitrd.sh" "$R" "$K" "$R/xpt/guest-initrd-noblk.img" noblk
 took initramfs "$t"
+
+step "pv-systemd guest: a Debian 12 root disk booting systemd, xenprobe installed with make install"
+# a real guest system: its own kernel and initramfs-tools initramfs, root on
+# xvda, xenprobe.service enabled as a package would; tests/xen/sd-report.sh
+# runs after it and sends the unit's state back on the console
+t=$(date +%s)
+if [ ! -x "$SD/lib/systemd/systemd" ]; then
+	rm -rf "$SD.tmp"
+	debootstrap --variant=minbase --include="$SDPKGS" bookworm "$SD.tmp" "$MIRROR" >"$W/debootstrap-sd.log" 2>&1 ||
+		{ tail -20 "$W/debootstrap-sd.log"; exit 1; }
+	mv "$SD.tmp" "$SD"
+fi
+rm -rf "$W/sdstage"
+cp -a "$SD" "$W/sdstage"
+S=$W/sdstage
+(cd "$W/src" && make -s install DESTDIR="$S" >install-sd.out 2>&1) || { tail -20 "$W/src/install-sd.out"; exit 1; }
+install -m 755 "$H/sd-report.sh" "$S/usr/local/sbin/xpt-sd-report"
+cat >"$S/etc/systemd/system/xpt-sd-report.service" <<-'UNIT'
+[Unit]
+Description=make check-xen: report xenprobe.service's state on the console
+After=xenprobe.service
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/xpt-sd-report
+[Install]
+WantedBy=multi-user.target
+UNIT
+chroot "$S" systemctl enable xenprobe.service xpt-sd-report.service >/dev/null 2>&1
+chroot "$S" systemctl mask serial-getty@hvc0.service getty@tty1.service systemd-timesyncd.service >/dev/null 2>&1
+chroot "$S" systemctl is-enabled xenprobe.service >/dev/null || { echo "build: xenprobe.service not enabled in $S" >&2; exit 1; }
+echo "/dev/xvda / ext4 rw,errors=remount-ro 0 1" >"$S/etc/fstab"
+echo pv-systemd >"$S/etc/hostname"
+SK=$(ls "$S/lib/modules" | sort -V | tail -n 1)
+# what pygrub would boot, as update-grub writes it (a PV image booted by the
+# toolstack's bootloader needs one; this guest is booted directly, but an
+# image should not depend on that)
+mkdir -p "$S/boot/grub"
+cat >"$S/boot/grub/grub.cfg" <<-GRUB
+menuentry 'Debian GNU/Linux, with Linux $SK' --class debian --class gnu-linux --class os {
+        linux   /boot/vmlinuz-$SK root=/dev/xvda ro console=hvc0 quiet
+        initrd  /boot/initrd.img-$SK
+}
+GRUB
+cp "$S/boot/vmlinuz-$SK" "$R/xpt/sd-vmlinuz"
+cp "$S/boot/initrd.img-$SK" "$R/xpt/sd-initrd.img"
+# the ground truth for its boot readiness: what initramfs-tools put in
+{
+	echo "kernel $SK"
+	chroot "$S" lsinitramfs "/boot/initrd.img-$SK" | grep -E '/(xen-blkfront|ext4|jbd2|mbcache|crc16)\.ko' | sed 's/^/initramfs /'
+	grep -E '^CONFIG_(XEN_BLKDEV_FRONTEND|EXT4_FS)=' "$S/boot/config-$SK" | sed 's/^/config /'
+	grep -q "vmlinuz-$SK" "$S/boot/grub/grub.cfg" && echo "bootloader boot/grub/grub.cfg"
+} >"$R/xpt/sd-expect.txt"
+rm -f "$W/sd-guest.img"
+mke2fs -q -t ext4 -L pv-systemd -d "$S" "$W/sd-guest.img" 2G
+rm -rf "$S"
+took sd-guest "$t"
 
 grep -q '^XENCONSOLED_ARGS=' "$R/etc/default/xen" ||
 	echo 'XENCONSOLED_ARGS="--log=guest --log-dir=/var/log/xen/console"' >>"$R/etc/default/xen"

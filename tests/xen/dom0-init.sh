@@ -9,7 +9,7 @@
 # It records raw outputs only; tests/xen/check.sh judges them on the host.
 #
 # Kernel command line ('+' separates items: QEMU splits -initrd on commas):
-#   xpt.guests=pv+pvh+pvhvm+hvm-noplat+hvm-nopv+hvm-viridian+pv-noblk
+#   xpt.guests=pv+pvh+pvhvm+hvm-noplat+hvm-nopv+hvm-viridian+pv-noblk+pv-systemd
 #   xpt.daemon=pv+pvh+pvhvm   the guests that run xenprobe daemon and stay up
 #                             for the daemon/query steps (phase 2)
 #   xpt.limits=pvh            the daemon guest that runs the limit tests
@@ -31,7 +31,7 @@ O=/xpt/out
 rm -rf $O
 mkdir -p $O/logs $O/guests $O/dom0 $O/daemon $O/limits
 
-GUESTS=pv+pvh+pvhvm+hvm-noplat+hvm-nopv+hvm-viridian+pv-noblk DAEMON=pv+pvh+pvhvm LIMITS=pvh
+GUESTS=pv+pvh+pvhvm+hvm-noplat+hvm-nopv+hvm-viridian+pv-noblk+pv-systemd DAEMON=pv+pvh+pvhvm LIMITS=pvh
 XSD=o GTIMEOUT=900 GCFG= DOM0=1
 for a in $(cat /proc/cmdline); do
 	case $a in
@@ -106,12 +106,18 @@ xenstore-watch @releaseDomain >$O/logs/watch-releaseDomain.txt 2>&1 &
 declare -A LOOP T0
 kind_cfg() { # KIND: type, disk device, initrd, extra lines
 	local k=$1
-	TYPE=hvm VDEV=hda INITRD=/xpt/guest-initrd.img EXTRA= KARGS=
+	TYPE=hvm VDEV=hda INITRD=/xpt/guest-initrd.img EXTRA= KARGS= KERNEL=/xpt/vmlinuz CMDLINE= MEM=320 DISK=
 	case $k in
 	pv | pv-*) TYPE=pv VDEV=xvda ;;
 	pvh) TYPE=pvh VDEV=xvda ;;
 	esac
 	[ "$k" = pv-noblk ] && INITRD=/xpt/guest-initrd-noblk.img
+	if [ "$k" = pv-systemd ]; then
+		# a Debian system on its own disk (QEMU's third drive), its own
+		# kernel and initramfs-tools initramfs, booted by systemd
+		KERNEL=/xpt/sd-vmlinuz INITRD=/xpt/sd-initrd.img MEM=512 DISK='"phy:/dev/vdc,xvda,w"'
+		CMDLINE="console=hvc0 root=/dev/xvda ro quiet systemd.show_status=0"
+	fi
 	case $k in
 	pvhvm) EXTRA='xen_platform_pci=1' ;;
 	hvm-noplat) EXTRA='xen_platform_pci=0' ;;
@@ -127,15 +133,17 @@ create() { # NAME KIND MODE DISK(0|1): write the xl.cfg, xl create
 	[ -e /tmp/$s.img ] || truncate -s 32M /tmp/$s.img
 	[ -n "${LOOP[$s]:-}" ] || LOOP[$s]=$(losetup -f --show /tmp/$s.img)
 	[ "$withdisk" = 1 ] && d="\"phy:${LOOP[$s]},$VDEV,w\""
+	[ -n "$DISK" ] && d=$DISK
 	[ $TYPE = hvm ] && con="console=ttyS0"
+	[ -n "$CMDLINE" ] || CMDLINE="$con xpt.name=$s xpt.mode=$mode $KARGS"
 	cat >/tmp/$s.cfg <<-CFG
 	name="$s"
 	type="$TYPE"
-	memory=320
+	memory=$MEM
 	vcpus=1
-	kernel="/xpt/vmlinuz"
+	kernel="$KERNEL"
 	ramdisk="$INITRD"
-	cmdline="$con xpt.name=$s xpt.mode=$mode $KARGS"
+	cmdline="$CMDLINE"
 	disk=[$d]
 	vif=[]
 	on_poweroff="preserve"
@@ -232,7 +240,7 @@ destroy() { # NAME: destroy, results from its disk (tar) or console (base64)
 		f=/var/log/xen/console/guest-$s.log
 		[ -f $f ] || f=/tmp/$s-serial.log
 		if grep -q XPT-B64-END $f 2>/dev/null; then
-			sed -n '/XPT-B64-BEGIN/,/XPT-B64-END/p' $f | grep -v XPT-B64 | tr -d '\r' | base64 -d | gunzip |
+			sed -n '/XPT-B64-BEGIN/,/XPT-B64-END/p' $f | tr -d '\r' | grep -E '^[A-Za-z0-9+/=]+$' | base64 -d | gunzip |
 				tar -xf - -C $G/from-guest && echo console >$G/channel
 		fi
 	fi
@@ -277,7 +285,7 @@ if [ ${#DG[@]} -gt 0 ]; then
 		kind_cfg $g
 		id=$(xl domid $g)
 		b=/local/domain/$id/data/xenprobe
-		g0=$(rd $b/generation) p0=$(rd $b/pv/block)
+		g0=$(rd $b/generation) p0=$(rd $b/pv/block) d0=$(rd $b/disks)
 		dev=xvda
 		[ $TYPE = hvm ] && dev=xvdb && truncate -s 8M /tmp/$g-b.img && LOOP[$g-b]=$(losetup -f --show /tmp/$g-b.img)
 		t=$(date +%s%N)
@@ -288,10 +296,11 @@ if [ ${#DG[@]} -gt 0 ]; then
 		i=0
 		while [ $i -lt 120 ] && [ "$(rd $b/generation)" = "$g0" ]; do sleep 1; i=$((i + 1)); done
 		sleep 3
-		printf 'generation_before=%s\ngeneration_after=%s\npv_block_before=%s\npv_block_after=%s\nms=%s\n' \
+		printf 'generation_before=%q\ngeneration_after=%q\npv_block_before=%q\npv_block_after=%q\nms=%s\n' \
 			"$g0" "$(rd $b/generation)" "$p0" "$(rd $b/pv/block)" $((($(date +%s%N) - t) / 1000000)) >$D/block-attach-$g.kv
+		printf 'device=%q\ndisks_before=%q\ndisks_after=%q\n' "$dev" "$d0" "$(rd $b/disks)" >>$D/block-attach-$g.kv
 		echo "xl_block_attach_ms=$(((ta - t) / 1000000))" >>$D/block-attach-$g.kv
-		log "$g: block-attach $dev: generation $g0 -> $(rd $b/generation), pv/block $p0 -> $(rd $b/pv/block)"
+		log "$g: block-attach $dev: generation $g0 -> $(rd $b/generation), pv/block $p0 -> $(rd $b/pv/block), disks '$d0' -> '$(rd $b/disks)'"
 	done
 	run $D query-all-after-attach xenprobe query --all --json
 	# limits and a hostile guest
@@ -328,8 +337,49 @@ if [ ${#DG[@]} -gt 0 ]; then
 fi
 
 # ---- phase 3: one-shot guests ---------------------------------------------------
+wait_console() { # NAME: until its console shows XPT-B64-END, it stops or timeout
+	local s=$1 end f=/var/log/xen/console/guest-$1.log n=0
+	end=$(($(upi) + GTIMEOUT))
+	while [ $(upi) -lt $end ]; do
+		grep -q XPT-B64-END $f 2>/dev/null && {
+			log "$s: report on the console after $(awk -v a=${T0[$s]} -v b=$(up) 'BEGIN{print b-a}')s"
+			return 0
+		}
+		case "$( [ $((n % 20)) = 0 ] && state $s)" in ---s* | ----c*) log "$s: stopped"; return 1 ;; esac
+		sleep 2
+		n=$((n + 2))
+		[ $((n % 60)) = 0 ] && [ -s $f ] && log "$s: ${n}s: $(tail -n 1 $f | tr -cd '[:print:]' | cut -c1-120)"
+	done
+	log "$s: TIMEOUT waiting for the report on its console"
+	return 1
+}
 for g in "${GL[@]}"; do
 	has "$DAEMON" "$g" && continue
+	if [ "$g" = pv-systemd ]; then
+		# xenprobe.service started by systemd, nothing of ours in the guest
+		# but the report unit after it
+		if [ ! -b /dev/vdc ]; then
+			log "$g: no /dev/vdc (sd-guest.img not given to QEMU)"
+			continue
+		fi
+		create $g $g systemd 0
+		id=$DOMID
+		cp /xpt/sd-expect.txt $O/guests/$g/ 2>/dev/null
+		if wait_console $g; then
+			run $O/guests/$g query xenprobe query $id --json
+			t=$(date +%s%N)
+			run $O/guests/$g refresh xenprobe query --refresh $id --json
+			echo $((($(date +%s%N) - t) / 1000000)) >$O/guests/$g/refresh.ms
+			collect $g
+			# systemd stops the daemon on the way down
+			t=$(date +%s%N)
+			timeout 300 xl shutdown -w $g >$O/guests/$g/xl-shutdown.txt 2>&1
+			echo "exit=$? ms=$((($(date +%s%N) - t) / 1000000))" >>$O/guests/$g/xl-shutdown.txt
+			log "$g: shut down: $(tail -n 1 $O/guests/$g/xl-shutdown.txt)"
+		fi
+		destroy $g
+		continue
+	fi
 	create $g $g oneshot 1
 	id=$DOMID
 	if wait_guest $g xpt-done 1; then

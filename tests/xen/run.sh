@@ -8,7 +8,7 @@
 # WORKDIR/results/<UTC time>; WORKDIR/results/last points at it).
 #
 # Environment (defaults in brackets):
-#   XPT_GUESTS  [pv,pvh,pvhvm,hvm-noplat,hvm-nopv,hvm-viridian,pv-noblk]
+#   XPT_GUESTS  [pv,pvh,pvhvm,hvm-noplat,hvm-nopv,hvm-viridian,pv-noblk,pv-systemd]
 #   XPT_DAEMON  [pv,pvh,pvhvm]  guests running the daemon for the daemon,
 #               query and limit steps
 #   XPT_LIMITS  [pvh]  the daemon guest that runs the xenstore limit tests
@@ -22,7 +22,7 @@
 set -uo pipefail
 W=${1:-${XEN_WORKDIR:-/var/tmp/xenprobe-xen}}
 RES=${2:-$W/results/$(date -u +%Y%m%d-%H%M%S)}
-GUESTS=${XPT_GUESTS:-pv,pvh,pvhvm,hvm-noplat,hvm-nopv,hvm-viridian,pv-noblk}
+GUESTS=${XPT_GUESTS:-pv,pvh,pvhvm,hvm-noplat,hvm-nopv,hvm-viridian,pv-noblk,pv-systemd}
 DAEMON=${XPT_DAEMON:-pv,pvh,pvhvm}
 LIMITS=${XPT_LIMITS:-pvh}
 XSD=${XSD:-o}
@@ -40,6 +40,9 @@ for f in xen.elf vmlinuz-dom0 initrd-dom0 dom0.img; do
 	[ -e "$W/$f" ] || { echo "run: $W/$f missing: run tests/xen/build.sh first" >&2; exit 77; }
 done
 command -v "$QEMU" >/dev/null || { echo "run: $QEMU not found (apt-get install qemu-system-x86)" >&2; exit 77; }
+# the pv-systemd guest's root disk, dom0's /dev/vdc (writes stay in QEMU)
+SDIMG=
+case ",$GUESTS," in *,pv-systemd,*) [ -e "$W/sd-guest.img" ] && SDIMG=$W/sd-guest.img ;; esac
 mkdir -p "$RES" "$W/results"
 RES=$(cd "$RES" && pwd)
 ln -sfn "$RES" "$W/results/last"
@@ -66,7 +69,8 @@ timeout "$QEMU_TIMEOUT" nice -n "$QEMU_NICE" "$QEMU" -M pc -accel tcg -cpu "$QEM
 	-monitor "unix:$RES/monitor.sock,server=on,wait=off" \
 	-kernel "$W/xen.elf" -append "$xen" -initrd "$W/vmlinuz-dom0 $d0,$W/initrd-dom0" \
 	-drive "file=$W/dom0.img,if=virtio,format=raw,snapshot=on" \
-	-drive "file=$OUTIMG,if=virtio,format=raw" >"$RES/serial.log" 2>&1
+	-drive "file=$OUTIMG,if=virtio,format=raw" \
+	${SDIMG:+-drive "file=$SDIMG,if=virtio,format=raw,snapshot=on"} >"$RES/serial.log" 2>&1
 rc=$?
 echo "qemu exit=$rc seconds=$(($(date +%s) - S))" >>"$RES/run-params.txt"
 echo "[run $(date -u +%T)] QEMU exit $rc after $(($(date +%s) - S)) s"
