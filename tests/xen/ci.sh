@@ -32,6 +32,7 @@ rc=$?
 echo "# build: exit $rc in $(($(date +%s) - t)) s ($(tr '\n' ' ' <"$W/build-times.txt" 2>/dev/null))"
 [ $rc = 0 ] || { tail -n 30 "$W.build.log"; [ $rc = 77 ] && exit 77; echo "FAIL check-xen image build (exit $rc)"; exit 1; }
 passed=0 failed=0 skipped=0
+mkdir -p "$W/results"
 boot() { # LABEL, environment for run.sh
 	local label=$1 res=$W/results/ci-$1-$(date -u +%Y%m%d-%H%M%S) t rc
 	t=$(date +%s)
