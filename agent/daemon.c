@@ -4,8 +4,8 @@
  * one poll() until something can have changed the answer.  Shaped like
  * systemd-timesyncd: one struct owns every descriptor, signals arrive as
  * a descriptor (signalfd) and are handled inside the loop, READY=1 goes to
- * systemd after the first publish, and nothing wakes the process while the
- * system is quiet (no timer is armed unless xenstore is unreachable and
+ * systemd once the event sources are set up (STATUS= follows each
+ * publish), and nothing wakes the process while the system is quiet (no timer is armed unless xenstore is unreachable and
  * no descriptor can announce its return).
  *
  * Sources:
@@ -117,7 +117,7 @@ struct xp_daemon {
         bool udid_read;       /* udid holds what was read at least once */
         char request[XP_XS_REQUEST_MAX + 1]; /* token to answer, "" when none */
 
-        bool need_probe, need_boot, need_publish, ready_sent;
+        bool need_probe, need_boot, need_publish;
         unsigned long probes, publishes, events;
 };
 
@@ -293,12 +293,7 @@ static int connect_xs(struct xp_daemon *d)
         int e = xp_xs_open(&xs);
         if (e < 0) {
                 DBG(d->ctx, "xenstore: %s", xp_xs_strerror(e));
-                /* ready: up and waiting is this daemon's steady state until
-                 * xenstored comes; holding READY=1 back would have systemd
-                 * fail the unit at its start timeout (90 s) meanwhile */
-                notify(d, "%sSTATUS=waiting for xenstore: %s", d->ready_sent ? "" : "READY=1\n",
-                       xp_xs_strerror(e));
-                d->ready_sent = true;
+                notify(d, "STATUS=waiting for xenstore: %s", xp_xs_strerror(e));
                 return e;
         }
         d->xs = xs;
@@ -353,11 +348,7 @@ static int publish(struct xp_daemon *d)
                 INFO(d->ctx, "published %s: generation %" PRIu64 " (%u written, %u removed)%s", d->base,
                      res.generation, res.written, res.removed, res.reduced ? ", free text left out (quota)" : "");
         const char *v = xp_kvs_get(&d->kv, "verdict"), *b = xp_kvs_get(&d->kv, "boot/summary");
-        if (!d->ready_sent) {
-                notify(d, "READY=1\nSTATUS=published generation %" PRIu64 ": %s, boot %s", res.generation,
-                       v ? v : "?", b ? b : "?");
-                d->ready_sent = true;
-        } else if (res.changed)
+        if (res.changed || d->publishes == 1) /* the first replaces "probing" */
                 notify(d, "STATUS=published generation %" PRIu64 ": %s, boot %s", res.generation, v ? v : "?",
                        b ? b : "?");
         return 0;
@@ -672,7 +663,7 @@ static void usage(FILE *out)
                      "when a disk, NIC or Xen device comes or goes, a module is loaded, a kernel or\n"
                      "initramfs is installed, dom0 writes data/xenprobe/request, or on SIGHUP.\n"
                      "No polling.  Runs in the foreground; tells systemd READY=1 (Type=notify)\n"
-                     "after the first publish, or when it starts waiting for xenstore.\n"
+                     "before its first probe, and STATUS= after each publish.\n"
                      "\n"
                      "  -d, --domid N  publish to /local/domain/N (dom0 only; with --root)\n"
                      "  -B, --no-boot  leave boot readiness out\n"
@@ -707,6 +698,11 @@ int xp_cmd_daemon(struct xp_ctx *ctx, const char *rootdir, int argc, char **argv
                 ERR(ctx, "setting up the event sources: %s", strerror(-e));
                 goto out;
         }
+        /* ready: the event sources are set up.  Not after the first probe:
+         * it reads every installed initramfs, and on a slow guest that has
+         * taken longer than systemd's start timeout (90 s), which failed the
+         * unit and restarted it (seen on real Xen under emulation) */
+        notify(&d, "READY=1\nSTATUS=probing%s", d.boot_enabled ? " (boot readiness of the installed kernels)" : "");
         if (probe(&d) < 0)
                 goto out;
         if (!xp_publish_applies(ctx, d.report)) {

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * sd-notify-recv PATH SECONDS: play systemd's side of sd_notify(3) for a
- * test: bind a datagram socket at PATH and print every message received
- * (one line per message, newlines inside shown as '|') until one holds
- * READY=1 (exit 0) or SECONDS pass (exit 1).
+ * sd-notify-recv PATH SECONDS [UNTIL]: play systemd's side of sd_notify(3)
+ * for a test: bind a datagram socket at PATH and print every message
+ * received (one line per message, newlines inside shown as '|') until one
+ * holds UNTIL (default READY=1; exit 0) or SECONDS pass (exit 1).
  */
 #include "config.h"
 
@@ -18,8 +18,8 @@
 
 int main(int argc, char **argv)
 {
-        if (argc != 3) {
-                fprintf(stderr, "usage: sd-notify-recv PATH SECONDS\n");
+        if (argc != 3 && argc != 4) {
+                fprintf(stderr, "usage: sd-notify-recv PATH SECONDS [UNTIL]\n");
                 return 2;
         }
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -48,7 +48,7 @@ int main(int argc, char **argv)
                                 *c = '|';
                 printf("%s\n", buf);
                 fflush(stdout);
-                if (strstr(buf, "READY=1")) {
+                if (strstr(buf, argc == 4 ? argv[3] : "READY=1")) {
                         ready = 1;
                         break;
                 }
