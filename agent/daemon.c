@@ -5,8 +5,9 @@
  * systemd-timesyncd: one struct owns every descriptor, signals arrive as
  * a descriptor (signalfd) and are handled inside the loop, READY=1 goes to
  * systemd once the event sources are set up (STATUS= follows each
- * publish), and nothing wakes the process while the system is quiet (no timer is armed unless xenstore is unreachable and
- * no descriptor can announce its return).
+ * publish), and nothing wakes the process while the system is quiet (no
+ * timer is armed unless xenstore is unreachable and no descriptor can
+ * announce its return).
  *
  * Sources:
  *   signalfd   SIGTERM/SIGINT: exit 0, published keys stay (dom0 keeps the
