@@ -161,7 +161,7 @@ ln -s /boot/initrd.img-"$V" "$G/boot/initrd.img-$V"  # absolute: resolves inside
 expect "planted: absolute initrd symlink stays inside the root" '.boot.kernels[0].initrd == null' "$T/planted.json"
 rm "$G/boot/initrd.img-$V"
 mkfifo "$G/boot/initrd.img-$V"
-timeout 20 "$XENPROBE" --root "$G" --json >"$T/fifo.json"
+timeout -k 10 20 "$XENPROBE" --root "$G" --json >"$T/fifo.json"
 rc=$?
 [ $rc -ne 124 ] && ok "planted: FIFO initrd does not hang" || ko "planted: FIFO initrd hangs"
 expect "planted: FIFO initrd cannot be verified" '.boot.kernels[0].image.checks[] | select(.name=="xen-blkfront") | .status == "cannot-verify"' "$T/fifo.json"

@@ -189,9 +189,9 @@ judge "daemon: xenstored killed and restarted -> published into the new store" \
 xenstore-write $D/request r-2
 judge "daemon: watches work on the new connection" wait_for 10 key_is $D/served r-2
 # two dom0 callers refreshing at once: one request slot, both must be answered
-timeout 30 "$XENPROBE" query --refresh --timeout 15 6 >"$work/qa.out" 2>&1 &
+timeout -k 10 30 "$XENPROBE" query --refresh --timeout 15 6 >"$work/qa.out" 2>&1 &
 qa=$!
-timeout 30 "$XENPROBE" query --refresh --timeout 15 6 >"$work/qb.out" 2>&1 &
+timeout -k 10 30 "$XENPROBE" query --refresh --timeout 15 6 >"$work/qb.out" 2>&1 &
 qb=$!
 wait $qa; ra=$?
 wait $qb; rb=$?
@@ -261,7 +261,7 @@ else
 fi
 
 LOG=$work/daemon3.log
-timeout 10 "$XENPROBE" --root "$work/kvm" daemon --domid 9 >"$LOG" 2>&1
+timeout -k 10 10 "$XENPROBE" --root "$work/kvm" daemon --domid 9 >"$LOG" 2>&1
 judge "daemon on KVM: exits 0 at once" test $? = 0
 judge "daemon on KVM: says why" grep -q "not a Xen guest" "$LOG"
 

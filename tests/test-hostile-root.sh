@@ -36,7 +36,7 @@ for variant in empty garbage nonewline huge directory fifo devzero escape-relati
         if [ "$variant" = devzero ]; then
                 mkdir -p "$root/dev" # inside the root, dev/zero is absent: must not read the host's
         fi
-        timeout 20 "$XENPROBE" --root "$root" --json >"$work/$variant.json" 2>"$work/$variant.err"
+        timeout -k 10 20 "$XENPROBE" --root "$root" --json >"$work/$variant.json" 2>"$work/$variant.err"
         rc=$?
         if [ $rc != 0 ]; then
                 echo "FAIL $variant: exit $rc"; tail -5 "$work/$variant.err"; fail=1
@@ -66,7 +66,7 @@ for variant in conf-fifo conf-devzero conf-dir-escape index-fifo index-devzero; 
         index-fifo) rm -f "$idx" && mkfifo "$idx" ;;
         index-devzero) rm -f "$idx" && ln -s /dev/zero "$idx" ;;
         esac
-        timeout 20 "$XENPROBE" --root "$root" --json >"$work/$variant.json" 2>"$work/$variant.err"
+        timeout -k 10 20 "$XENPROBE" --root "$root" --json >"$work/$variant.json" 2>"$work/$variant.err"
         rc=$?
         if [ $rc != 0 ]; then
                 echo "FAIL $variant: exit $rc"; tail -5 "$work/$variant.err"; fail=1
@@ -77,7 +77,7 @@ for variant in conf-fifo conf-devzero conf-dir-escape index-fifo index-devzero; 
         else
                 echo "PASS $variant"
         fi
-        timeout 20 "$XENPROBE" --root "$root" snapshot "$work/$variant-snap" >/dev/null 2>&1
+        timeout -k 10 20 "$XENPROBE" --root "$root" snapshot "$work/$variant-snap" >/dev/null 2>&1
         rc=$?
         [ $rc = 0 ] && echo "PASS $variant snapshot" || { echo "FAIL $variant snapshot: exit $rc"; fail=1; }
 done

@@ -96,7 +96,7 @@ for file in sys/hypervisor/type proc/cpuinfo proc/cmdline; do
         rm -rf "$r2" && cp -a "$root" "$r2"
         rm -f "$r2/$file" && truncate -s 4G "$r2/$file"
         t0=$(date +%s%N)
-        timeout 20 "$XENPROBE" --root "$r2" --json >"$out" 2>"$err"
+        timeout -k 10 20 "$XENPROBE" --root "$r2" --json >"$out" 2>"$err"
         rc=$? ms=$((($(date +%s%N) - t0) / 1000000))
         if [ "$rc" != 0 ]; then
                 fail "huge file: $file (4 GiB, sparse): exit $rc" "$err"
