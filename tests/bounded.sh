@@ -16,6 +16,12 @@ limit=${XP_TEST_TIMEOUT:-900}
 case $limit in '' | *[!0-9]* | 0) echo "bounded.sh: XP_TEST_TIMEOUT='$limit': expected whole seconds > 0" >&2; exit 99 ;; esac
 [ $# -gt 0 ] || { echo "usage: bounded.sh PROGRAM [ARGS...]" >&2; exit 99; }
 
+if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 501)); then
+        # no `wait -n -p` before bash 5.1: coreutils' bound, without the listing
+        command -v timeout >/dev/null && exec timeout -k 10 "$limit" "$@"
+        exec "$@"
+fi
+
 set -m # each background job in its own process group: the test's, and the timer's
 "$@" &
 pid=$!
