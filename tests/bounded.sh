@@ -28,6 +28,9 @@ pid=$!
 sleep "$limit" &
 timer=$!
 set +m
+# make interrupted (^C reaches only the foreground group, not the test's
+# own): pass it on, so no test and no xenstored of it outlives make
+trap 'kill -TERM -- "-$pid" "$timer" 2>/dev/null; exit 130' INT TERM HUP
 wait -n -p done "$pid" "$timer"
 rc=$?
 if [ "${done:-}" = "$pid" ]; then
