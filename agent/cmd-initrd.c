@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "agent.h"
+#include "json.h"
+#include "render.h"
 
 #define EXIT_OK 0
 #define EXIT_ERROR 1
@@ -73,11 +75,11 @@ int xp_cmd_initrd(struct xp_ctx *ctx, const char *rootdir, bool json_default, in
         }
 
         enum xp_check_status worst = XP_CHECK_OK;
-        json_object *root_json = json ? json_object_new_object() : NULL, *imgs = NULL;
+        json_object *root_json = json ? xp_json_object() : NULL, *imgs = NULL;
         if (json) {
-                json_object_object_add(root_json, "schema", json_object_new_int(1));
-                imgs = json_object_new_array();
-                json_object_object_add(root_json, "images", imgs);
+                xp_json_add(root_json, "schema", xp_json_int(1));
+                imgs = xp_json_array();
+                xp_json_add(root_json, "images", imgs);
         }
         int ret = EXIT_OK;
 
@@ -108,7 +110,7 @@ int xp_cmd_initrd(struct xp_ctx *ctx, const char *rootdir, bool json_default, in
                                 fprintf(stderr, "xenprobe: initrd: %s\n", img->error_msg);
                         worst = xp_check_status_worse(worst, xp_checks_worst(&img->checks));
                         if (json)
-                                json_object_array_add(imgs, xp_json_image(img, argv[i]));
+                                xp_json_append(imgs, xp_json_image(img, argv[i]));
                         else
                                 xp_render_image_text(img, argv[i], "", stdout);
                         xp_image_free(img);
@@ -135,7 +137,7 @@ int xp_cmd_initrd(struct xp_ctx *ctx, const char *rootdir, bool json_default, in
                         snprintf(p, sizeof(p), "/%s", k->initrd);
                         worst = xp_check_status_worse(worst, xp_checks_worst(&k->image->checks));
                         if (json)
-                                json_object_array_add(imgs, xp_json_image(k->image, p));
+                                xp_json_append(imgs, xp_json_image(k->image, p));
                         else
                                 xp_render_image_text(k->image, p, "", stdout);
                 }
@@ -169,13 +171,13 @@ int xp_cmd_offline(struct xp_ctx *ctx, const char *rootdir, bool json)
                 return EXIT_ERROR;
         }
         if (json) {
-                json_object *o = json_object_new_object();
-                json_object_object_add(o, "schema", json_object_new_int(1));
-                json_object_object_add(o, "verdict", NULL);
-                json_object_object_add(o, "live", json_object_new_boolean(false));
-                json_object_object_add(o, "offline", json_object_new_boolean(true));
-                json_object_object_add(o, "root", xp_json_str(rootdir));
-                json_object_object_add(o, "boot", xp_json_boot(&r->boot));
+                json_object *o = xp_json_object();
+                xp_json_add(o, "schema", xp_json_int(1));
+                xp_json_add(o, "verdict", NULL);
+                xp_json_add(o, "live", xp_json_bool(false));
+                xp_json_add(o, "offline", xp_json_bool(true));
+                xp_json_add(o, "root", xp_json_str(rootdir));
+                xp_json_add(o, "boot", xp_json_boot(&r->boot));
                 e = xp_json_print(o, stdout);
         } else {
                 char *s = xp_sanitize(rootdir, strlen(rootdir), 256);

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "render.h"
 
 #define EXIT_NOREPORT 1
 #define EXIT_USAGE 2

@@ -14,96 +14,97 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
-#include "initrd.h"
+#include "json.h"
+#include "render.h"
+#include "boot/initrd.h"
 
 
 static json_object *json_checks(const struct xp_checks *c)
 {
-        json_object *a = json_object_new_array();
+        json_object *a = xp_json_array();
         for (size_t i = 0; i < c->n; i++) {
-                json_object *o = json_object_new_object();
-                json_object_object_add(o, "name", xp_json_str(c->v[i].name));
-                json_object_object_add(o, "status", json_object_new_string(xp_check_status_to_string(c->v[i].status)));
-                json_object_object_add(o, "evidence", xp_json_str_or_null(c->v[i].evidence));
-                json_object_object_add(o, "fix", xp_json_str_or_null(c->v[i].fix));
-                json_object_array_add(a, o);
+                json_object *o = xp_json_object();
+                xp_json_add(o, "name", xp_json_str(c->v[i].name));
+                xp_json_add(o, "status", xp_json_string(xp_check_status_to_string(c->v[i].status)));
+                xp_json_add(o, "evidence", xp_json_str_or_null(c->v[i].evidence));
+                xp_json_add(o, "fix", xp_json_str_or_null(c->v[i].fix));
+                xp_json_append(a, o);
         }
         return a;
 }
 
 json_object *xp_json_image(const struct xp_image *img, const char *path)
 {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "path", xp_json_str(path ? path : img->path));
-        json_object_object_add(o, "kernel_version", xp_json_str_or_null(img->kernel_version));
-        json_object_object_add(o, "generator", xp_json_str_or_null(xp_generator_to_string(img->generator)));
-        json_object_object_add(o, "status", json_object_new_string(xp_check_status_to_string(xp_checks_worst(&img->checks))));
-        json_object_object_add(o, "size", json_object_new_int64((int64_t)img->size));
-        json_object_object_add(o, "bytes_read", json_object_new_int64((int64_t)img->bytes_read));
-        json_object_object_add(o, "complete", json_object_new_boolean(img->complete));
-        json_object_object_add(o, "early_microcode", json_object_new_boolean(img->microcode));
-        json_object *segs = json_object_new_array();
+        json_object *o = xp_json_object();
+        xp_json_add(o, "path", xp_json_str(path ? path : img->path));
+        xp_json_add(o, "kernel_version", xp_json_str_or_null(img->kernel_version));
+        xp_json_add(o, "generator", xp_json_str_or_null(xp_generator_to_string(img->generator)));
+        xp_json_add(o, "status", xp_json_string(xp_check_status_to_string(xp_checks_worst(&img->checks))));
+        xp_json_add(o, "size", xp_json_int((int64_t)img->size));
+        xp_json_add(o, "bytes_read", xp_json_int((int64_t)img->bytes_read));
+        xp_json_add(o, "complete", xp_json_bool(img->complete));
+        xp_json_add(o, "early_microcode", xp_json_bool(img->microcode));
+        json_object *segs = xp_json_array();
         for (size_t i = 0; i < img->n_seg; i++) {
                 const struct xp_image_segment *s = &img->seg[i];
-                json_object *so = json_object_new_object();
-                json_object_object_add(so, "offset", json_object_new_int64((int64_t)s->offset));
-                json_object_object_add(so, "length", json_object_new_int64((int64_t)s->length));
-                json_object_object_add(so, "format", json_object_new_string(xp_comp_to_string(s->comp)));
-                json_object_object_add(so, "unpacked", json_object_new_int64((int64_t)s->out_bytes));
-                json_object_object_add(so, "entries", json_object_new_int64((int64_t)s->entries));
-                json_object_array_add(segs, so);
+                json_object *so = xp_json_object();
+                xp_json_add(so, "offset", xp_json_int((int64_t)s->offset));
+                xp_json_add(so, "length", xp_json_int((int64_t)s->length));
+                xp_json_add(so, "format", xp_json_string(xp_comp_to_string(s->comp)));
+                xp_json_add(so, "unpacked", xp_json_int((int64_t)s->out_bytes));
+                xp_json_add(so, "entries", xp_json_int((int64_t)s->entries));
+                xp_json_append(segs, so);
         }
-        json_object_object_add(o, "segments", segs);
-        json_object_object_add(o, "error", xp_json_str_or_null(img->error_msg));
-        json_object_object_add(o, "checks", json_checks(&img->checks));
+        xp_json_add(o, "segments", segs);
+        xp_json_add(o, "error", xp_json_str_or_null(img->error_msg));
+        xp_json_add(o, "checks", json_checks(&img->checks));
         return o;
 }
 
 json_object *xp_json_boot(const struct xp_boot *b)
 {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "note", xp_json_str_or_null(b->note));
-        json_object_object_add(o, "quick", json_object_new_boolean(b->quick));
-        json_object_object_add(o, "root_fstype", xp_json_str_or_null(b->root_fstype));
-        json_object_object_add(o, "root_fstype_source", xp_json_str_or_null(b->root_fstype_source));
-        json_object_object_add(o, "network_root", json_object_new_boolean(b->network_root));
-        json_object_object_add(o, "generator", xp_json_str_or_null(xp_generator_to_string(b->generator)));
-        json_object *ks = json_object_new_array();
+        json_object *o = xp_json_object();
+        xp_json_add(o, "note", xp_json_str_or_null(b->note));
+        xp_json_add(o, "quick", xp_json_bool(b->quick));
+        xp_json_add(o, "root_fstype", xp_json_str_or_null(b->root_fstype));
+        xp_json_add(o, "root_fstype_source", xp_json_str_or_null(b->root_fstype_source));
+        xp_json_add(o, "network_root", xp_json_bool(b->network_root));
+        xp_json_add(o, "generator", xp_json_str_or_null(xp_generator_to_string(b->generator)));
+        json_object *ks = xp_json_array();
         for (size_t i = 0; i < b->n_kernels; i++) {
                 const struct xp_boot_kernel *k = &b->kernels[i];
-                json_object *ko = json_object_new_object();
+                json_object *ko = xp_json_object();
                 char p[300];
-                json_object_object_add(ko, "version", xp_json_str(k->version));
+                xp_json_add(ko, "version", xp_json_str(k->version));
                 snprintf(p, sizeof(p), "/%s", k->kernel);
-                json_object_object_add(ko, "kernel", xp_json_str(p));
+                xp_json_add(ko, "kernel", xp_json_str(p));
                 snprintf(p, sizeof(p), "/%s", k->initrd);
-                json_object_object_add(ko, "initrd", k->initrd[0] ? xp_json_str(p) : NULL);
-                json_object_object_add(ko, "paired_by", xp_json_str_or_null(k->paired_by));
-                json_object_object_add(ko, "running", json_object_new_boolean(k->running));
-                json_object_object_add(ko, "config", xp_json_str_or_null(k->config_path));
-                json_object *modes = json_object_new_object();
+                xp_json_add(ko, "initrd", k->initrd[0] ? xp_json_str(p) : NULL);
+                xp_json_add(ko, "paired_by", xp_json_str_or_null(k->paired_by));
+                xp_json_add(ko, "running", xp_json_bool(k->running));
+                xp_json_add(ko, "config", xp_json_str_or_null(k->config_path));
+                json_object *modes = xp_json_object();
                 for (int m = 0; m < _XP_BOOT_MAX; m++) {
-                        json_object *mo = json_object_new_object();
-                        json_object_object_add(mo, "status", json_object_new_string(xp_check_status_to_string(k->mode[m])));
-                        json_object_object_add(mo, "detail", xp_json_str_or_null(k->mode_why[m]));
-                        json_object_object_add(modes, xp_boot_mode_to_string(m), mo);
+                        json_object *mo = xp_json_object();
+                        xp_json_add(mo, "status", xp_json_string(xp_check_status_to_string(k->mode[m])));
+                        xp_json_add(mo, "detail", xp_json_str_or_null(k->mode_why[m]));
+                        xp_json_add(modes, xp_boot_mode_to_string(m), mo);
                 }
-                json_object_object_add(ko, "modes", modes);
-                json_object_object_add(ko, "checks", json_checks(&k->checks));
+                xp_json_add(ko, "modes", modes);
+                xp_json_add(ko, "checks", json_checks(&k->checks));
                 snprintf(p, sizeof(p), "/%s", k->initrd);
-                json_object_object_add(ko, "image", k->image ? xp_json_image(k->image, p) : NULL);
-                json_object_array_add(ks, ko);
+                xp_json_add(ko, "image", k->image ? xp_json_image(k->image, p) : NULL);
+                xp_json_append(ks, ko);
         }
-        json_object_object_add(o, "kernels", ks);
-        json_object *orph = json_object_new_array();
+        xp_json_add(o, "kernels", ks);
+        json_object *orph = xp_json_array();
         for (char **p = b->orphans; p && *p; p++) {
                 char q[300];
                 snprintf(q, sizeof(q), "/%s", *p);
-                json_object_array_add(orph, xp_json_str(q));
+                xp_json_append(orph, xp_json_str(q));
         }
-        json_object_object_add(o, "orphan_initrds", orph);
-        json_object_object_add(o, "checks", json_checks(&b->checks));
+        xp_json_add(o, "orphan_initrds", orph);
+        xp_json_add(o, "checks", json_checks(&b->checks));
         return o;
 }
 

@@ -6,20 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "agent.h"
-
-static const char *xen_version(const struct xp_report *r)
-{
-        if (r->facts.xen_version[0])
-                return r->facts.xen_version;
-        if (r->facts.cpuid_xen_version[0])
-                return r->facts.cpuid_xen_version;
-        return NULL;
-}
+#include "render.h"
 
 int xp_report_headline(const struct xp_report *r, char *buf, size_t len)
 {
-        const char *v = xen_version(r);
+        const char *v = xp_report_xen_version(r);
         if (r->hypervisor == XP_HV_XEN && r->role == XP_ROLE_DOM0)
                 return snprintf(buf, len, "Xen dom0 (%s control domain)%s%s", r->mode == XP_MODE_PVH ? "PVH" : "PV",
                                 v ? ", Xen " : "", v ? v : "");

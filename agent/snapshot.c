@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "render.h"
 
 #define SNAP_FILE_MAX (8u << 20)
 #define MAX_LINKS 40

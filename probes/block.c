@@ -25,7 +25,7 @@
 #include <limits.h>
 #include <unistd.h>
 
-#include "xenprobe.h"
+#include "probe.h"
 
 #define SRC "block"
 #define XEN_BLKIF_MAJOR 202

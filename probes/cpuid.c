@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xenprobe.h"
+#include "probe.h"
 
 #define SRC "cpuid"
 #define BASE_FIRST 0x40000000u

@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "xenprobe.h"
+#include "core.h"
 
 int xp_dlopen_syms(struct xp_ctx *ctx, struct xp_dl_lib *lib)
 {

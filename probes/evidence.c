@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xenprobe.h"
+#include "report.h"
 
 #define TABLE_LOOKUP(name, type, table)                                        \
         const char *name(type v)                                               \
@@ -243,6 +243,15 @@ int xp_report_rule(struct xp_report *r, const char *name, const char *fmt, ...)
         r->rules[r->n_rules].name = name;
         r->rules[r->n_rules++].detail = d;
         return 0;
+}
+
+const char *xp_report_xen_version(const struct xp_report *r)
+{
+        if (r->facts.xen_version[0])
+                return r->facts.xen_version;
+        if (r->facts.cpuid_xen_version[0])
+                return r->facts.cpuid_xen_version;
+        return NULL;
 }
 
 const char *xp_report_verdict(const struct xp_report *r)

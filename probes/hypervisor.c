@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xenprobe.h"
+#include "probe.h"
 
 #define XENFEAT_auto_translated_physmap 2
 #define XENFEAT_mmu_pt_update_preserve_ad 5

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "xenprobe.h"
+#include "core.h"
 
 int xp_write_all(int fd, const void *data, size_t len)
 {

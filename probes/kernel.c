@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "initrd.h"
+#include "boot/initrd.h"
+#include "probe.h"
 
 #define SRC "kernel"
 #define CONFIG_MAX (4u << 20)
@@ -52,7 +53,7 @@ static int gunzip_sink(void *ud, const uint8_t *p, size_t n)
 }
 
 /* /proc/config.gz is always gzip (kernel/configs.c, CONFIG_IKCONFIG_PROC);
- * the initramfs reader's decoder (probes/decompress.c) loads zlib on first
+ * the initramfs reader's decoder (probes/boot/decompress.c) loads zlib on first
  * use: only kernels without /boot/config-RELEASE need it */
 static int gunzip_config(struct xp_ctx *ctx, const char *data, size_t len, char **ret)
 {

@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "xenprobe.h"
+#include "probe.h"
 
 #define SRC "modules"
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xenprobe.h"
+#include "probe.h"
 
 #define SRC "os-release"
 #define OS_RELEASE_MAX (64 * 1024)

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xenprobe.h"
+#include "probe.h"
 
 #define SRC "pci"
 #define XEN_PLATFORM_VENDOR 0x5853

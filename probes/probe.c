@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "xenprobe.h"
+#include "probe.h"
 
 static const struct xp_probe *const xp_probes[] = {
         /* kernel first: the release names lib/modules/RELEASE and

@@ -28,7 +28,8 @@
 #include <linux/openat2.h>
 #endif
 
-#include "xenprobe.h"
+#include "core.h"
+#include "test-hooks.h"
 
 #define MAX_SYMLINKS 40
 #define MAX_DEPTH 256

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xenprobe.h"
+#include "core.h"
 
 char *xp_strip(char *s)
 {

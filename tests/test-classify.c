@@ -7,7 +7,7 @@
 #include "config.h"
 
 #include "harness.h"
-#include "xenprobe.h"
+#include "probe.h"
 
 static struct xp_report *xen_base(const char *guest_type, uint32_t features)
 {

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "initrd.h"
+#include "boot/initrd.h"
 
 struct seen {
         char names[32][64];

@@ -3,7 +3,7 @@
 #include "config.h"
 
 #include "harness.h"
-#include "xenprobe.h"
+#include "probe.h"
 
 DEFINE_TEST(cpuid_parse_real_pv_capture)
 {

@@ -8,7 +8,7 @@
 #    independent source) appears in that command's page;
 #  - every page referred to (SEE ALSO and the text) is one of ours or a
 #    known external page, and xenprobe(8) refers to every other page;
-#  - xenprobe-xenstore(7) has an entry for every key agent/xs-schema.c
+#  - xenprobe-xenstore(7) has an entry for every key agent/xenstore/schema.c
 #    publishes (read from the source's schema table, not from xenprobe);
 #  - packaging/man/man.am lists every page, and `make install-man` puts
 #    each under share/man/man8 or man7.
@@ -175,10 +175,10 @@ else
 fi
 
 # --- the xenstore page names every key of the schema ---------------------------
-# the string literals of schema_keys[] in agent/xs-schema.c, and the XP_XS_*
-# macros in it resolved through agent/xs.h
-schema_src=$src/agent/xs-schema.c
-xs_h=$src/agent/xs.h
+# the string literals of schema_keys[] in agent/xenstore/schema.c, and the XP_XS_*
+# macros in it resolved through agent/xenstore/schema.h
+schema_src=$src/agent/xenstore/schema.c
+xs_h=$src/agent/xenstore/schema.h
 if [ -f "$schema_src" ] && [ -f "$xs_h" ] && [ -f "$work/xenprobe-xenstore.7.txt" ]; then
         table=$(sed -n '/schema_keys\[\] *= *{/,/};/p' "$schema_src" | sed 's,/\*.*\*/,,g')
         keys=$(echo "$table" | grep -oE '"[^"]+"' | tr -d '"')
@@ -187,12 +187,12 @@ if [ -f "$schema_src" ] && [ -f "$xs_h" ] && [ -f "$work/xenprobe-xenstore.7.txt
                 if [ -n "$v" ]; then
                         keys="$keys $v"
                 else
-                        fail "xenstore keys: $m in schema_keys[] is not a string macro of agent/xs.h"
+                        fail "xenstore keys: $m in schema_keys[] is not a string macro of agent/xenstore/schema.h"
                 fi
         done
         nkeys=$(echo $keys | wc -w)
         if [ "$nkeys" -lt 10 ]; then
-                fail "xenstore keys: only $nkeys keys read from schema_keys[] in agent/xs-schema.c (parse error?)"
+                fail "xenstore keys: only $nkeys keys read from schema_keys[] in agent/xenstore/schema.c (parse error?)"
         else
                 # an entry: the key as the first word of a line of the KEYS section
                 sed -n '/^KEYS/,/^[A-Z]/p' "$work/xenprobe-xenstore.7.txt" | awk '{ print $1 }' | sed 's/,$//' |
@@ -202,13 +202,13 @@ if [ -f "$schema_src" ] && [ -f "$xs_h" ] && [ -f "$work/xenprobe-xenstore.7.txt
                         grep -qxF -- "$k" "$work/entries" || missing="$missing $k"
                 done
                 if [ -z "$missing" ]; then
-                        pass "xenprobe-xenstore.7: an entry in KEYS for each of the $nkeys keys of agent/xs-schema.c"
+                        pass "xenprobe-xenstore.7: an entry in KEYS for each of the $nkeys keys of agent/xenstore/schema.c"
                 else
                         fail "xenprobe-xenstore.7: no entry in KEYS for$missing"
                 fi
         fi
 else
-        skip "xenstore keys: agent/xs-schema.c, agent/xs.h or the rendered page missing"
+        skip "xenstore keys: agent/xenstore/schema.c, agent/xenstore/xenstore.h or the rendered page missing"
 fi
 
 # --- installation ---------------------------------------------------------------

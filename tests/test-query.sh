@@ -7,7 +7,7 @@
 # shared/fixtures/*/_dom0/xenstore-ls-guest-home.txt and -vm.txt):
 # /local/domain/N/{name,domid,vm = "/vm/UUID",data}, /vm/UUID/{uuid,name}.
 # Published subtrees are written with xenstore-write exactly as schema 1
-# says (agent/xs.h, xenprobe(8)); every expected value below comes from
+# says (agent/xenstore/schema.h, xenprobe(8)); every expected value below comes from
 # what was written, never from xenprobe's output.  Then hostile guests:
 # oversized, binary, escape sequences, invalid UTF-8, thousands of keys,
 # deep nesting, a future schema, garbage integers and words, a vm that is

@@ -11,7 +11,8 @@
 #include <sys/stat.h>
 
 #include "harness.h"
-#include "xenprobe.h"
+#include "probe.h"
+#include "test-hooks.h"
 
 static char tmpl[] = "/tmp/xp-test-root-XXXXXX";
 

@@ -2,16 +2,16 @@
 /*
  * The schema and the publisher against an in-memory xenstore that can
  * refuse (EAGAIN on commit, EACCES, ENOSPC above a node-size quota).
- * Expected keys and values come from the schema text in agent/xs.h and
+ * Expected keys and values come from the schema text in agent/xenstore/schema.h and
  * xenprobe(8) XENSTORE SCHEMA, for a model filled in by hand here.
  */
 #include "config.h"
 
 #include <stdarg.h>
 
-#include "dom0-query.h"
+#include "dom0/dom0.h"
 #include "harness.h"
-#include "xs.h"
+#include "xenstore/publish.h"
 
 /* ------------------------------------------------------- the fake store */
 

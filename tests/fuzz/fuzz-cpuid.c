@@ -12,7 +12,7 @@
 #include "config.h"
 
 #include "fuzz-util.h"
-#include "xenprobe.h"
+#include "probe.h"
 
 static char logbuf[1024];
 static void quiet_log(void *data, int priority, const char *file, int line, const char *fn, const char *format,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Fuzz target: the dom0 reader of what guests publish (agent/dom0-query.c)
- * and every renderer of `xenprobe query` (agent/render-query.c: the table,
+ * Fuzz target: the dom0 reader of what guests publish (agent/dom0/read.c)
+ * and every renderer of `xenprobe query` (agent/dom0/render.c: the table,
  * a row, the detail view, JSON), on an in-memory fake xenstore (an ops
  * table, as in tests/test-xs-publish.c) whose guest-written nodes come from
  * the input.
@@ -35,9 +35,9 @@
 
 #include <json-c/json.h>
 
-#include "dom0-query.h"
+#include "dom0/dom0.h"
 #include "fuzz-util.h"
-#include "xs.h"
+#include "xenstore/xenstore.h"
 
 #define MAX_NODES 6000
 #define MAX_DOMS 8

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Fuzz target: a whole initramfs image through the product's reader,
- * xp_image_check() (probes/initrd.c: segment walk, every decompressor,
+ * xp_image_check() (probes/boot/image.c: segment walk, every decompressor,
  * cpio newc/crc/odc walker, module index capture, .modinfo, the checks of
- * probes/initrd-check.c), then the renderers `xenprobe initrd` uses (text
+ * probes/boot/image-checks.c), then the renderers `xenprobe initrd` uses (text
  * and JSON).  The input is the image file, byte for byte: real images and
  * the synthetic ones of tests/test-initrd-synthetic.sh are valid seeds.
  *
@@ -21,9 +21,11 @@
 #include <syslog.h>
 
 #include "agent.h"
+#include "json.h"
+#include "render.h"
 #include "fuzz-util.h"
-#include "initrd.h"
-#include "xenprobe.h"
+#include "boot/initrd.h"
+#include "probe.h"
 
 static char logbuf[1024];
 static void quiet_log(void *data, int priority, const char *file, int line, const char *fn, const char *format,

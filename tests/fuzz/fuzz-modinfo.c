@@ -4,7 +4,7 @@
  * way the initramfs checks read the vermagic of a module kept in memory.
  * The input is the module file.  When it starts with a compression magic
  * (xen-blkfront.ko.xz, .ko.zst, .ko.gz), it is first decoded with the
- * product's streaming decoders (probes/decompress.c, output capped) and
+ * product's streaming decoders (probes/boot/decompress.c, output capped) and
  * .modinfo is read from the result, as for a compressed module.
  *
  * Checked: no crash; a value found is NUL-terminated within the buffer.
@@ -12,8 +12,8 @@
 #include "config.h"
 
 #include "fuzz-util.h"
-#include "initrd.h"
-#include "xenprobe.h"
+#include "boot/initrd.h"
+#include "probe.h"
 
 #define OUT_MAX (4u << 20)
 

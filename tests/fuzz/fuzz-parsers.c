@@ -34,9 +34,11 @@
 #include <syslog.h>
 
 #include "agent.h"
+#include "json.h"
+#include "render.h"
 #include "fuzz-util.h"
-#include "initrd.h"
-#include "xenprobe.h"
+#include "boot/initrd.h"
+#include "probe.h"
 
 #define REL "6.1.0-13-amd64"
 

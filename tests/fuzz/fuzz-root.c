@@ -31,7 +31,8 @@
 #include <sys/types.h>
 
 #include "fuzz-util.h"
-#include "xenprobe.h"
+#include "probe.h"
+#include "test-hooks.h"
 
 #define SENTINEL "XPFUZZ-SENTINEL-OUTSIDE"
 #define FIXED_DIR "/tmp/xpfuzz-sentinel"

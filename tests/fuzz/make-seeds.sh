@@ -13,7 +13,7 @@
 #            strings of tests/test-parsers.c as direct-parser inputs
 #   cpuid    tests/roots/*/tree/run/xenprobe/cpuid
 #   root     trees with the symlinks of tests/roots and hostile ones
-#   dom0     what `xenprobe publish` writes (schema of agent/xs.h) and
+#   dom0     what `xenprobe publish` writes (schema of agent/xenstore/schema.h) and
 #            hostile variants, as fuzz-dom0.c records
 # Then `tests/fuzz/run-fuzz.sh --merge` minimises the corpora (seed-* files
 # are kept as they are).  Needs python3, cpio, gzip, xz, lzma, bzip2, zstd,

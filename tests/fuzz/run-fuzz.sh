@@ -82,18 +82,18 @@ if [ -z "${FUZZ_DEP_CFLAGS+x}" ]; then
 fi
 cflags="-std=gnu11 -g -O1 -include $build/config.h -I$build -I$src/probes -I$src/agent $deps $san -Wall -Wextra -Wno-unused-parameter"
 
-# sources of each harness beyond probes/*.c
-render="agent/render-boot.c agent/render-json.c agent/render-text.c"
+# sources of each harness beyond probes/*.c and probes/boot/*.c
+render="agent/json.c agent/render-boot.c agent/render-json.c agent/render-text.c"
 extra_of() {
         case $1 in
         initrd|parsers) echo "$render" ;;
-        dom0) echo "agent/dom0-query.c agent/render-query.c agent/xs-schema.c agent/xs-ops.c $render" ;;
+        dom0) echo "agent/dom0/read.c agent/dom0/render.c agent/xenstore/schema.c agent/xenstore/ops.c $render" ;;
         *) echo "" ;;
         esac
 }
 
 # objects are rebuilt when older than their source or any header
-needed="$(cd "$src" && ls probes/*.c)"
+needed="$(cd "$src" && ls probes/*.c probes/boot/*.c)"
 for n in $names; do
         needed="$needed $(extra_of "$n")"
 done
@@ -106,7 +106,7 @@ printf '%s\n' $needed | xargs -P "$jobs" -I{} bash -c '
                 nice -n '"$nicelevel"' '"$cc $cflags"' -fsanitize=fuzzer-no-link -c "'"$src"'/$s" -o "$o"
         fi' || echo "fuzz: some objects did not build"
 lib_objs=
-for s in $(cd "$src" && ls probes/*.c); do
+for s in $(cd "$src" && ls probes/*.c probes/boot/*.c); do
         lib_objs="$lib_objs $out/obj/$(echo "$s" | tr / _).o"
 done
 

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Internal API of the initramfs reader: streaming decompressors
- * (probes/decompress.c), the newc cpio walker (probes/cpio.c) and the image
- * scanner (probes/initrd.c).  The boot-readiness code includes it (and the
+ * (probes/boot/decompress.c), the newc cpio walker (probes/boot/cpio.c) and the image
+ * scanner (probes/boot/image.c).  The boot-readiness code includes it (and the
  * kernel probe, for the gzip decoder); the model it produces (struct
- * xp_image) is in xenprobe.h.
+ * xp_image) is in boot.h.
  */
 #pragma once
 
-#include "xenprobe.h"
+#include "boot.h"
+#include "core.h"
 
 /* ---------------------------------------------------------- decompress */
 
@@ -113,7 +114,7 @@ int xp_cpio_feed(struct xp_cpio *c, const uint8_t *p, size_t n, bool segment_raw
 bool xp_cpio_at_boundary(const struct xp_cpio *c);
 const char *xp_cpio_error(const struct xp_cpio *c);
 
-/* ------------------------------------------------ scan state (initrd.c) */
+/* ------------------------------------------------ scan state (image.c) */
 
 /* Index files of the image, read from memory. */
 enum { XP_IDX_DEP, XP_IDX_BUILTIN, XP_IDX_SOFTDEP, XP_IDX_ALIAS, XP_IDX_BUILTIN_MODINFO, _XP_IDX_MAX };
@@ -132,8 +133,8 @@ struct xp_buf {
         bool have, too_big;
 };
 
-/* What one pass over an image gathered: the reader (initrd.c) fills it,
- * the checks (initrd-check.c) read it. */
+/* What one pass over an image gathered: the reader (image.c) fills it,
+ * the checks (image-checks.c) read it. */
 struct xp_scan {
         struct xp_ctx *ctx;
         struct xp_image *img;

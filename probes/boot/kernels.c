@@ -5,7 +5,7 @@
  * distributions name them (Debian vmlinuz-V + initrd.img-V, Fedora
  * initramfs-V.img and BLS entries, SUSE initrd-V, Arch vmlinuz-linux +
  * initramfs-linux.img with the version from the bzImage header), each
- * image is read (probes/initrd.c), and the system-wide conditions are
+ * image is read (probes/boot/image.c), and the system-wide conditions are
  * checked: device names in fstab and on kernel command lines, a bootloader
  * configuration pygrub/pvgrub can read, a console on hvc0.
  *
@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "initrd.h"
+#include "probe.h"
 
 #define CONFIG_MAX (4u << 20)
 #define TEXT_MAX (1u << 20)

@@ -37,7 +37,8 @@
 #include <unistd.h>
 
 #include "agent.h"
-#include "dom0-query.h"
+#include "json.h"
+#include "dom0/dom0.h"
 
 #define EXIT_ERROR 1
 #define EXIT_USAGE 2
@@ -477,15 +478,15 @@ static int emit(struct query *q, const char *event, const struct xp_qdom *d)
         strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
         int e = 0;
         if (q->json) {
-                struct json_object *o = json_object_new_object(), *dj = xp_q_json_domain(d);
+                struct json_object *o = xp_json_object(), *dj = xp_q_json_domain(d);
                 if (!o || !dj) {
                         json_object_put(o);
                         json_object_put(dj);
                         return -ENOMEM;
                 }
-                json_object_object_add(o, "time", json_object_new_string(ts));
-                json_object_object_add(o, "event", json_object_new_string(event));
-                json_object_object_add(o, "domain", dj);
+                xp_json_add(o, "time", xp_json_string(ts));
+                xp_json_add(o, "event", xp_json_string(event));
+                xp_json_add(o, "domain", dj);
                 /* an event missing what could not be allocated is not printed */
                 const char *s = xp_json_to_string(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
                 if (s)

@@ -50,7 +50,7 @@
 #include <unistd.h>
 
 #include "agent.h"
-#include "xs.h"
+#include "xenstore/publish.h"
 
 #define TOKEN_TREE "xenprobe-tree"
 #define TOKEN_UDID "xenprobe-udid"

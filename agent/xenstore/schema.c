@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The model as xenstore keys (schema 1, see agent/xs.h and xenprobe-xenstore(7)).
+ * The model as xenstore keys (schema 1, see agent/xenstore/schema.h and xenprobe-xenstore(7)).
  * Pure: reads nothing, touches no store.  Every value is printable ASCII
  * and at most XP_XS_VALUE_MAX bytes; lists that do not fit end in
  * " ...(+N)".  The key set is fixed (no per-kernel or per-warning keys), so
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xs.h"
+#include "xenstore/schema.h"
 
 /* every key the schema defines, in publishing order; the publisher's own
  * keys last */
@@ -229,7 +229,7 @@ int xp_xs_schema(const struct xp_report *r, struct xp_kvs *kv)
         ADD("role", xp_role_to_string(r->role));
         ADD("confidence", xp_confidence_to_string(r->confidence));
         ADD("kernel", f->release);
-        ADD("xen-version", f->xen_version[0] ? f->xen_version : f->cpuid_xen_version);
+        ADD("xen-version", xp_report_xen_version(r));
         ADD("os/id", f->os_id);
         ADD("os/version-id", f->os_version_id);
         ADD("os/pretty-name", f->os_pretty_name);

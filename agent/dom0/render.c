@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Renderers for `xenprobe query`: the table, one domain's detail and the
- * JSON document.  They consume struct xp_qdom (dom0-query.h) and read
+ * JSON document.  They consume struct xp_qdom (dom0/dom0.h) and read
  * nothing.  Guest bytes reach a terminal only through xp_sanitize()
  * (printable ASCII, everything else '?'), and JSON only through
  * xp_q_json_bytes() (valid UTF-8 without control characters).
@@ -27,8 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
-#include "dom0-query.h"
+#include "json.h"
+#include "dom0/dom0.h"
 
 #define CELL_MAX 24 /* table cells longer than this are cut ("...") */
 
@@ -54,12 +54,12 @@ static struct json_object *jstr(const struct xp_qdom *d, enum xp_qkey k)
 static struct json_object *jnum(const struct xp_qdom *d, enum xp_qkey k)
 {
         const struct xp_qval *v = &d->v[k];
-        return v->present && !v->invalid ? json_object_new_uint64(v->num) : NULL;
+        return v->present && !v->invalid ? xp_json_uint(v->num) : NULL;
 }
 
 static void add(struct json_object *o, const char *key, struct json_object *v)
 {
-        json_object_object_add(o, key, v);
+        xp_json_add(o, key, v);
 }
 
 /* A list of WORD:WORD items ("6.1.0-13-amd64:ok ..." or "xvda:xen-pv ...") as
@@ -70,16 +70,16 @@ static struct json_object *json_pairs(const struct xp_qval *v, const char *k1, c
 {
         size_t body, pos = 0;
         uint64_t more = xp_q_list_omitted(v->raw, v->len, &body);
-        struct json_object *a = json_object_new_array();
+        struct json_object *a = xp_json_array();
         struct xp_q_kword w;
-        *omitted = json_object_new_uint64(more);
+        *omitted = xp_json_uint(more);
         if (empty && v->len == strlen(empty) && memcmp(v->raw, empty, v->len) == 0)
                 return a;
         while (xp_q_next_kernel(v->raw, body, &pos, &w)) {
-                struct json_object *k = json_object_new_object();
+                struct json_object *k = xp_json_object();
                 add(k, k1, xp_q_json_bytes(w.version, w.version_len));
                 add(k, k2, w.status ? xp_q_json_bytes(w.status, w.status_len) : NULL);
-                json_object_array_add(a, k);
+                xp_json_append(a, k);
         }
         return a;
 }
@@ -88,13 +88,13 @@ static struct json_object *json_lines(const struct xp_qval *v, struct json_objec
 {
         size_t body;
         uint64_t more = xp_q_list_omitted(v->raw, v->len, &body);
-        struct json_object *a = json_object_new_array();
-        *omitted = json_object_new_uint64(more);
+        struct json_object *a = xp_json_array();
+        *omitted = xp_json_uint(more);
         for (size_t i = 0; i < body;) {
                 const char *nl = memchr(v->raw + i, '\n', body - i);
                 size_t j = nl ? (size_t)(nl - v->raw) : body;
                 if (j > i)
-                        json_object_array_add(a, xp_q_json_bytes(v->raw + i, j - i));
+                        xp_json_append(a, xp_q_json_bytes(v->raw + i, j - i));
                 i = j + 1;
         }
         return a;
@@ -102,8 +102,8 @@ static struct json_object *json_lines(const struct xp_qval *v, struct json_objec
 
 static struct json_object *json_data(const struct xp_qdom *d)
 {
-        struct json_object *o = json_object_new_object(), *os = json_object_new_object(),
-                           *pv = json_object_new_object(), *boot = json_object_new_object();
+        struct json_object *o = xp_json_object(), *os = xp_json_object(),
+                           *pv = xp_json_object(), *boot = xp_json_object();
         struct json_object *list = NULL, *omitted = NULL;
 
         add(o, "schema", jnum(d, XP_QK_SCHEMA));
@@ -150,32 +150,32 @@ static struct json_object *json_data(const struct xp_qdom *d)
 struct json_object *xp_q_json_domain(const struct xp_qdom *d)
 {
         char buf[32];
-        struct json_object *o = json_object_new_object();
+        struct json_object *o = xp_json_object();
         if (!o)
                 return NULL;
-        add(o, "domid", json_object_new_int((int)d->domid));
+        add(o, "domid", xp_json_int((int)d->domid));
         add(o, "name", d->name.present ? xp_q_json_bytes(d->name.raw, d->name.len) : NULL);
         add(o, "uuid", xp_json_str_or_null(d->uuid));
         add(o, "unique_domain_id", xp_json_str_or_null(d->unique_id));
-        add(o, "status", json_object_new_string(xp_q_status_word(d->status, d->future, buf, sizeof(buf))));
-        struct json_object *p = json_object_new_array();
+        add(o, "status", xp_json_string(xp_q_status_word(d->status, d->future, buf, sizeof(buf))));
+        struct json_object *p = xp_json_array();
         for (char **s = d->problems; s && *s; s++)
-                json_object_array_add(p, xp_q_json_bytes(*s, strlen(*s)));
+                xp_json_append(p, xp_q_json_bytes(*s, strlen(*s)));
         add(o, "problems", p);
-        add(o, "unknown_keys", json_object_new_int((int)d->unknown_keys));
+        add(o, "unknown_keys", xp_json_int((int)d->unknown_keys));
         add(o, "data", shown(d) ? json_data(d) : NULL);
         return o;
 }
 
 int xp_q_render_json(struct xp_qdom *const *doms, size_t n, FILE *out)
 {
-        struct json_object *o = json_object_new_object(), *a = json_object_new_array();
+        struct json_object *o = xp_json_object(), *a = xp_json_array();
         if (!o || !a) {
                 json_object_put(o);
                 json_object_put(a);
                 return -ENOMEM;
         }
-        add(o, "schema", json_object_new_int(1));
+        add(o, "schema", xp_json_int(1));
         for (size_t i = 0; i < n; i++) {
                 struct json_object *d = xp_q_json_domain(doms[i]);
                 if (!d) {
@@ -183,7 +183,7 @@ int xp_q_render_json(struct xp_qdom *const *doms, size_t n, FILE *out)
                         json_object_put(o);
                         return -ENOMEM;
                 }
-                json_object_array_add(a, d);
+                xp_json_append(a, d);
         }
         add(o, "domains", a);
         return xp_json_print(o, out);

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "agent.h"
-#include "xs.h"
+#include "xenstore/publish.h"
 
 #define EXIT_NOT_XEN 5
 

@@ -12,13 +12,14 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xenstore.h>
 
-#include "xs.h"
+#include "xenstore/xenstore.h"
 
 static struct {
         typeof(&xs_open) xs_open;

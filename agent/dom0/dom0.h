@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * dom0 reader of what the guests published below their own
- * /local/domain/<id>/data/xenprobe/ (schema 1, agent/xs.h).
+ * /local/domain/<id>/data/xenprobe/ (schema 1, agent/xenstore/schema.h).
  *
  * Every byte below a guest's home was written by the guest, which may be
  * hostile: the reader reads only the schema's keys and its three known
@@ -9,7 +9,7 @@
  * entries examined per directory and the bytes read per domain, and keeps
  * values as the raw bytes it read (cut at XP_XS_VALUE_MAX).  Validation
  * marks each value and records problems as ASCII sentences; renderers turn
- * raw bytes into terminal-safe text (render-query.c: only printable ASCII
+ * raw bytes into terminal-safe text (dom0/render.c: only printable ASCII
  * reaches a terminal) or valid UTF-8 JSON strings.
  *
  * Identity is the domid PLUS the /vm UUID and the toolstack's
@@ -22,7 +22,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "xs.h"
+#include "xenstore/schema.h"
+#include "xenstore/xenstore.h"
 
 /* caps per domain (a hostile guest can create ~1000 nodes of ~4 KiB) */
 #define XP_Q_MAX_ENTRIES 256u       /* entries examined per listed directory */
@@ -155,7 +156,7 @@ struct xp_q_kword {
 };
 bool xp_q_next_kernel(const char *v, size_t body, size_t *pos, struct xp_q_kword *w);
 
-/* render-query.c */
+/* dom0/render.c */
 struct json_object;
 /* {"domid", "name", "uuid", "unique_domain_id", "status", "problems",
  *  "unknown_keys", "data"} */

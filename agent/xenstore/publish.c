@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "xs.h"
+#include "xenstore/publish.h"
 
 #define MAX_ATTEMPTS 8
 #define BASE_LEN 128

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * dom0 reader: bounded reads of the guests' data/xenprobe subtrees, one
- * transaction per domain, and validation against schema 1 (agent/xs.h).
+ * transaction per domain, and validation against schema 1 (agent/xenstore/schema.h).
  * Never trusts a guest value: only the schema's keys and its subdirectories
  * os/, pv/ and boot/ are read, at most XP_Q_MAX_ENTRIES entries are examined
  * per directory and XP_Q_MAX_BYTES read per domain, values are kept as raw
- * bytes cut at XP_XS_VALUE_MAX and rendered safely by render-query.c.
+ * bytes cut at XP_XS_VALUE_MAX and rendered safely by dom0/render.c.
  *
  * Which entries are schema keys is xp_xs_schema_known()'s answer
- * (agent/xs-schema.c); the table below adds what the reader needs to check
+ * (agent/xenstore/schema.c); the table below adds what the reader needs to check
  * each one (its kind and allowed words, from the schema comment in
- * agent/xs.h, the contract).  A "os/x" longer than the buffer is unknown.
+ * agent/xenstore/schema.h, the contract).  A "os/x" longer than the buffer is unknown.
  */
 #include "config.h"
 
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dom0-query.h"
+#include "dom0/dom0.h"
 
 enum qkind {
         K_INT,     /* strict decimal */

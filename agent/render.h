@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The one-shot renderers: they consume the report and read nothing. */
+#pragma once
+
+#include <stdio.h>
+
+#include "report.h"
+
+int xp_render_text(const struct xp_report *r, FILE *out);
+int xp_render_json(const struct xp_report *r, const char *root, FILE *out);
+int xp_render_short(const struct xp_report *r, FILE *out);
+/* "Xen domU, PVHVM (HVM guest using PV drivers), Xen 4.17.5" */
+int xp_report_headline(const struct xp_report *r, char *buf, size_t len);
+
+/* boot readiness (render-boot.c) */
+struct json_object *xp_json_image(const struct xp_image *img, const char *path);
+struct json_object *xp_json_boot(const struct xp_boot *b);
+void xp_render_image_text(const struct xp_image *img, const char *path, const char *indent, FILE *out);
+int xp_render_boot_text(const struct xp_boot *b, FILE *out);

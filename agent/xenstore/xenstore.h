@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The xenstore transport: a small ops table over libxenstore (dlopen()ed,
+ * agent/xenstore/ops.c), so tests can put a fake store with injected errors
+ * behind it.  The published schema is agent/xenstore/schema.h; the guest's
+ * publisher is agent/xenstore/publish.h; the dom0 reader is agent/dom0/.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core.h"
+
+/* ------------------------------------------------------------- transport */
+
+/* xenstore transaction id; XP_XS_NOTX outside a transaction */
+typedef uint32_t xp_xs_tx;
+#define XP_XS_NOTX 0u
+
+struct xp_xs;
+/* Every call returns 0 or -errno (-ENOENT: no such node; -EAGAIN from
+ * tx_end: the transaction must be redone; -EACCES, -ENOSPC, -E2BIG, -EDQUOT,
+ * -EINVAL: refused by xenstored; -EBADF, -EPIPE, -ECONNRESET: connection
+ * lost). */
+struct xp_xs_ops {
+        int (*tx_start)(struct xp_xs *xs, xp_xs_tx *tx);
+        int (*tx_end)(struct xp_xs *xs, xp_xs_tx tx, bool abort);
+        /* *VAL is malloc()ed and NUL-terminated, *LEN excludes the NUL */
+        int (*read)(struct xp_xs *xs, xp_xs_tx tx, const char *path, char **val, size_t *len);
+        int (*write)(struct xp_xs *xs, xp_xs_tx tx, const char *path, const char *val, size_t len);
+        int (*rm)(struct xp_xs *xs, xp_xs_tx tx, const char *path); /* recursive */
+        /* *NAMES is one malloc()ed block (free(*names) only) */
+        int (*directory)(struct xp_xs *xs, xp_xs_tx tx, const char *path, char ***names, unsigned *n);
+        int (*watch)(struct xp_xs *xs, const char *path, const char *token);
+        int (*unwatch)(struct xp_xs *xs, const char *path, const char *token);
+        /* fd that becomes readable when a watch fired, -errno */
+        int (*fileno)(struct xp_xs *xs);
+        /* next fired watch: 0 with *PATH and *TOKEN (one malloc()ed block:
+         * free(*path) only), -EAGAIN when none is pending */
+        int (*check_watch)(struct xp_xs *xs, char **path, char **token);
+        void (*close)(struct xp_xs *xs);
+};
+
+struct xp_xs {
+        const struct xp_xs_ops *ops;
+        void *h;
+        char where[128]; /* "socket /run/xenstored/socket", "/dev/xen/xenbus" */
+        /* a duplicate of libxenstore's socket, to poll() for POLLRDHUP: the
+         * library's reader thread notices xenstored going away but never
+         * makes the watch fd readable.  -1 on the xenbus device (whose
+         * connection does not drop) or when it cannot be found. */
+        int hup_fd;
+};
+
+/* Connect through libxenstore (xs_open): its socket when XENSTORED_PATH or
+ * XENSTORED_RUNDIR says so or the default socket exists, else the xenbus
+ * device.  -ENOENT when neither exists (not Xen, xenfs not mounted,
+ * xenstored not started), other -errno as xs_open failed. */
+int xp_xs_open(struct xp_xs **ret) _must_check_;
+struct xp_xs *xp_xs_close(struct xp_xs *xs); /* NULL */
+/* The socket libxenstore tries first (for the daemon's inotify on its
+ * directory): XENSTORED_PATH, XENSTORED_RUNDIR/socket, or the default. */
+const char *xp_xs_socket_path(void);
+#define XP_XS_DEVICE "/dev/xen/xenbus"
+
+/* A sentence for what -ERR from xenstore means here. */
+const char *xp_xs_strerror(int err);

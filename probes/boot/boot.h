@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Boot readiness, the model: a check, an initramfs image as read, an
+ * installed kernel with its image and per-mode readiness, and the whole
+ * scan (probes/boot/).  The reader's internals are in probes/boot/initrd.h.
+ */
+#pragma once
+
+#include "model.h"
+
+struct xp_report;
+
+enum xp_check_status { XP_CHECK_OK, XP_CHECK_MISSING, XP_CHECK_CANNOT_VERIFY, _XP_CHECK_MAX };
+const char *xp_check_status_to_string(enum xp_check_status s); /* "ok", "missing", "cannot-verify" */
+
+/* One readiness check: "xen-blkfront", "root-fs:ext4", "kernel-version",
+ * "device-naming", ...  EVIDENCE says what was found where; FIX is the
+ * exact remediation, NULL when ok. */
+struct xp_check {
+        char *name;
+        enum xp_check_status status;
+        char *evidence;
+        char *fix;
+};
+struct xp_checks {
+        struct xp_check *v;
+        size_t n, cap;
+};
+int xp_checks_add(struct xp_checks *c, const char *name, enum xp_check_status st, const char *fix,
+                  const char *evidence_fmt, ...) _printf_(5, 6);
+void xp_checks_clear(struct xp_checks *c);
+/* ok < cannot-verify < missing for a summary; 0 checks: ok */
+enum xp_check_status xp_checks_worst(const struct xp_checks *c);
+enum xp_check_status xp_check_status_worse(enum xp_check_status a, enum xp_check_status b);
+
+enum xp_generator { XP_GEN_UNKNOWN, XP_GEN_INITRAMFS_TOOLS, XP_GEN_DRACUT, XP_GEN_MKINITCPIO, _XP_GEN_MAX };
+const char *xp_generator_to_string(enum xp_generator g); /* NULL for unknown */
+
+#define XP_IMAGE_MAX_SEGMENTS 16
+#define XP_IMAGE_MAX_KVERS 4
+
+struct xp_image_segment {
+        uint64_t offset, length; /* in the image file */
+        int comp;                /* enum xp_comp (probes/boot/initrd.h) */
+        uint64_t out_bytes, entries;
+};
+
+/* What the caller knows about the image before reading it. */
+struct xp_image_query {
+        const char *kernel_version; /* paired kernel, NULL: take the image's own */
+        const char *fstype;         /* root filesystem type, NULL: not checked */
+        bool need_netfront;         /* network root */
+        bool quick;                 /* stop once every fact needed is known */
+        unsigned threads;           /* xz decoder threads; 0: one per CPU (at most 4) */
+        /* the paired kernel, from its on-disk module index (libkmod) */
+        const char *const *builtin; /* normalized names built into the kernel, or NULL */
+        enum xp_generator root_generator; /* generator installed on the root */
+};
+
+/* One initramfs image, read in one streaming pass. */
+struct xp_image {
+        char *path;
+        char *kernel_version;       /* image's usr/lib/modules/<V>, NULL if none */
+        char *versions[XP_IMAGE_MAX_KVERS];
+        size_t n_versions;
+        enum xp_generator generator;
+        bool microcode;             /* early microcode present */
+        struct xp_image_segment seg[XP_IMAGE_MAX_SEGMENTS];
+        size_t n_seg;
+        uint64_t size, bytes_read, entries;
+        bool complete;              /* read to its end and verified */
+        int error;                  /* -errno: damaged or unreadable */
+        char *error_msg;            /* image, segment and byte offset */
+        struct xp_checks checks;
+};
+
+/* Open IMAGE (below ROOT when ROOT is non-NULL, else a host path), read it and
+ * evaluate the checks.  Returns 0 with *RET filled even for damaged images
+ * (their checks say cannot-verify); -errno only for allocation failures. */
+int xp_image_check(struct xp_ctx *ctx, struct xp_root *root, const char *path,
+                   const struct xp_image_query *q, struct xp_image **ret) _must_check_;
+struct xp_image *xp_image_free(struct xp_image *img);
+
+/* Installed kernels and their initramfs images (probes/boot/kernels.c). */
+#define XP_MAX_KERNELS 16
+
+enum xp_boot_mode { XP_BOOT_PV, XP_BOOT_PVH, XP_BOOT_HVM, _XP_BOOT_MAX };
+const char *xp_boot_mode_to_string(enum xp_boot_mode m); /* "pv", "pvh", "hvm" */
+
+struct xp_boot_kernel {
+        char version[96];
+        char kernel[256];           /* below the root: "boot/vmlinuz-6.1.0-13-amd64" */
+        char initrd[256];           /* "" when none was found */
+        char paired_by[48];         /* "file name", "BLS entry ...", "bzImage header" */
+        bool running;               /* the kernel the facts were read from */
+        char config_path[256];      /* "" when no config was found */
+        char cfg_pv, cfg_pvh, cfg_pvhvm, cfg_platform, cfg_blkfront, cfg_netfront; /* 'y' 'm' 'n' 0 */
+        enum xp_kstate disk_blkfront; /* on-disk lib/modules/V (libkmod) */
+        struct xp_image *image;     /* NULL without initrd */
+        struct xp_checks checks;    /* kernel-level checks (config, pairing) */
+        enum xp_check_status mode[_XP_BOOT_MAX];
+        char *mode_why[_XP_BOOT_MAX]; /* what blocks or limits each mode */
+};
+
+struct xp_boot {
+        bool probed;                /* the boot probe ran */
+        bool quick;                 /* images read only until the facts were known */
+        char note[160];             /* why nothing was checked, if so */
+        struct xp_boot_kernel kernels[XP_MAX_KERNELS];
+        size_t n_kernels;
+        char **orphans;             /* initrds with no kernel */
+        char root_fstype[32];
+        char root_fstype_source[96]; /* "mounted root (proc/self/mountinfo)", "etc/fstab:3" */
+        bool network_root;
+        enum xp_generator generator; /* installed on the root */
+        struct xp_checks checks;    /* system-wide: device naming, bootloader, console */
+};
+void xp_boot_clear(struct xp_boot *b);
+
+/* Options of the boot-readiness scan. */
+struct xp_boot_options {
+        bool quick;          /* stop reading each image once its facts are known */
+        unsigned threads;    /* xz decoder threads, 0: one per CPU; 1 keeps RSS small */
+        const char *fstype;  /* override the root filesystem type */
+};
+/* Fill R->boot: kernels of ROOT/boot, their images and the system checks.
+ * Uses R->facts (release, cmdline, root fs) when a probe run filled them. */
+int xp_boot_probe(struct xp_ctx *ctx, struct xp_report *r, const struct xp_boot_options *o) _must_check_;

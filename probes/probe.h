@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The probes: one descriptor per evidence source, run in order by
+ * xp_probe_all(), then the classifier; the module index lookups the boot
+ * checks share; the CPUID leaf set (live, or from a snapshot's file).
+ */
+#pragma once
+
+#include "report.h"
+
+struct xp_probe {
+        const char *name;
+        /* 0 found, 1 nothing, -errno (absence is 1, never an error) */
+        int (*run)(struct xp_ctx *ctx, struct xp_report *r);
+};
+
+extern const struct xp_probe xp_container_probe;
+extern const struct xp_probe xp_os_release_probe;
+extern const struct xp_probe xp_kernel_probe;
+extern const struct xp_probe xp_hypervisor_probe;
+extern const struct xp_probe xp_cpuid_probe;
+extern const struct xp_probe xp_cpuinfo_probe;
+extern const struct xp_probe xp_dmi_probe;
+extern const struct xp_probe xp_modules_probe;
+extern const struct xp_probe xp_xenbus_probe;
+extern const struct xp_probe xp_pci_probe;
+extern const struct xp_probe xp_block_probe;
+
+/* Record the files libkmod reads (index, modprobe.d) in the read log. */
+void xp_modules_note_inputs(struct xp_root *root, const char *release);
+
+/* State of each module in NAMES (NULL-terminated) for kernel RELEASE of the
+ * root, from libkmod on lib/modules/RELEASE: BUILTIN, MODULE or MISSING.
+ * -ENOENT: no module index for RELEASE; -EOPNOTSUPP: no libkmod. */
+int xp_modules_lookup(struct xp_ctx *ctx, const char *release, const char *const *names,
+                      enum xp_kstate *ret) _must_check_;
+
+/* Run every probe in order, then the classifier. */
+int xp_probe_all(struct xp_ctx *ctx, struct xp_report **ret) _must_check_;
+void xp_classify(struct xp_report *r);
+
+/* --------------------------------------------------------------- cpuid */
+
+struct xp_cpuid_leaf {
+        uint32_t leaf, subleaf;
+        uint32_t eax, ebx, ecx, edx;
+        bool forced;
+};
+struct xp_cpuid_set {
+        struct xp_cpuid_leaf *leaves;
+        size_t n, cap;
+};
+/* Parse the text format of ROOT/run/xenprobe/cpuid; -EINVAL names the line. */
+int xp_cpuid_parse(const char *text, struct xp_cpuid_set *ret, unsigned *ret_bad_line) _must_check_;
+/* Read the live CPU: plain leaves, and through Xen's forced-emulation prefix. */
+int xp_cpuid_read_live(struct xp_cpuid_set *ret) _must_check_;
+int xp_cpuid_format(const struct xp_cpuid_set *set, char **ret) _must_check_;
+void xp_cpuid_set_clear(struct xp_cpuid_set *set);
+const struct xp_cpuid_leaf *xp_cpuid_find(const struct xp_cpuid_set *set, uint32_t leaf, bool forced);
+#define XP_CPUID_FILE "run/xenprobe/cpuid"
+
+/* -------------------------------------------------------------- parsers */
+/* The probes' text parsers, shared with the commands and the unit tests. */
+int xp_parse_features(const char *s, uint32_t *ret);
+enum xp_guest_type xp_parse_guest_type(const char *s);
+int xp_parse_cpuinfo_flags(const char *text, bool *hv, bool *vmx, bool *svm);
+char xp_parse_config_option(const char *config, const char *option); /* 'y','m','n' or 0 */
+int xp_parse_mountinfo_root(const char *text, char *src, size_t srclen, char *fstype,
+                            size_t fslen, unsigned *major, unsigned *minor);
+int xp_parse_mounts_root(const char *text, char *src, size_t srclen, char *fstype, size_t fslen);
+bool xp_parse_modules_has(const char *proc_modules, const char *name);

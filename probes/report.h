@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The report: the facts, the evidence behind them, warnings, notes, the
+ * rules that fired and the verdict, plus boot readiness when probed.
+ * Probes add to it (probes/evidence.c); renderers and the xenstore schema
+ * only read it.
+ */
+#pragma once
+
+#include "boot/boot.h"
+#include "facts.h"
+
+/* One piece of evidence: what was read where, and what it means. */
+struct xp_evidence {
+        char *source;  /* probe name: "hypervisor", "cpuid", ... */
+        char *path;    /* file below the root, or "leaf 0x40000000" */
+        char *value;   /* sanitized, short */
+        char *implies; /* what it means, one clause */
+        enum xp_status status;
+};
+
+struct xp_rule_hit {
+        const char *name;
+        char *detail;
+};
+
+struct xp_report {
+        struct xp_facts facts;
+        struct xp_evidence *evidence;
+        size_t n_evidence, cap_evidence;
+        char **warnings;
+        struct xp_rule_hit *rules;
+        size_t n_rules, cap_rules;
+        char **notes;            /* non-contradiction remarks (seed heuristic...) */
+
+        /* verdict */
+        enum xp_hv hypervisor;   /* XP_HV_NONE: bare metal or unknown */
+        char hypervisor_detail[96];
+        enum xp_role role;
+        enum xp_mode mode;
+        enum xp_confidence confidence;
+        bool live;
+        bool nested_hvm_capable; /* dom0: capabilities list hvm-* */
+        struct xp_boot boot;     /* boot readiness, when probed */
+        bool can_host_hvm;       /* domU/none: vmx or svm visible */
+};
+
+struct xp_report *xp_report_new(void) _must_check_;
+struct xp_report *xp_report_free(struct xp_report *r);
+int xp_evidence_add(struct xp_report *r, const char *source, const char *path,
+                    enum xp_status status, const char *value, const char *implies_fmt, ...)
+        _printf_(6, 7);
+int xp_report_warn(struct xp_report *r, const char *fmt, ...) _printf_(2, 3);
+int xp_report_note(struct xp_report *r, const char *fmt, ...) _printf_(2, 3);
+int xp_report_rule(struct xp_report *r, const char *name, const char *fmt, ...) _printf_(3, 4);
+/* "pv", "pvh", "pvhvm", "hvm", "dom0-pv", "dom0-pvh", "none" */
+const char *xp_report_verdict(const struct xp_report *r);
+/* The Xen version as the guest sees it ("4.17.5"): sys/hypervisor, else
+ * CPUID's; NULL when neither told it. */
+const char *xp_report_xen_version(const struct xp_report *r);
+/* Record an absent/unreadable source uniformly from a -errno. */
+enum xp_status xp_status_from_errno(int err);

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Test-only hooks of the root object (probes/root.c): the unit tests and
+ * fuzzers include this; product code never does.
+ */
+#pragma once
+
+#include "core.h"
+
+/* Make reads of paths matching GLOB fail with -ERR. */
+void xp_root_inject_error(struct xp_root *root, const char *glob, int err);
+/* Use the user-space walk even where openat2 works. */
+void xp_resolve_force_userspace(bool on);
