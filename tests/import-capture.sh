@@ -3,8 +3,10 @@
 #
 # import-capture.sh CAPTURE_DIR OUT_ROOT_DIR
 #
-# Convert one raw lab capture (../xenlab capture.sh layout, e.g.
-# /work/shared/fixtures/xen-domU-pv-debian12) into a test fixture root:
+# Convert one raw lab capture (the lab's capture.sh layout, e.g.
+# ../shared/fixtures/xen-domU-pv-debian12 in the project's shared folder
+# beside this repository) into a test fixture root.  Captures of real guests
+# are now made by `make check-xen` itself (tests/xen/import-fixtures.sh):
 #
 #   OUT_ROOT_DIR/tree/      the files xenprobe's probes read, stored at their
 #                           PHYSICAL sysfs location (no symlinks: `make dist`
