@@ -7,7 +7,9 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "probe.h"
@@ -20,12 +22,33 @@
 struct state {
         struct xp_report *r;
         struct xp_facts *f;
+        const char *rule;    /* the row being evaluated: the name it reports */
         int xen_sources;     /* independent sources that say Xen */
         bool hvm_family;     /* HVM or PVHVM, still to be told apart */
         bool mode_decided;
+        bool other_decided;  /* a not-Xen rule named the hypervisor */
 };
 
 typedef bool (*rule_fn)(struct state *s);
+
+/* A rule fired: record it under its row's name, so the name in the output
+ * is the name in the table below (one grep finds the row). */
+static bool fire(struct state *s, const char *fmt, ...) _printf_(2, 3);
+static bool fire(struct state *s, const char *fmt, ...)
+{
+        char *detail;
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vasprintf(&detail, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+                xp_note_enomem();
+                return true;
+        }
+        xp_report_rule(s->r, s->rule, "%s", detail);
+        free(detail);
+        return true;
+}
 
 static bool has_feature(const struct xp_facts *f, int bit)
 {
@@ -58,7 +81,7 @@ static bool rule_sysfs_xen(struct state *s)
                 return false;
         s->r->hypervisor = XP_HV_XEN;
         s->xen_sources++;
-        xp_report_rule(s->r, "sysfs-hypervisor-xen", "sys/hypervisor/type reads \"xen\"");
+        fire(s, "sys/hypervisor/type reads \"xen\"");
         return true;
 }
 
@@ -70,7 +93,7 @@ static bool rule_cpuid_xen(struct state *s)
                 return false;
         s->r->hypervisor = XP_HV_XEN;
         s->xen_sources++;
-        xp_report_rule(s->r, "cpuid-xen", "XenVMMXenVMM at CPUID leaf 0x%08x%s%s", s->f->cpuid_xen_base,
+        fire(s, "XenVMMXenVMM at CPUID leaf 0x%08x%s%s", s->f->cpuid_xen_base,
                        s->f->cpuid_xen_forced_only ? " (through the forced-emulation prefix)" : "",
                        s->f->cpuid_viridian ? "; \"Microsoft Hv\" at 0x40000000 is Xen's Viridian interface, not Hyper-V" : "");
         return true;
@@ -84,7 +107,7 @@ static bool rule_dmi_xen(struct state *s)
                 return false;
         s->r->hypervisor = XP_HV_XEN;
         s->xen_sources++;
-        xp_report_rule(s->r, "dmi-xen", "DMI vendor \"%s\" / \"%s\": Xen HVM firmware", s->f->sys_vendor,
+        fire(s, "DMI vendor \"%s\" / \"%s\": Xen HVM firmware", s->f->sys_vendor,
                        s->f->product_name);
         return true;
 }
@@ -97,7 +120,7 @@ static bool rule_xen_interfaces(struct state *s)
         if (s->r->hypervisor != XP_HV_XEN)
                 s->r->hypervisor = XP_HV_XEN;
         s->xen_sources++;
-        xp_report_rule(s->r, "xen-interfaces", "%s%s%s", s->f->n_xenbus ? "xen bus devices" : "",
+        fire(s, "%s%s%s", s->f->n_xenbus ? "xen bus devices" : "",
                        s->f->n_xenbus && s->f->xenfs == XP_ST_FOUND ? " and " : "",
                        s->f->xenfs == XP_ST_FOUND ? "xenfs (/proc/xen)" : "");
         return true;
@@ -106,26 +129,29 @@ static bool rule_xen_interfaces(struct state *s)
 /* ---- role: after every hypervisor rule, as systemd decides dom0 after
  * CPUID (a PV dom0's CPUID and DMI show the hardware) ---------------------- */
 
-static bool rule_role(struct state *s)
+static bool rule_dom0(struct state *s)
 {
         struct xp_facts *f = s->f;
-        if (s->r->hypervisor != XP_HV_XEN)
+        if (s->r->hypervisor != XP_HV_XEN || !(has_feature(f, XENFEAT_dom0) || f->control_d))
                 return false;
-        if (has_feature(f, XENFEAT_dom0) || f->control_d) {
-                s->r->role = XP_ROLE_DOM0;
-                xp_report_rule(s->r, "dom0", "%s%s%s",
-                               has_feature(f, XENFEAT_dom0) ? "XENFEAT_dom0 (bit 11) set in properties/features" : "",
-                               has_feature(f, XENFEAT_dom0) && f->control_d ? " and " : "",
-                               f->control_d ? "control_d in /proc/xen/capabilities" : "");
-        } else {
-                s->r->role = XP_ROLE_DOMU;
-                xp_report_rule(s->r, "domU", "%s",
-                               f->have_features || f->xenfs == XP_ST_FOUND
-                                       ? "no XENFEAT_dom0 bit and no control_d: an unprivileged domain"
-                                       : "no dom0 evidence (features unreadable, xenfs not mounted): a guest that sees Xen only through CPUID/DMI is never dom0");
-                if (!f->have_features && f->xenfs != XP_ST_FOUND && f->hv_dir == XP_ST_FOUND)
-                        xp_report_warn(s->r, "dom0 status is inferred: properties/features unreadable and xenfs not mounted");
-        }
+        s->r->role = XP_ROLE_DOM0;
+        return fire(s, "%s%s%s", has_feature(f, XENFEAT_dom0) ? "XENFEAT_dom0 (bit 11) set in properties/features" : "",
+                    has_feature(f, XENFEAT_dom0) && f->control_d ? " and " : "",
+                    f->control_d ? "control_d in /proc/xen/capabilities" : "");
+}
+
+static bool rule_domu(struct state *s)
+{
+        struct xp_facts *f = s->f;
+        if (s->r->hypervisor != XP_HV_XEN || s->r->role == XP_ROLE_DOM0)
+                return false;
+        s->r->role = XP_ROLE_DOMU;
+        fire(s, "%s",
+             f->have_features || f->xenfs == XP_ST_FOUND
+                     ? "no XENFEAT_dom0 bit and no control_d: an unprivileged domain"
+                     : "no dom0 evidence (features unreadable, xenfs not mounted): a guest that sees Xen only through CPUID/DMI is never dom0");
+        if (!f->have_features && f->xenfs != XP_ST_FOUND && f->hv_dir == XP_ST_FOUND)
+                xp_report_warn(s->r, "dom0 status is inferred: properties/features unreadable and xenfs not mounted");
         return true;
 }
 
@@ -143,7 +169,7 @@ static bool rule_guest_type(struct state *s)
                 s->r->mode = XP_MODE_PVH;
         else
                 s->hvm_family = true;
-        xp_report_rule(s->r, "guest-type", "sys/hypervisor/guest_type = %s", xp_guest_type_to_string(g));
+        fire(s, "sys/hypervisor/guest_type = %s", xp_guest_type_to_string(g));
         return true;
 }
 
@@ -152,24 +178,22 @@ static bool rule_guest_type(struct state *s)
  * hvm_pirqs proves HVM, but its absence does not prove PVH: Xen 4.19 stopped
  * offering it to HVM guests by default, so PVH is decided later, after the
  * firmware and the platform device had their say. */
-static bool rule_features(struct state *s)
+static bool rule_features_pv(struct state *s)
 {
-        struct xp_facts *f = s->f;
-        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !f->have_features)
+        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !has_feature(s->f, XENFEAT_mmu_pt_update_preserve_ad))
                 return false;
-        if (has_feature(f, XENFEAT_mmu_pt_update_preserve_ad)) {
-                s->mode_decided = true;
-                s->r->mode = XP_MODE_PV;
-                xp_report_rule(s->r, "features-pv", "XENFEAT_mmu_pt_update_preserve_ad (bit 5): Xen offers it to PV domains only");
-                return true;
-        }
-        if (has_feature(f, XENFEAT_hvm_pirqs)) {
-                s->mode_decided = true;
-                s->hvm_family = true;
-                xp_report_rule(s->r, "features-hvm", "XENFEAT_hvm_pirqs (bit 10): an HVM domain with emulated PIRQs");
-                return true;
-        }
-        return false;
+        s->mode_decided = true;
+        s->r->mode = XP_MODE_PV;
+        return fire(s, "XENFEAT_mmu_pt_update_preserve_ad (bit 5): Xen offers it to PV domains only");
+}
+
+static bool rule_features_hvm(struct state *s)
+{
+        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !has_feature(s->f, XENFEAT_hvm_pirqs))
+                return false;
+        s->mode_decided = true;
+        s->hvm_family = true;
+        return fire(s, "XENFEAT_hvm_pirqs (bit 10): an HVM domain with emulated PIRQs");
 }
 
 /* Translated memory with no firmware and no platform device: PVH. */
@@ -180,7 +204,7 @@ static bool rule_features_pvh(struct state *s)
                 return false;
         s->mode_decided = true;
         s->r->mode = XP_MODE_PVH;
-        xp_report_rule(s->r, "features-pvh", "auto-translated physmap, no PV-only feature bit, no firmware tables and no platform device: PVH");
+        fire(s, "auto-translated physmap, no PV-only feature bit, no firmware tables and no platform device: PVH");
         return true;
 }
 
@@ -191,7 +215,7 @@ static bool rule_forced_cpuid(struct state *s)
                 return false;
         s->mode_decided = true;
         s->r->mode = XP_MODE_PV;
-        xp_report_rule(s->r, "forced-cpuid-pv", "Xen answered the forced-emulation prefix: only PV domains can");
+        fire(s, "Xen answered the forced-emulation prefix: only PV domains can");
         return true;
 }
 
@@ -205,15 +229,13 @@ static bool rule_hvm_hardware(struct state *s)
                 return false;
         s->mode_decided = true;
         s->hvm_family = true;
-        xp_report_rule(s->r, "hvm-hardware", "%s: only HVM domains have firmware tables and the platform device",
+        fire(s, "%s: only HVM domains have firmware tables and the platform device",
                        f->dmi_hv == XP_HV_XEN ? "Xen DMI tables"
                        : f->platform_dev     ? "Xen platform PCI device"
                                              : "DMI tables (firmware) present");
         return true;
 }
 
-/* A Xen domU with neither firmware nor PCI nor PV-only bits: PVH, with
- * lowered confidence (a PV guest with CPUID faulting looks the same). */
 /* Xen fills its HVM CPUID leaf (base+4, vcpu-id-present bit 3) for HVM and
  * PVH domains only (xen/arch/x86/cpuid.c); with no firmware and no platform
  * device seen (hvm-hardware did not fire) that is PVH.  Real captures: PVH
@@ -225,47 +247,75 @@ static bool rule_hvm_leaf_pvh(struct state *s)
                 return false;
         s->mode_decided = true;
         s->r->mode = XP_MODE_PVH;
-        xp_report_rule(s->r, "hvm-leaf-pvh", "Xen's HVM CPUID leaf is filled (an HVM container) but there is no firmware and no platform device: PVH");
+        fire(s, "Xen's HVM CPUID leaf is filled (an HVM container) but there is no firmware and no platform device: PVH");
         return true;
 }
 
-static bool rule_fallback_mode(struct state *s)
+/* No direct mode reading at all: a best guess, with lowered confidence. */
+static bool guess_mode(struct state *s, enum xp_mode m)
+{
+        s->mode_decided = true;
+        s->r->mode = m;
+        s->r->confidence = XP_CONF_LOW;
+        return true;
+}
+
+static void warn_guessed(struct state *s)
+{
+        xp_report_warn(s->r, "guest mode could not be read directly (no guest_type, no feature bits): verdict is a best guess");
+}
+
+/* A Xen domU with neither firmware nor PCI nor PV-only bits: PVH, with
+ * lowered confidence (a PV guest with CPUID faulting looks the same). */
+static bool rule_no_firmware_pvh(struct state *s)
+{
+        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || s->f->dmi != XP_ST_ABSENT || s->f->pci != XP_ST_ABSENT)
+                return false;
+        guess_mode(s, XP_MODE_PVH);
+        fire(s, "no DMI tables and no PCI bus: PVH (or PV; nothing else tells them apart here)");
+        warn_guessed(s);
+        return true;
+}
+
+static bool rule_fallback_pv(struct state *s)
 {
         if (s->mode_decided || s->r->hypervisor != XP_HV_XEN)
                 return false;
-        s->mode_decided = true;
-        if (s->f->dmi == XP_ST_ABSENT && s->f->pci == XP_ST_ABSENT) {
-                s->r->mode = XP_MODE_PVH;
-                xp_report_rule(s->r, "no-firmware-pvh", "no DMI tables and no PCI bus: PVH (or PV; nothing else tells them apart here)");
-        } else {
-                s->r->mode = XP_MODE_PV;
-                xp_report_rule(s->r, "fallback-pv", "no mode evidence: assuming PV");
-        }
-        s->r->confidence = XP_CONF_LOW;
-        xp_report_warn(s->r, "guest mode could not be read directly (no guest_type, no feature bits): verdict is a best guess");
+        guess_mode(s, XP_MODE_PV);
+        fire(s, "no mode evidence: assuming PV");
+        warn_guessed(s);
         return true;
+}
+
+/* A blacklist or an install line in modprobe.d keeps module M from
+ * loading; it cannot stop a loaded or built-in driver. */
+static bool blocked_in_modprobe(const struct xp_facts *f, int m)
+{
+        return (f->mod_blacklisted[m] || f->mod_install_disabled[m]) &&
+               (f->mod[m] == XP_KS_MODULE || f->mod[m] == XP_KS_UNKNOWN);
 }
 
 /* HVM vs PVHVM: the platform device is necessary, connected block or net
  * frontends are what proves the PV drivers are in use. */
-static bool rule_pv_drivers(struct state *s)
+static bool rule_pv_drivers_in_use(struct state *s)
 {
         struct xp_facts *f = s->f;
         if (!s->hvm_family)
                 return false;
         bool vbd = frontend_connected(f, "vbd"), vif = frontend_connected(f, "vif");
-        if (vbd || vif) {
-                s->r->mode = XP_MODE_PVHVM;
-                xp_report_rule(s->r, "pv-drivers-in-use", "HVM domain with connected PV frontends (%s%s%s)%s",
-                               vbd ? "vbd" : "", vbd && vif ? ", " : "", vif ? "vif" : "",
-                               f->platform_dev ? " and the Xen platform device" : "");
-                return true;
-        }
-        s->r->mode = XP_MODE_HVM;
-        /* say why there are no PV drivers: most specific reason first */
-        char why[512] = "";
+        if (!vbd && !vif)
+                return false;
+        s->r->mode = XP_MODE_PVHVM;
+        return fire(s, "HVM domain with connected PV frontends (%s%s%s)%s", vbd ? "vbd" : "", vbd && vif ? ", " : "",
+                    vif ? "vif" : "", f->platform_dev ? " and the Xen platform device" : "");
+}
+
+/* Why an HVM domain has no PV drivers, most specific reason first:
+ * "reason; reason" into WHY. */
+static void no_pv_reasons(const struct xp_facts *f, char *why, size_t len)
+{
         size_t l = 0;
-#define WHY(...) (l += (size_t)snprintf(why + l, l < sizeof(why) ? sizeof(why) - l : 0, __VA_ARGS__))
+#define WHY(...) (l += (size_t)snprintf(why + l, l < len ? len - l : 0, __VA_ARGS__))
         if (f->nopv || f->xen_nopv)
                 WHY("%s on the kernel command line; ", f->nopv ? "nopv" : "xen_nopv");
         if (f->hv_dir != XP_ST_FOUND)
@@ -277,8 +327,7 @@ static bool rule_pv_drivers(struct state *s)
         else if (f->platform_dev && !f->platform_driver[0])
                 WHY("platform device present but no driver bound (CONFIG_XEN_PVHVM off?); ");
         for (int m = XP_XM_BLKFRONT; m <= XP_XM_NETFRONT; m++) {
-                if ((f->mod_blacklisted[m] || f->mod_install_disabled[m]) &&
-                    (f->mod[m] == XP_KS_MODULE || f->mod[m] == XP_KS_UNKNOWN))
+                if (blocked_in_modprobe(f, m))
                         WHY("%s is %s in modprobe.d; ", xp_xen_module_name(m),
                             f->mod_blacklisted[m] ? "blacklisted" : "disabled by an install line");
                 else if (f->mod[m] == XP_KS_MISSING)
@@ -291,49 +340,94 @@ static bool rule_pv_drivers(struct state *s)
         else if (f->n_xenbus > 0)
                 WHY("only non-storage/network frontends are connected; ");
 #undef WHY
-        if (l >= sizeof(why))
-                l = sizeof(why) - 1;
+        if (l >= len)
+                l = len - 1;
         while (l > 0 && (why[l - 1] == ' ' || why[l - 1] == ';'))
                 why[--l] = '\0';
-        xp_report_rule(s->r, "no-pv-drivers", "HVM domain without connected block/net PV frontends%s%s",
-                       l ? ": " : "", why);
+}
+
+static bool rule_no_pv_drivers(struct state *s)
+{
+        if (!s->hvm_family || s->r->mode == XP_MODE_PVHVM)
+                return false;
+        s->r->mode = XP_MODE_HVM;
+        char why[512] = "";
+        no_pv_reasons(s->f, why, sizeof(why));
+        return fire(s, "HVM domain without connected block/net PV frontends%s%s", why[0] ? ": " : "", why);
+}
+
+/* ---- not Xen: the first source that names a hypervisor decides --------- */
+
+static bool other_decided(struct state *s)
+{
+        return s->r->hypervisor == XP_HV_XEN || s->other_decided;
+}
+
+static bool decide_other(struct state *s, enum xp_hv hv)
+{
+        s->other_decided = true;
+        s->r->hypervisor = hv;
         return true;
 }
 
-/* ---- not Xen ----------------------------------------------------------- */
-
-static bool rule_other_hypervisor(struct state *s)
+/* CPUID before DMI (systemd order); DMI "QEMU" is a machine type, CPUID
+ * tells KVM from TCG */
+static bool rule_cpuid_other(struct state *s)
 {
         struct xp_facts *f = s->f;
-        if (s->r->hypervisor == XP_HV_XEN)
+        if (other_decided(s) || f->cpuid_hv == XP_HV_NONE || f->cpuid_hv == XP_HV_XEN)
                 return false;
-        /* CPUID before DMI (systemd order); DMI "QEMU" is a machine type,
-         * CPUID tells KVM from TCG */
-        if (f->cpuid_hv != XP_HV_NONE && f->cpuid_hv != XP_HV_XEN) {
-                s->r->hypervisor = f->cpuid_hv;
-                snprintf(s->r->hypervisor_detail, sizeof(s->r->hypervisor_detail), "CPUID \"%s\"", f->cpuid_sig);
-                xp_report_rule(s->r, "cpuid-other", "CPUID signature \"%s\": %s", f->cpuid_sig,
-                               xp_hv_to_name(f->cpuid_hv));
-        } else if (f->dmi_hv != XP_HV_NONE) {
-                s->r->hypervisor = f->dmi_hv;
-                snprintf(s->r->hypervisor_detail, sizeof(s->r->hypervisor_detail), "DMI \"%s\"", f->sys_vendor);
-                xp_report_rule(s->r, "dmi-other", "DMI vendor \"%s\": %s", f->sys_vendor, xp_hv_to_name(f->dmi_hv));
-        } else if (f->hv_type[0]) {
-                s->r->hypervisor = XP_HV_OTHER;
-                snprintf(s->r->hypervisor_detail, sizeof(s->r->hypervisor_detail), "sys/hypervisor/type \"%s\"",
-                         f->hv_type);
-                xp_report_rule(s->r, "sysfs-hypervisor-other", "sys/hypervisor/type \"%s\"", f->hv_type);
-        } else if (f->cpuid_hv_bit || f->flag_hypervisor) {
-                s->r->hypervisor = XP_HV_OTHER;
-                xp_report_rule(s->r, "hypervisor-flag", "the CPU's hypervisor bit is set but no signature identifies it");
-        } else {
-                s->r->hypervisor = XP_HV_NONE;
-                xp_report_rule(s->r, "bare-metal", "%s",
-                               f->cpuid == XP_ST_FOUND || f->cpuinfo == XP_ST_FOUND
-                                       ? "no hypervisor bit, signature, DMI vendor or hypervisor interface"
-                                       : "no hypervisor evidence (but CPUID and cpuinfo were not available)");
-        }
-        return true;
+        decide_other(s, f->cpuid_hv);
+        snprintf(s->r->hypervisor_detail, sizeof(s->r->hypervisor_detail), "CPUID \"%s\"", f->cpuid_sig);
+        return fire(s, "CPUID signature \"%s\": %s", f->cpuid_sig, xp_hv_to_name(f->cpuid_hv));
+}
+
+static bool rule_dmi_other(struct state *s)
+{
+        struct xp_facts *f = s->f;
+        if (other_decided(s) || f->dmi_hv == XP_HV_NONE)
+                return false;
+        decide_other(s, f->dmi_hv);
+        snprintf(s->r->hypervisor_detail, sizeof(s->r->hypervisor_detail), "DMI \"%s\"", f->sys_vendor);
+        return fire(s, "DMI vendor \"%s\": %s", f->sys_vendor, xp_hv_to_name(f->dmi_hv));
+}
+
+static bool rule_sysfs_hypervisor_other(struct state *s)
+{
+        struct xp_facts *f = s->f;
+        if (other_decided(s) || !f->hv_type[0])
+                return false;
+        decide_other(s, XP_HV_OTHER);
+        snprintf(s->r->hypervisor_detail, sizeof(s->r->hypervisor_detail), "sys/hypervisor/type \"%s\"", f->hv_type);
+        return fire(s, "sys/hypervisor/type \"%s\"", f->hv_type);
+}
+
+static bool rule_hypervisor_flag(struct state *s)
+{
+        if (other_decided(s) || !(s->f->cpuid_hv_bit || s->f->flag_hypervisor))
+                return false;
+        decide_other(s, XP_HV_OTHER);
+        return fire(s, "the CPU's hypervisor bit is set but no signature identifies it");
+}
+
+static bool rule_bare_metal(struct state *s)
+{
+        struct xp_facts *f = s->f;
+        if (other_decided(s))
+                return false;
+        decide_other(s, XP_HV_NONE);
+        return fire(s, "%s",
+                    f->cpuid == XP_ST_FOUND || f->cpuinfo == XP_ST_FOUND
+                            ? "no hypervisor bit, signature, DMI vendor or hypervisor interface"
+                            : "no hypervisor evidence (but CPUID and cpuinfo were not available)");
+}
+
+/* Not Xen, in a container: the container shares the host's kernel. */
+static bool rule_container(struct state *s)
+{
+        if (s->r->hypervisor == XP_HV_XEN || !s->f->container[0])
+                return false;
+        return fire(s, "%s container (shares the host's kernel)", s->f->container);
 }
 
 /* ---- contradictions and advice ------------------------------------------ */
@@ -343,82 +437,143 @@ static const char *disk_dev(const struct xp_facts *f)
         return f->root_source[0] ? f->root_source : f->root_devname;
 }
 
-static void contradictions(struct state *s)
+/* Each check looks for one contradiction between the verdict and the
+ * facts (or advice the verdict calls for) and warns; they run in the order
+ * of the table in xp_classify(), after every rule. */
+typedef void (*check_fn)(struct state *s);
+
+static bool xen(const struct state *s)
 {
-        struct xp_report *r = s->r;
+        return s->r->hypervisor == XP_HV_XEN;
+}
+
+static bool xen_domu(const struct state *s)
+{
+        return xen(s) && s->r->role == XP_ROLE_DOMU;
+}
+
+static bool pvish(const struct state *s)
+{
+        return s->r->mode == XP_MODE_PV || s->r->mode == XP_MODE_PVH;
+}
+
+/* "guest_type" when the kernel said the mode, "the classifier" when a rule
+ * inferred it */
+static const char *mode_source(const struct xp_facts *f)
+{
+        return f->guest_type != XP_GT_UNKNOWN ? "guest_type" : "the classifier";
+}
+
+static void check_container(struct state *s)
+{
+        if (s->f->container[0] && xen(s))
+                xp_report_warn(s->r, "running inside a %s container: the verdict describes the kernel's domain (the container host), not the container", s->f->container);
+}
+
+static void check_hvm_without_platform(struct state *s)
+{
         struct xp_facts *f = s->f;
+        if (xen(s) && f->guest_type == XP_GT_HVM && f->pci == XP_ST_FOUND && !f->platform_dev)
+                xp_report_warn(s->r, "guest_type says HVM but the Xen platform PCI device (5853:0001) is absent: PV drivers cannot replace the emulated disk and NIC (xen_platform_pci=0 in the guest config?)");
+}
 
-        if (f->container[0]) {
-                if (r->hypervisor == XP_HV_XEN)
-                        xp_report_warn(r, "running inside a %s container: the verdict describes the kernel's domain (the container host), not the container", f->container);
-        }
-        if (r->hypervisor != XP_HV_XEN)
+static void check_pv_with_hvm_hardware(struct state *s)
+{
+        struct xp_facts *f = s->f;
+        struct xp_report *r = s->r;
+        if (!xen(s) || !pvish(s))
                 return;
-
-        if (f->guest_type == XP_GT_HVM && f->pci == XP_ST_FOUND && !f->platform_dev)
-                xp_report_warn(r, "guest_type says HVM but the Xen platform PCI device (5853:0001) is absent: PV drivers cannot replace the emulated disk and NIC (xen_platform_pci=0 in the guest config?)");
-        bool pvish = r->mode == XP_MODE_PV || r->mode == XP_MODE_PVH;
-        if (pvish && f->platform_dev)
+        if (f->platform_dev)
                 xp_report_warn(r, "%s says %s but a Xen platform PCI device is present: only HVM domains have one",
-                               f->guest_type != XP_GT_UNKNOWN ? "guest_type" : "the classifier", xp_mode_to_string(r->mode));
-        if (pvish && f->dmi_hv == XP_HV_XEN && r->role == XP_ROLE_DOMU)
-                xp_report_warn(r, "%s says %s but the DMI tables are Xen HVM firmware",
-                               f->guest_type != XP_GT_UNKNOWN ? "guest_type" : "the classifier", xp_mode_to_string(r->mode));
-        if (f->hv_dir != XP_ST_FOUND && (f->cpuid_xen || f->dmi_hv == XP_HV_XEN))
-                xp_report_warn(r, "CPUID/DMI show Xen but the kernel exposes no /sys/hypervisor: the kernel is not using Xen (%s)",
+                               mode_source(f), xp_mode_to_string(r->mode));
+        if (f->dmi_hv == XP_HV_XEN && r->role == XP_ROLE_DOMU)
+                xp_report_warn(r, "%s says %s but the DMI tables are Xen HVM firmware", mode_source(f),
+                               xp_mode_to_string(r->mode));
+}
+
+static void check_kernel_not_using_xen(struct state *s)
+{
+        struct xp_facts *f = s->f;
+        if (xen(s) && f->hv_dir != XP_ST_FOUND && (f->cpuid_xen || f->dmi_hv == XP_HV_XEN))
+                xp_report_warn(s->r, "CPUID/DMI show Xen but the kernel exposes no /sys/hypervisor: the kernel is not using Xen (%s)",
                                f->nopv || f->xen_nopv ? "booted with nopv" : "built without Xen guest support, or nopv");
+}
+
+static void check_xen_version(struct state *s)
+{
+        struct xp_facts *f = s->f;
         size_t cl = strlen(f->cpuid_xen_version);
-        if (f->xen_version[0] && cl &&
+        if (xen(s) && f->xen_version[0] && cl &&
             (strncmp(f->xen_version, f->cpuid_xen_version, cl) != 0 ||
              (f->xen_version[cl] != '\0' && f->xen_version[cl] != '.' && f->xen_version[cl] != '-')))
-                xp_report_warn(r, "Xen version differs between sysfs (%s) and CPUID (%s)", f->xen_version,
+                xp_report_warn(s->r, "Xen version differs between sysfs (%s) and CPUID (%s)", f->xen_version,
                                f->cpuid_xen_version);
-        if (r->role == XP_ROLE_DOMU)
-                for (int m = XP_XM_BLKFRONT; m <= XP_XM_NETFRONT; m++)
-                        /* a blacklist cannot stop a loaded or built-in driver */
-                        if ((f->mod_blacklisted[m] || f->mod_install_disabled[m]) &&
-                            (f->mod[m] == XP_KS_MODULE || f->mod[m] == XP_KS_UNKNOWN))
-                                xp_report_warn(r, "%s is %s in modprobe.d%s: PV %s cannot be used",
-                                               xp_xen_module_name(m),
-                                               f->mod_blacklisted[m] ? "blacklisted" : "disabled by an install line",
-                                               f->mod[m] == XP_KS_UNKNOWN ? " and neither loaded nor built in" : "",
-                                               m == XP_XM_BLKFRONT ? "disks" : "networking");
-        /* seen on a real Xen 4.17 PV guest whose initramfs lacks the
-         * module (tests/xen, pv-noblk): vbd-51712 stays Initialising with
-         * no driver, and nothing else says the guest cannot see its disk */
-        if (r->role == XP_ROLE_DOMU && f->mod[XP_XM_BLKFRONT] == XP_KS_MISSING)
-                for (size_t i = 0; i < f->n_xenbus && i < XP_MAX_XENBUS; i++)
-                        if (!strcmp(f->xenbus_dev[i].devtype, "vbd") && !f->xenbus_dev[i].driver[0]) {
-                                xp_report_warn(r, "the toolstack offers a PV disk (%s) but xen-blkfront is neither loaded, built in nor installed: this guest cannot use that disk",
-                                               f->xenbus_dev[i].name);
-                                break;
-                        }
+}
 
+static void check_blocked_frontends(struct state *s)
+{
+        struct xp_facts *f = s->f;
+        if (!xen_domu(s))
+                return;
+        for (int m = XP_XM_BLKFRONT; m <= XP_XM_NETFRONT; m++)
+                if (blocked_in_modprobe(f, m))
+                        xp_report_warn(s->r, "%s is %s in modprobe.d%s: PV %s cannot be used", xp_xen_module_name(m),
+                                       f->mod_blacklisted[m] ? "blacklisted" : "disabled by an install line",
+                                       f->mod[m] == XP_KS_UNKNOWN ? " and neither loaded nor built in" : "",
+                                       m == XP_XM_BLKFRONT ? "disks" : "networking");
+}
+
+/* seen on a real Xen 4.17 PV guest whose initramfs lacks the module
+ * (tests/xen, pv-noblk): vbd-51712 stays Initialising with no driver, and
+ * nothing else says the guest cannot see its disk */
+static void check_disk_without_blkfront(struct state *s)
+{
+        struct xp_facts *f = s->f;
+        if (!xen_domu(s) || f->mod[XP_XM_BLKFRONT] != XP_KS_MISSING)
+                return;
+        for (size_t i = 0; i < f->n_xenbus && i < XP_MAX_XENBUS; i++)
+                if (!strcmp(f->xenbus_dev[i].devtype, "vbd") && !f->xenbus_dev[i].driver[0]) {
+                        xp_report_warn(s->r, "the toolstack offers a PV disk (%s) but xen-blkfront is neither loaded, built in nor installed: this guest cannot use that disk",
+                                       f->xenbus_dev[i].name);
+                        return;
+                }
+}
+
+static void check_root_disk(struct state *s)
+{
+        struct xp_facts *f = s->f;
+        struct xp_report *r = s->r;
+        if (!xen_domu(s))
+                return;
         bool emulated = f->root_kind == XP_DISK_ATA || f->root_kind == XP_DISK_SCSI;
-        if (r->role == XP_ROLE_DOMU && emulated && r->mode == XP_MODE_PVHVM)
+        if (emulated && r->mode == XP_MODE_PVHVM)
                 xp_report_warn(r, "root filesystem is on %s (%s), not on a Xen PV disk: PV drivers are in use for other devices only; check xen_emul_unplug= and the initramfs (xen-blkfront)",
                                disk_dev(f), xp_disk_kind_to_description(f->root_kind));
-        else if (r->role == XP_ROLE_DOMU && emulated && r->mode == XP_MODE_HVM)
+        else if (emulated && r->mode == XP_MODE_HVM)
                 xp_report_warn(r, "root filesystem is on %s (%s): every disk access goes through the device model; PV drivers (xen-blkfront with the platform device) would be faster",
                                disk_dev(f), xp_disk_kind_to_description(f->root_kind));
-        if (r->role == XP_ROLE_DOMU && (r->mode == XP_MODE_PV || r->mode == XP_MODE_PVH) && f->n_disks &&
-            f->root_kind != XP_DISK_XEN_PV && f->root_kind != XP_DISK_MEMORY &&
+        if (pvish(s) && f->n_disks && f->root_kind != XP_DISK_XEN_PV && f->root_kind != XP_DISK_MEMORY &&
             f->root_kind != XP_DISK_NETWORK && f->root_kind != XP_DISK_UNKNOWN && f->root_kind != XP_DISK_VIRTUAL)
                 xp_report_warn(r, "root filesystem is on %s (%s) in a %s guest, which has no emulated disks",
                                disk_dev(f), xp_disk_kind_to_description(f->root_kind), xp_mode_to_string(r->mode));
+}
 
-        if (r->role == XP_ROLE_DOM0) {
-                if (f->capabilities[0] && !strstr(f->capabilities, "hvm-"))
-                        xp_report_warn(r, "this Xen lists no hvm-* capability (%s): HVM and PVH guests cannot be created ('xl create' fails with \"cannot make domain: -3\"); on bare metal enable VT-x/AMD-V in the firmware; if this Xen is nested, the outer hypervisor must expose VMX/SVM (outer Xen: nestedhvm=1 and a cpuid line in the L1 guest's config)",
-                                       f->capabilities);
-                if (f->dmi_hv == XP_HV_XEN)
-                        xp_report_note(r, "this dom0's firmware is Xen HVM: it is itself a guest of an outer Xen (nested Xen on Xen)");
-                else if (f->cpuid_hv != XP_HV_NONE && f->cpuid_hv != XP_HV_XEN && f->cpuid_sig[0])
-                        xp_report_note(r, "plain CPUID shows %s: this Xen host is itself virtualized (nested)",
-                                       xp_hv_to_name(f->cpuid_hv));
-                if (f->xenfs != XP_ST_FOUND)
-                        xp_report_note(r, "xenfs is not mounted on /proc/xen: the toolstack (xl, xenstored) needs it");
-        }
+static void check_dom0_host(struct state *s)
+{
+        struct xp_facts *f = s->f;
+        struct xp_report *r = s->r;
+        if (!xen(s) || r->role != XP_ROLE_DOM0)
+                return;
+        if (f->capabilities[0] && !strstr(f->capabilities, "hvm-"))
+                xp_report_warn(r, "this Xen lists no hvm-* capability (%s): HVM and PVH guests cannot be created ('xl create' fails with \"cannot make domain: -3\"); on bare metal enable VT-x/AMD-V in the firmware; if this Xen is nested, the outer hypervisor must expose VMX/SVM (outer Xen: nestedhvm=1 and a cpuid line in the L1 guest's config)",
+                               f->capabilities);
+        if (f->dmi_hv == XP_HV_XEN)
+                xp_report_note(r, "this dom0's firmware is Xen HVM: it is itself a guest of an outer Xen (nested Xen on Xen)");
+        else if (f->cpuid_hv != XP_HV_NONE && f->cpuid_hv != XP_HV_XEN && f->cpuid_sig[0])
+                xp_report_note(r, "plain CPUID shows %s: this Xen host is itself virtualized (nested)",
+                               xp_hv_to_name(f->cpuid_hv));
+        if (f->xenfs != XP_ST_FOUND)
+                xp_report_note(r, "xenfs is not mounted on /proc/xen: the toolstack (xl, xenstored) needs it");
 }
 
 /* ---- confidence -------------------------------------------------------- */
@@ -448,7 +603,8 @@ static void confidence(struct state *s)
 
 /* The order is the algorithm: which hypervisor (strongest source first),
  * then role, then mode (direct readings before inferences), then HVM vs
- * PVHVM, and only when nothing said Xen, the other hypervisors. */
+ * PVHVM, and only when nothing said Xen, the other hypervisors.  A rule
+ * that fires is reported under its name here: the name in the output. */
 static const struct {
         const char *name;
         rule_fn fn;
@@ -457,16 +613,38 @@ static const struct {
         { "cpuid-xen", rule_cpuid_xen },
         { "dmi-xen", rule_dmi_xen },
         { "xen-interfaces", rule_xen_interfaces },
-        { "role", rule_role },
+        { "dom0", rule_dom0 },
+        { "domU", rule_domu },
         { "guest-type", rule_guest_type },
-        { "features", rule_features },
+        { "features-pv", rule_features_pv },
+        { "features-hvm", rule_features_hvm },
         { "forced-cpuid-pv", rule_forced_cpuid },
         { "hvm-hardware", rule_hvm_hardware },
         { "features-pvh", rule_features_pvh },
         { "hvm-leaf-pvh", rule_hvm_leaf_pvh },
-        { "fallback-mode", rule_fallback_mode },
-        { "pv-drivers", rule_pv_drivers },
-        { "other-hypervisor", rule_other_hypervisor },
+        { "no-firmware-pvh", rule_no_firmware_pvh },
+        { "fallback-pv", rule_fallback_pv },
+        { "pv-drivers-in-use", rule_pv_drivers_in_use },
+        { "no-pv-drivers", rule_no_pv_drivers },
+        { "cpuid-other", rule_cpuid_other },
+        { "dmi-other", rule_dmi_other },
+        { "sysfs-hypervisor-other", rule_sysfs_hypervisor_other },
+        { "hypervisor-flag", rule_hypervisor_flag },
+        { "bare-metal", rule_bare_metal },
+        { "container", rule_container },
+};
+
+/* The contradictions and advice, in the order they are reported. */
+static const check_fn checks[] = {
+        check_container,
+        check_hvm_without_platform,
+        check_pv_with_hvm_hardware,
+        check_kernel_not_using_xen,
+        check_xen_version,
+        check_blocked_frontends,
+        check_disk_without_blkfront,
+        check_root_disk,
+        check_dom0_host,
 };
 
 void xp_classify(struct xp_report *r)
@@ -476,8 +654,10 @@ void xp_classify(struct xp_report *r)
         r->role = XP_ROLE_NONE;
         r->mode = XP_MODE_NONE;
         r->confidence = XP_CONF_HIGH;
-        for (size_t i = 0; i < ELEMENTSOF(rules); i++)
+        for (size_t i = 0; i < ELEMENTSOF(rules); i++) {
+                s.rule = rules[i].name;
                 rules[i].fn(&s);
+        }
 
         if (r->role == XP_ROLE_DOM0 && r->mode != XP_MODE_PV && r->mode != XP_MODE_PVH) {
                 /* an HVM dom0 does not exist: the feature bits decide */
@@ -486,9 +666,8 @@ void xp_classify(struct xp_report *r)
         if (r->role == XP_ROLE_DOM0)
                 r->nested_hvm_capable = strstr(s.f->capabilities, "hvm-") != NULL;
         r->can_host_hvm = s.f->flag_vmx || s.f->flag_svm;
-        if (r->hypervisor != XP_HV_XEN && s.f->container[0])
-                xp_report_rule(r, "container", "%s container (shares the host's kernel)", s.f->container);
 
-        contradictions(&s);
+        for (size_t i = 0; i < ELEMENTSOF(checks); i++)
+                checks[i](&s);
         confidence(&s);
 }
