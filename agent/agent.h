@@ -6,6 +6,15 @@
 
 #include "probe.h"
 
+/* "schema" of the JSON report (xenprobe-json(7)), also of the offline
+ * image's; the same value as render-json.c's own XP_JSON_SCHEMA */
+#define XP_JSON_SCHEMA 1
+
+/* Probe, plus quick boot readiness when BOOT (agent/probe-run.c): 0 with
+ * *RET, or -errno with *FAILED (when not NULL) saying what failed:
+ * "probing failed" or "boot readiness". */
+int xp_probe_run(struct xp_ctx *ctx, bool boot, struct xp_report **ret, const char **failed) _must_check_;
+
 /* snapshot: copy what the probes read (the root's read log) + CPUID into DIR */
 int xp_snapshot_write(struct xp_ctx *ctx, const struct xp_report *r, const char *dir);
 
@@ -20,7 +29,8 @@ int xp_cmd_publish(struct xp_ctx *ctx, const char *rootdir, int argc, char **arg
 /* `xenprobe daemon` / xenprobed: 0 on SIGTERM/SIGINT or not Xen, 1 error */
 int xp_cmd_daemon(struct xp_ctx *ctx, const char *rootdir, int argc, char **argv);
 /* `xenprobe query` (dom0): ARGV[0] is "query"; JSON and VERBOSE from the
- * global options.  0 shown, 1 error, 2 usage, 3 a domain's data is invalid */
+ * global options.  0 shown, 1 error, 2 usage, 3 a named domain does not
+ * exist or published nothing valid, 4 a guest did not answer --refresh */
 int xp_cmd_query(int argc, char **argv, bool json, bool verbose);
 
 /* shared by publish and the daemon (cmd-publish.c) */
@@ -33,7 +43,7 @@ int xp_publish_options(struct xp_ctx *ctx, const char *cmd, int argc, char **arg
                        struct xp_publish_opts *o);
 /* "" (relative: the connection's own domain) or "/local/domain/N" */
 int xp_publish_home(const char *domid, char *home, size_t len);
-/* probe, plus quick boot readiness when BOOT */
+/* xp_probe_run for publish and the daemon */
 int xp_publish_probe(struct xp_ctx *ctx, bool boot, struct xp_report **ret);
 /* a Xen guest (or dom0)?  Logs why not. */
 bool xp_publish_applies(struct xp_ctx *ctx, const struct xp_report *r);

@@ -172,7 +172,7 @@ int xp_cmd_offline(struct xp_ctx *ctx, const char *rootdir, bool json)
         }
         if (json) {
                 json_object *o = xp_json_object();
-                xp_json_add(o, "schema", xp_json_int(1));
+                xp_json_add(o, "schema", xp_json_int(XP_JSON_SCHEMA));
                 xp_json_add(o, "verdict", NULL);
                 xp_json_add(o, "live", xp_json_bool(false));
                 xp_json_add(o, "offline", xp_json_bool(true));

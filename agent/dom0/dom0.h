@@ -114,6 +114,10 @@ bool xp_q_fatal(int err);
 /* Sorted domids listed under /local/domain (entries that are not domids
  * are skipped).  *IDS is malloc()ed. */
 int xp_q_list_domains(struct xp_xs *xs, unsigned **ids, size_t *n) _must_check_;
+/* qsort()/bsearch() order of domids (unsigned) */
+int xp_q_cmp_domid(const void *a, const void *b);
+/* Is ID in the sorted IDS? */
+bool xp_q_has_domid(const unsigned *ids, size_t n, unsigned id);
 /* Read DOMID's identity and published subtree in one transaction (EAGAIN
  * retried XP_Q_TX_ATTEMPTS times) and validate it.  0 with D filled (D->exists
  * false when the domain is gone; per-domain failures are D->status

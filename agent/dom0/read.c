@@ -746,10 +746,15 @@ refused:
 
 /* -------------------------------------------------------------- listing */
 
-static int cmp_uint(const void *a, const void *b)
+int xp_q_cmp_domid(const void *a, const void *b)
 {
         unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
         return x < y ? -1 : x > y;
+}
+
+bool xp_q_has_domid(const unsigned *ids, size_t n, unsigned id)
+{
+        return n && bsearch(&id, ids, n, sizeof(*ids), xp_q_cmp_domid) != NULL;
 }
 
 static bool parse_domid(const char *s, unsigned *out)
@@ -782,7 +787,7 @@ int xp_q_list_domains(struct xp_xs *xs, unsigned **ids, size_t *n)
                 if (parse_domid(names[i], &v[m]))
                         m++;
         free(names);
-        qsort(v, m, sizeof(*v), cmp_uint);
+        qsort(v, m, sizeof(*v), xp_q_cmp_domid);
         *ids = v;
         *n = m;
         return 0;

@@ -178,19 +178,5 @@ out:
 
 int xp_publish_probe(struct xp_ctx *ctx, bool boot, struct xp_report **ret)
 {
-        struct xp_report *r = NULL;
-        int e = xp_probe_all(ctx, &r);
-        if (e < 0)
-                return e;
-        if (boot) {
-                /* quick: images read only until their facts are known */
-                struct xp_boot_options bo = { .quick = true, .threads = 1 };
-                e = xp_boot_probe(ctx, r, &bo);
-                if (e < 0) {
-                        xp_report_free(r);
-                        return e;
-                }
-        }
-        *ret = r;
-        return 0;
+        return xp_probe_run(ctx, boot, ret, NULL);
 }

@@ -5,6 +5,11 @@
  *
  * libxenstore is dlopen()ed on the first connection, like the probes'
  * libraries (probes/dl.c): the report, --short and initrd never map it.
+ *
+ * A connection may bound each request (xp_xs_open_timeout): the requests
+ * below run under BOUNDED(), which arms a one-shot ITIMER_REAL before the
+ * call and disarms it after; check_watch (it sends nothing) and close are
+ * not bounded.
  */
 #include "config.h"
 
@@ -12,10 +17,12 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <xenstore.h>
 
@@ -80,6 +87,74 @@ static int neg_errno(void)
         return errno > 0 ? -errno : -EIO;
 }
 
+/* ------------------------------------------------------------- timeout */
+
+struct xp_xs_timeout {
+        double secs;
+        size_t len;
+        char msg[512]; /* what the SIGALRM handler writes */
+};
+
+/* the message of the bounded request in flight, for the handler */
+static const char *volatile alarm_msg;
+static volatile size_t alarm_len;
+
+static void on_alarm(int sig)
+{
+        (void)sig;
+        ssize_t _unused_ w = write(STDERR_FILENO, alarm_msg, alarm_len);
+        _exit(1);
+}
+
+/* the message naming WHERE; only while the timer is off */
+static void timeout_where(struct xp_xs_timeout *t, const char *where, const char *hint)
+{
+        snprintf(t->msg, sizeof(t->msg),
+                 "xenprobe: xenstore (%s) did not answer within %g s: is xenstored running? "
+                 "(try 'xenstore-ls /local/domain'%s%s)\n",
+                 where, t->secs, hint ? "; " : "", hint ? hint : "");
+        t->len = strlen(t->msg);
+}
+
+static void set_timer(double secs)
+{
+        struct itimerval it = {};
+        it.it_value.tv_sec = (time_t)secs;
+        it.it_value.tv_usec = (suseconds_t)((secs - (double)it.it_value.tv_sec) * 1e6);
+        if (secs > 0 && it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
+                it.it_value.tv_usec = 1;
+        setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void arm(struct xp_xs_timeout *t)
+{
+        if (t) {
+                alarm_msg = t->msg;
+                alarm_len = t->len;
+                set_timer(t->secs);
+        }
+}
+
+static void disarm(struct xp_xs_timeout *t)
+{
+        if (t) {
+                int saved = errno; /* the request's */
+                set_timer(0);
+                errno = saved;
+        }
+}
+
+/* CALL, one libxenstore request on XS, under XS's timeout; errno as CALL left it */
+#define BOUNDED(xs, call)                                                                                          \
+        ({                                                                                                         \
+                arm((xs)->timeout);                                                                                \
+                typeof(call) r_ = (call);                                                                          \
+                disarm((xs)->timeout);                                                                             \
+                r_;                                                                                                \
+        })
+
+/* ----------------------------------------------------------- the ops */
+
 static struct xs_handle *H(struct xp_xs *xs)
 {
         return xs->h;
@@ -87,7 +162,7 @@ static struct xs_handle *H(struct xp_xs *xs)
 
 static int ls_tx_start(struct xp_xs *xs, xp_xs_tx *tx)
 {
-        xs_transaction_t t = xsl.xs_transaction_start(H(xs));
+        xs_transaction_t t = BOUNDED(xs, xsl.xs_transaction_start(H(xs)));
         if (t == XBT_NULL)
                 return neg_errno();
         *tx = t;
@@ -96,13 +171,13 @@ static int ls_tx_start(struct xp_xs *xs, xp_xs_tx *tx)
 
 static int ls_tx_end(struct xp_xs *xs, xp_xs_tx tx, bool abort)
 {
-        return xsl.xs_transaction_end(H(xs), tx, abort) ? 0 : neg_errno();
+        return BOUNDED(xs, xsl.xs_transaction_end(H(xs), tx, abort)) ? 0 : neg_errno();
 }
 
 static int ls_read(struct xp_xs *xs, xp_xs_tx tx, const char *path, char **val, size_t *len)
 {
         unsigned l = 0;
-        char *v = xsl.xs_read(H(xs), tx, path, &l);
+        char *v = BOUNDED(xs, xsl.xs_read(H(xs), tx, path, &l));
         if (!v)
                 return neg_errno();
         *val = v; /* libxenstore NUL-terminates */
@@ -113,17 +188,17 @@ static int ls_read(struct xp_xs *xs, xp_xs_tx tx, const char *path, char **val, 
 
 static int ls_write(struct xp_xs *xs, xp_xs_tx tx, const char *path, const char *val, size_t len)
 {
-        return xsl.xs_write(H(xs), tx, path, val, (unsigned)len) ? 0 : neg_errno();
+        return BOUNDED(xs, xsl.xs_write(H(xs), tx, path, val, (unsigned)len)) ? 0 : neg_errno();
 }
 
 static int ls_rm(struct xp_xs *xs, xp_xs_tx tx, const char *path)
 {
-        return xsl.xs_rm(H(xs), tx, path) ? 0 : neg_errno();
+        return BOUNDED(xs, xsl.xs_rm(H(xs), tx, path)) ? 0 : neg_errno();
 }
 
 static int ls_directory(struct xp_xs *xs, xp_xs_tx tx, const char *path, char ***names, unsigned *n)
 {
-        char **v = xsl.xs_directory(H(xs), tx, path, n);
+        char **v = BOUNDED(xs, xsl.xs_directory(H(xs), tx, path, n));
         if (!v)
                 return neg_errno();
         *names = v;
@@ -132,24 +207,24 @@ static int ls_directory(struct xp_xs *xs, xp_xs_tx tx, const char *path, char **
 
 static int ls_watch(struct xp_xs *xs, const char *path, const char *token)
 {
-        return xsl.xs_watch(H(xs), path, token) ? 0 : neg_errno();
+        return BOUNDED(xs, xsl.xs_watch(H(xs), path, token)) ? 0 : neg_errno();
 }
 
 static int ls_unwatch(struct xp_xs *xs, const char *path, const char *token)
 {
-        return xsl.xs_unwatch(H(xs), path, token) ? 0 : neg_errno();
+        return BOUNDED(xs, xsl.xs_unwatch(H(xs), path, token)) ? 0 : neg_errno();
 }
 
 static int ls_fileno(struct xp_xs *xs)
 {
-        int fd = xsl.xs_fileno(H(xs));
+        int fd = BOUNDED(xs, xsl.xs_fileno(H(xs)));
         return fd < 0 ? neg_errno() : fd;
 }
 
 static int ls_check_watch(struct xp_xs *xs, char **path, char **token)
 {
         errno = 0;
-        char **w = xsl.xs_check_watch(H(xs));
+        char **w = xsl.xs_check_watch(H(xs)); /* sends nothing: not bounded */
         if (!w)
                 /* EAGAIN: nothing pending; anything else: the reader thread
                  * lost the connection (libxenstore says EINVAL then) */
@@ -297,6 +372,35 @@ int xp_xs_open(struct xp_xs **ret)
         return 0;
 }
 
+int xp_xs_open_timeout(struct xp_xs **ret, double secs, const char *hint)
+{
+        if (!(secs > 0))
+                return xp_xs_open(ret);
+        struct xp_xs_timeout *t = calloc(1, sizeof(*t));
+        if (!t)
+                return -ENOMEM;
+        t->secs = secs;
+        struct sigaction sa = { .sa_handler = on_alarm };
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(SIGALRM, &sa, NULL) < 0) {
+                int e = -errno;
+                free(t);
+                return e;
+        }
+        /* the connect: the endpoint libxenstore tries first */
+        timeout_where(t, xp_xs_socket_path(), hint);
+        arm(t);
+        int e = xp_xs_open(ret);
+        disarm(t);
+        if (e < 0) {
+                free(t);
+                return e;
+        }
+        timeout_where(t, (*ret)->where, hint);
+        (*ret)->timeout = t;
+        return 0;
+}
+
 struct xp_xs *xp_xs_close(struct xp_xs *xs)
 {
         if (xs) {
@@ -304,6 +408,7 @@ struct xp_xs *xp_xs_close(struct xp_xs *xs)
                         xs->ops->close(xs);
                 if (xs->hup_fd >= 0)
                         close(xs->hup_fd);
+                free(xs->timeout);
                 free(xs);
         }
         return NULL;

@@ -52,6 +52,8 @@ struct xp_xs {
          * makes the watch fd readable.  -1 on the xenbus device (whose
          * connection does not drop) or when it cannot be found. */
         int hup_fd;
+        /* the bound on each request (xp_xs_open_timeout), NULL: none */
+        struct xp_xs_timeout *timeout;
 };
 
 /* Connect through libxenstore (xs_open): its socket when XENSTORED_PATH or
@@ -59,6 +61,19 @@ struct xp_xs {
  * device.  -ENOENT when neither exists (not Xen, xenfs not mounted,
  * xenstored not started), other -errno as xs_open failed. */
 int xp_xs_open(struct xp_xs **ret) _must_check_;
+/* xp_xs_open, with the connect and then every request of the connection
+ * bounded by SECS seconds (> 0): libxenstore has no timeout, and a request
+ * blocks forever when xenstored does not answer (stopped while
+ * /dev/xen/xenbus is used, or wedged).  Each request runs under a one-shot
+ * ITIMER_REAL; when it expires, the SIGALRM handler writes "xenprobe:
+ * xenstore (WHERE) did not answer within SECS s: is xenstored running?
+ * (try 'xenstore-ls /local/domain'; HINT)" on stderr and _exit(1)s.  The
+ * timer is off between requests, so neither poll() nor writing the output
+ * is limited by it: a caller that writes whole documents or lines between
+ * requests never leaves one half-printed.  The process's ITIMER_REAL and
+ * SIGALRM are this bound's; libxenstore's reader thread blocks every
+ * signal, so SIGALRM reaches the thread that made the request. */
+int xp_xs_open_timeout(struct xp_xs **ret, double secs, const char *hint) _must_check_;
 struct xp_xs *xp_xs_close(struct xp_xs *xs); /* NULL */
 /* The socket libxenstore tries first (for the daemon's inotify on its
  * directory): XENSTORED_PATH, XENSTORED_RUNDIR/socket, or the default. */
