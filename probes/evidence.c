@@ -11,6 +11,8 @@
 
 #include "report.h"
 
+/* TABLE: indexed by the enum; the exported xp_*_words[] ones have one more
+ * slot, the NULL that ends the list (and is "unknown" here) */
 #define TABLE_LOOKUP(name, type, table)                                        \
         const char *name(type v)                                               \
         {                                                                      \
@@ -45,11 +47,11 @@ static const char *const hv_name_table[_XP_HV_MAX] = {
 };
 TABLE_LOOKUP(xp_hv_to_name, enum xp_hv, hv_name_table)
 
-static const char *const mode_table[_XP_MODE_MAX] = {
+const char *const xp_mode_words[_XP_MODE_MAX + 1] = {
         [XP_MODE_NONE] = "none", [XP_MODE_PV] = "pv",   [XP_MODE_PVH] = "pvh",
         [XP_MODE_PVHVM] = "pvhvm", [XP_MODE_HVM] = "hvm",
 };
-TABLE_LOOKUP(xp_mode_to_string, enum xp_mode, mode_table)
+TABLE_LOOKUP(xp_mode_to_string, enum xp_mode, xp_mode_words)
 
 static const char *const mode_desc_table[_XP_MODE_MAX] = {
         [XP_MODE_NONE] = "not a Xen guest",
@@ -60,10 +62,10 @@ static const char *const mode_desc_table[_XP_MODE_MAX] = {
 };
 TABLE_LOOKUP(xp_mode_to_description, enum xp_mode, mode_desc_table)
 
-static const char *const role_table[_XP_ROLE_MAX] = {
+const char *const xp_role_words[_XP_ROLE_MAX + 1] = {
         [XP_ROLE_NONE] = "none", [XP_ROLE_DOM0] = "dom0", [XP_ROLE_DOMU] = "domU",
 };
-TABLE_LOOKUP(xp_role_to_string, enum xp_role, role_table)
+TABLE_LOOKUP(xp_role_to_string, enum xp_role, xp_role_words)
 
 static const char *const gt_table[_XP_GT_MAX] = {
         [XP_GT_UNKNOWN] = "unknown", [XP_GT_PV] = "PV", [XP_GT_PVH] = "PVH", [XP_GT_HVM] = "HVM",
@@ -78,24 +80,24 @@ static const char *const status_table[_XP_ST_MAX] = {
 };
 TABLE_LOOKUP(xp_status_to_string, enum xp_status, status_table)
 
-static const char *const conf_table[_XP_CONF_MAX] = {
+const char *const xp_confidence_words[_XP_CONF_MAX + 1] = {
         [XP_CONF_LOW] = "low", [XP_CONF_MEDIUM] = "medium", [XP_CONF_HIGH] = "high",
 };
-TABLE_LOOKUP(xp_confidence_to_string, enum xp_confidence, conf_table)
+TABLE_LOOKUP(xp_confidence_to_string, enum xp_confidence, xp_confidence_words)
 
-static const char *const kstate_table[_XP_KS_MAX] = {
+const char *const xp_kstate_words[_XP_KS_MAX + 1] = {
         [XP_KS_UNKNOWN] = "unknown", [XP_KS_LOADED] = "loaded",   [XP_KS_BUILTIN] = "built-in",
         [XP_KS_MODULE] = "module",   [XP_KS_MISSING] = "missing",
 };
-TABLE_LOOKUP(xp_kstate_to_string, enum xp_kstate, kstate_table)
+TABLE_LOOKUP(xp_kstate_to_string, enum xp_kstate, xp_kstate_words)
 
-static const char *const disk_table[_XP_DISK_MAX] = {
+const char *const xp_disk_kind_words[_XP_DISK_MAX + 1] = {
         [XP_DISK_UNKNOWN] = "unknown", [XP_DISK_XEN_PV] = "xen-pv",   [XP_DISK_ATA] = "ata",
         [XP_DISK_SCSI] = "scsi",       [XP_DISK_VIRTIO] = "virtio",   [XP_DISK_NVME] = "nvme",
         [XP_DISK_MEMORY] = "memory",   [XP_DISK_NETWORK] = "network", [XP_DISK_VIRTUAL] = "virtual",
         [XP_DISK_OTHER] = "other",
 };
-TABLE_LOOKUP(xp_disk_kind_to_string, enum xp_disk_kind, disk_table)
+TABLE_LOOKUP(xp_disk_kind_to_string, enum xp_disk_kind, xp_disk_kind_words)
 
 static const char *const disk_desc_table[_XP_DISK_MAX] = {
         [XP_DISK_UNKNOWN] = "unknown device",
@@ -254,11 +256,14 @@ const char *xp_report_xen_version(const struct xp_report *r)
         return NULL;
 }
 
+/* a verdict is a mode word, or one of these for dom0 */
+const char *const xp_verdict_dom0_words[] = { "dom0-pv", "dom0-pvh", NULL };
+
 const char *xp_report_verdict(const struct xp_report *r)
 {
         if (r->hypervisor != XP_HV_XEN || r->role == XP_ROLE_NONE)
-                return "none";
+                return xp_mode_to_string(XP_MODE_NONE);
         if (r->role == XP_ROLE_DOM0)
-                return r->mode == XP_MODE_PVH ? "dom0-pvh" : "dom0-pv";
+                return xp_verdict_dom0_words[r->mode == XP_MODE_PVH];
         return xp_mode_to_string(r->mode);
 }

@@ -61,6 +61,18 @@ enum xp_disk_kind {
         _XP_DISK_MAX,
 };
 
+/* The spellings the *_to_string() functions below return, indexed by the
+ * enum and NULL-terminated: the xenstore key table's allowed words
+ * (agent/xenstore/keys.c). */
+extern const char *const xp_mode_words[_XP_MODE_MAX + 1];
+extern const char *const xp_role_words[_XP_ROLE_MAX + 1];
+extern const char *const xp_confidence_words[_XP_CONF_MAX + 1];
+extern const char *const xp_kstate_words[_XP_KS_MAX + 1];
+extern const char *const xp_disk_kind_words[_XP_DISK_MAX + 1];
+/* What xp_report_verdict() (report.h) returns besides xp_mode_words:
+ * "dom0-pv", "dom0-pvh" (NULL-terminated) */
+extern const char *const xp_verdict_dom0_words[];
+
 const char *xp_hv_to_string(enum xp_hv h);
 const char *xp_hv_to_name(enum xp_hv h); /* human name */
 const char *xp_mode_to_string(enum xp_mode m);

@@ -8,8 +8,9 @@
 #    independent source) appears in that command's page;
 #  - every page referred to (SEE ALSO and the text) is one of ours or a
 #    known external page, and xenprobe(8) refers to every other page;
-#  - xenprobe-xenstore(7) has an entry for every key agent/xenstore/schema.c
-#    publishes (read from the source's schema table, not from xenprobe);
+#  - xenprobe-xenstore(7) has an entry for every key of the key table
+#    (agent/xenstore/keys.c, printed by tests/schema-keys), naming every
+#    allowed word of the key;
 #  - packaging/man/man.am lists every page, and `make install-man` puts
 #    each under share/man/man8 or man7.
 # One line per case: PASS/FAIL/SKIP.  Automake test: 0 pass, 1 fail, 77 skip.
@@ -174,41 +175,59 @@ else
         fail "xenprobe.8 does not refer to$missing"
 fi
 
-# --- the xenstore page names every key of the schema ---------------------------
-# the string literals of schema_keys[] in agent/xenstore/schema.c, and the XP_XS_*
-# macros in it resolved through agent/xenstore/schema.h
-schema_src=$src/agent/xenstore/schema.c
-xs_h=$src/agent/xenstore/schema.h
-if [ -f "$schema_src" ] && [ -f "$xs_h" ] && [ -f "$work/xenprobe-xenstore.7.txt" ]; then
-        table=$(sed -n '/schema_keys\[\] *= *{/,/};/p' "$schema_src" | sed 's,/\*.*\*/,,g')
-        keys=$(echo "$table" | grep -oE '"[^"]+"' | tr -d '"')
-        for m in $(echo "$table" | grep -oE '\bXP_XS_[A-Z_]+\b' | sort -u); do
-                v=$(sed -n "s/^#define $m \"\([^\"]*\)\".*/\1/p" "$xs_h")
-                if [ -n "$v" ]; then
-                        keys="$keys $v"
-                else
-                        fail "xenstore keys: $m in schema_keys[] is not a string macro of agent/xenstore/schema.h"
-                fi
-        done
-        nkeys=$(echo $keys | wc -w)
-        if [ "$nkeys" -lt 10 ]; then
-                fail "xenstore keys: only $nkeys keys read from schema_keys[] in agent/xenstore/schema.c (parse error?)"
-        else
-                # an entry: the key as the first word of a line of the KEYS section
-                sed -n '/^KEYS/,/^[A-Z]/p' "$work/xenprobe-xenstore.7.txt" | awk '{ print $1 }' | sed 's/,$//' |
-                        sort -u >"$work/entries"
-                missing=""
-                for k in $keys; do
-                        grep -qxF -- "$k" "$work/entries" || missing="$missing $k"
-                done
-                if [ -z "$missing" ]; then
-                        pass "xenprobe-xenstore.7: an entry in KEYS for each of the $nkeys keys of agent/xenstore/schema.c"
-                else
-                        fail "xenprobe-xenstore.7: no entry in KEYS for$missing"
-                fi
-        fi
+# --- the xenstore page names every key of the schema, and its words ------------
+# the key table (agent/xenstore/keys.c) as tests/schema-keys prints it:
+# "NAME KIND [WORD...]"; each key must start an entry of the KEYS section
+# (a line at the section's indent; the rendered lines are wide, so an
+# entry's text is its lines up to the next entry) and each allowed word
+# must occur in that entry as a word
+schema_keys=${SCHEMA_KEYS:-}
+if [ -z "$schema_keys" ] && [ -n "$XENPROBE" ]; then
+        schema_keys=$(dirname "$XENPROBE")/tests/schema-keys
+fi
+if [ ! -x "$schema_keys" ]; then
+        fail "xenstore keys: $schema_keys not built (make check builds it)"
+elif ! "$schema_keys" >"$work/keys" || [ "$(wc -l <"$work/keys")" -lt 10 ]; then
+        fail "xenstore keys: $schema_keys printed only $(wc -l <"$work/keys") keys"
+elif [ ! -f "$work/xenprobe-xenstore.7.txt" ]; then
+        skip "xenstore keys: the rendered page is missing"
 else
-        skip "xenstore keys: agent/xenstore/schema.c, agent/xenstore/xenstore.h or the rendered page missing"
+        # one line per entry: "TAG TEXT..."
+        sed -n '/^KEYS/,/^[A-Z]/p' "$work/xenprobe-xenstore.7.txt" | sed '1d;$d' |
+                awk '/^       [^ ]/ { if (e != "") print e; e = $0; next } NF { e = e " " $0 } END { if (e != "") print e }' |
+                sed 's/^ *//' >"$work/entries"
+        nkeys=$(wc -l <"$work/keys") missing="" nowords=""
+        while read -r key kind words; do
+                entry=$(awk -v k="$key" '{ t = $1; sub(/,$/, "", t) } t == k { sub(/^[^ ]+/, ""); print }' "$work/entries")
+                if [ -z "$entry" ]; then
+                        missing="$missing $key"
+                        continue
+                fi
+                for w in $words; do
+                        grep -qwF -- "$w" <<<"$entry" || nowords="$nowords $key:$w"
+                done
+        done <"$work/keys"
+        if [ -z "$missing" ]; then
+                pass "xenprobe-xenstore.7: an entry in KEYS for each of the $nkeys keys of the key table"
+        else
+                fail "xenprobe-xenstore.7: no entry in KEYS for$missing"
+        fi
+        if [ -z "$nowords" ]; then
+                pass "xenprobe-xenstore.7: each key's entry names every allowed word of the key table"
+        else
+                fail "xenprobe-xenstore.7: words of the key table missing from their key's entry:$nowords"
+        fi
+        # the paragraph on the reduced set names exactly the long-value keys
+        quota=$(grep -m1 'refuses the full set for a quota' "$work/xenprobe-xenstore.7.txt")
+        "$schema_keys" --long | sort >"$work/long"
+        for k in $(awk '{ print $1 }' "$work/keys"); do
+                grep -qwF -- "$k" <<<"$quota" && echo "$k"
+        done | sort >"$work/named"
+        if [ -s "$work/long" ] && cmp -s "$work/long" "$work/named"; then
+                pass "xenprobe-xenstore.7: the reduced set leaves out the $(wc -l <"$work/long") long-value keys of the key table"
+        else
+                fail "xenprobe-xenstore.7: the quota paragraph names [$(echo $(cat "$work/named"))], the key table's long-value keys are [$(echo $(cat "$work/long"))]"
+        fi
 fi
 
 # --- installation ---------------------------------------------------------------

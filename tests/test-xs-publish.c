@@ -2,7 +2,8 @@
 /*
  * The schema and the publisher against an in-memory xenstore that can
  * refuse (EAGAIN on commit, EACCES, ENOSPC above a node-size quota).
- * Expected keys and values come from the schema text in agent/xenstore/schema.h and
+ * Expected keys and values come from xenprobe-xenstore(7) (the key table,
+ * agent/xenstore/keys.c) and
  * xenprobe(8) XENSTORE SCHEMA, for a model filled in by hand here.
  */
 #include "config.h"
@@ -622,8 +623,8 @@ DEFINE_TEST(reader_never_mixes_two_publishes)
                 struct xp_qdom d = {};
                 CHECK_EQ_INT(xp_q_read_domain(&f->xs, 5, &d), 0);
                 CHECK_EQ_INT(d.status, XP_Q_OK);
-                const char *g = d.v[XP_QK_GENERATION].raw, *w = d.v[XP_QK_WARNINGS].raw,
-                           *k = d.v[XP_QK_KERNEL].raw, *t = d.v[XP_QK_WARNING_TEXT].raw;
+                const char *g = d.v[XP_KEY_GENERATION].raw, *w = d.v[XP_KEY_WARNINGS].raw,
+                           *k = d.v[XP_KEY_KERNEL].raw, *t = d.v[XP_KEY_WARNING_TEXT].raw;
                 if (!strcmp(g, "1") && !strcmp(w, "0") && !strcmp(k, "6.1.0-13-amd64") && !t)
                         before++;
                 else if (!strcmp(g, "2") && !strcmp(w, "3") && !strcmp(k, "6.1.0-14-amd64") && t && strstr(t, "third"))

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * dom0 reader of what the guests published below their own
- * /local/domain/<id>/data/xenprobe/ (schema 1, agent/xenstore/schema.h).
+ * /local/domain/<id>/data/xenprobe/ (schema 1: the key table of
+ * agent/xenstore/keys.c).
  *
  * Every byte below a guest's home was written by the guest, which may be
- * hostile: the reader reads only the schema's keys and its three known
- * subdirectories (os/, pv/, boot/), never recurses elsewhere, caps the
+ * hostile: the reader reads only the schema's keys and the subdirectories
+ * they live in (os/, pv/, boot/), never recurses elsewhere, caps the
  * entries examined per directory and the bytes read per domain, and keeps
  * values as the raw bytes it read (cut at XP_XS_VALUE_MAX).  Validation
  * marks each value and records problems as ASCII sentences; renderers turn
@@ -32,36 +33,8 @@
 /* first reserved domid (DOMID_FIRST_RESERVED): larger entries are not domains */
 #define XP_Q_DOMID_MAX 0x7FF0u
 
-/* the schema-1 keys the reader knows, in display order */
-enum xp_qkey {
-        XP_QK_SCHEMA,
-        XP_QK_GENERATION,
-        XP_QK_AGENT_VERSION,
-        XP_QK_VERDICT,
-        XP_QK_MODE,
-        XP_QK_ROLE,
-        XP_QK_CONFIDENCE,
-        XP_QK_KERNEL,
-        XP_QK_XEN_VERSION,
-        XP_QK_OS_ID,
-        XP_QK_OS_VERSION_ID,
-        XP_QK_OS_PRETTY_NAME,
-        XP_QK_PV_BLOCK,
-        XP_QK_PV_NET,
-        XP_QK_ROOT_DISK,
-        XP_QK_ROOT_DEVICE,
-        XP_QK_DISKS,
-        XP_QK_BOOT_SUMMARY,
-        XP_QK_BOOT_KERNELS,
-        XP_QK_BOOT_PROBLEMS,
-        XP_QK_WARNINGS,
-        XP_QK_WARNING_TEXT,
-        XP_QK_REQUEST,
-        XP_QK_SERVED,
-        _XP_QK_MAX,
-};
-/* "generation", "os/id", "boot/kernels" */
-const char *xp_q_key_name(enum xp_qkey k);
+/* The keys read are the table's (agent/xenstore/keys.h): d->v[XP_KEY_*],
+ * in the table's (display) order. */
 
 enum xp_qstatus {
         XP_Q_OK,
@@ -100,7 +73,7 @@ struct xp_qdom {
         bool capped;                 /* an entry or byte cap cut what was read */
         bool bad_identity;           /* vm or unique-domain-id malformed */
         char **problems;             /* ASCII sentences, NULL-terminated */
-        struct xp_qval v[_XP_QK_MAX];
+        struct xp_qval v[_XP_KEY_MAX];
 };
 
 void xp_qdom_clear(struct xp_qdom *d);

@@ -1,16 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * dom0 reader: bounded reads of the guests' data/xenprobe subtrees, one
- * transaction per domain, and validation against schema 1 (agent/xenstore/schema.h).
- * Never trusts a guest value: only the schema's keys and its subdirectories
- * os/, pv/ and boot/ are read, at most XP_Q_MAX_ENTRIES entries are examined
+ * transaction per domain, and validation against schema 1 (agent/xenstore/keys.h).
+ * Never trusts a guest value: only the schema's keys and the subdirectories
+ * they live in (os/, pv/, boot/) are read, at most XP_Q_MAX_ENTRIES entries are examined
  * per directory and XP_Q_MAX_BYTES read per domain, values are kept as raw
  * bytes cut at XP_XS_VALUE_MAX and rendered safely by dom0/render.c.
  *
- * Which entries are schema keys is xp_xs_schema_known()'s answer
- * (agent/xenstore/schema.c); the table below adds what the reader needs to check
- * each one (its kind and allowed words, from the schema comment in
- * agent/xenstore/schema.h, the contract).  A "os/x" longer than the buffer is unknown.
+ * Which entries are schema keys, their kinds and allowed words, is the key
+ * table's answer (agent/xenstore/keys.c), the one the publisher writes by.
  */
 #include "config.h"
 
@@ -21,65 +19,6 @@
 #include <string.h>
 
 #include "dom0/dom0.h"
-
-enum qkind {
-        K_INT,     /* strict decimal */
-        K_TEXT,    /* printable ASCII */
-        K_ENUM,    /* one of WORDS */
-        K_KERNELS, /* "VER:STATUS VER:STATUS ..." */
-        K_DISKS,   /* "NAME:KIND NAME:KIND ..." or "none" */
-        K_LINES,   /* printable ASCII lines */
-        K_TOKEN,   /* [A-Za-z0-9._-], at most XP_XS_REQUEST_MAX */
-};
-
-static const char *const verdict_words[] = { "pv", "pvh", "pvhvm", "hvm", "dom0-pv", "dom0-pvh", "none", NULL };
-static const char *const mode_words[] = { "pv", "pvh", "pvhvm", "hvm", "none", NULL };
-static const char *const role_words[] = { "domU", "dom0", "none", NULL };
-static const char *const confidence_words[] = { "high", "medium", "low", NULL };
-static const char *const pv_words[] = { "in-use", "loaded", "built-in", "module", "missing", "unknown", NULL };
-static const char *const disk_words[] = { "xen-pv", "ata",     "scsi",  "virtio",  "nvme", "memory",
-                                          "network", "virtual", "other", "unknown", NULL };
-static const char *const boot_words[] = { "ok", "missing", "cannot-verify", "not-checked", NULL };
-
-static const struct qkey {
-        const char *name; /* relative to XP_XS_BASE */
-        enum qkind kind;
-        const char *const *words;
-        uint64_t min; /* K_INT */
-} qkeys[_XP_QK_MAX] = {
-        [XP_QK_SCHEMA] = { "schema", K_INT, NULL, 1 },
-        [XP_QK_GENERATION] = { "generation", K_INT, NULL, 1 },
-        [XP_QK_AGENT_VERSION] = { "agent-version", K_TEXT, NULL, 0 },
-        [XP_QK_VERDICT] = { "verdict", K_ENUM, verdict_words, 0 },
-        [XP_QK_MODE] = { "mode", K_ENUM, mode_words, 0 },
-        [XP_QK_ROLE] = { "role", K_ENUM, role_words, 0 },
-        [XP_QK_CONFIDENCE] = { "confidence", K_ENUM, confidence_words, 0 },
-        [XP_QK_KERNEL] = { "kernel", K_TEXT, NULL, 0 },
-        [XP_QK_XEN_VERSION] = { "xen-version", K_TEXT, NULL, 0 },
-        [XP_QK_OS_ID] = { "os/id", K_TEXT, NULL, 0 },
-        [XP_QK_OS_VERSION_ID] = { "os/version-id", K_TEXT, NULL, 0 },
-        [XP_QK_OS_PRETTY_NAME] = { "os/pretty-name", K_TEXT, NULL, 0 },
-        [XP_QK_PV_BLOCK] = { "pv/block", K_ENUM, pv_words, 0 },
-        [XP_QK_PV_NET] = { "pv/net", K_ENUM, pv_words, 0 },
-        [XP_QK_ROOT_DISK] = { "root-disk", K_ENUM, disk_words, 0 },
-        [XP_QK_ROOT_DEVICE] = { "root-device", K_TEXT, NULL, 0 },
-        [XP_QK_DISKS] = { "disks", K_DISKS, disk_words, 0 },
-        [XP_QK_BOOT_SUMMARY] = { "boot/summary", K_ENUM, boot_words, 0 },
-        [XP_QK_BOOT_KERNELS] = { "boot/kernels", K_KERNELS, boot_words, 0 },
-        [XP_QK_BOOT_PROBLEMS] = { "boot/problems", K_TEXT, NULL, 0 },
-        [XP_QK_WARNINGS] = { "warnings", K_INT, NULL, 0 },
-        [XP_QK_WARNING_TEXT] = { "warning-text", K_LINES, NULL, 0 },
-        [XP_QK_REQUEST] = { XP_XS_REQUEST, K_TOKEN, NULL, 0 },
-        [XP_QK_SERVED] = { XP_XS_SERVED, K_TOKEN, NULL, 0 },
-};
-
-/* the subdirectories the schema defines; nothing else is ever listed */
-static const char *const qsubdirs[] = { "os", "pv", "boot" };
-
-const char *xp_q_key_name(enum xp_qkey k)
-{
-        return (unsigned)k < _XP_QK_MAX ? qkeys[k].name : "unknown";
-}
 
 const char *xp_q_status_word(enum xp_qstatus s, unsigned future, char *buf, size_t len)
 {
@@ -113,7 +52,7 @@ void xp_qdom_clear(struct xp_qdom *d)
         free(d->uuid);
         free(d->unique_id);
         xp_strv_free(d->problems);
-        for (size_t i = 0; i < _XP_QK_MAX; i++)
+        for (size_t i = 0; i < _XP_KEY_MAX; i++)
                 val_clear(&d->v[i]);
         *d = (struct xp_qdom){};
 }
@@ -222,19 +161,6 @@ static bool is_uuid(const char *s, size_t len)
         return true;
 }
 
-static bool is_token(const char *s, size_t len, size_t max)
-{
-        if (len == 0 || len > max)
-                return false;
-        for (size_t i = 0; i < len; i++) {
-                char c = s[i];
-                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                      c == '_' || c == '-'))
-                        return false;
-        }
-        return true;
-}
-
 static bool printable(const char *s, size_t len, bool newlines)
 {
         for (size_t i = 0; i < len; i++) {
@@ -243,14 +169,6 @@ static bool printable(const char *s, size_t len, bool newlines)
                         return false;
         }
         return true;
-}
-
-static bool in_words(const char *const *w, const char *s, size_t len)
-{
-        for (; w && *w; w++)
-                if (strlen(*w) == len && memcmp(*w, s, len) == 0)
-                        return true;
-        return false;
 }
 
 uint64_t xp_q_list_omitted(const char *v, size_t len, size_t *body_len)
@@ -313,22 +231,9 @@ static int rd_val(struct rd *r, const char *path, struct xp_qval *v, bool guest)
         return 0;
 }
 
-static int key_index(const char *sub, const char *name)
-{
-        size_t sl = sub ? strlen(sub) : 0;
-        for (int k = 0; k < _XP_QK_MAX; k++) {
-                const char *kn = qkeys[k].name;
-                if (sub) {
-                        if (strncmp(kn, sub, sl) == 0 && kn[sl] == '/' && strcmp(kn + sl + 1, name) == 0)
-                                return k;
-                } else if (strcmp(kn, name) == 0)
-                        return k;
-        }
-        return -1;
-}
-
 /* List DIR (SUB below the data subtree, or the subtree itself), mark the
- * schema keys found in WANT and the known subdirectories in SUBS. */
+ * schema keys found in WANT and the known subdirectories in SUBS (by the
+ * first key that lives in each). */
 static int rd_dir(struct rd *r, const char *sub, bool *want, bool *subs, bool *exists)
 {
         char path[192];
@@ -353,24 +258,22 @@ static int rd_dir(struct rd *r, const char *sub, bool *want, bool *subs, bool *e
                 r->d->bytes_read += strlen(names[i]) + 1;
         for (unsigned i = 0; i < m; i++) {
                 char rel[96];
-                int k = key_index(sub, names[i]);
-                if (k == XP_QK_REQUEST || k == XP_QK_SERVED) {
+                /* a name longer than any key is none */
+                int rl = snprintf(rel, sizeof(rel), "%s%s%s", sub ? sub : "", sub ? "/" : "", names[i]);
+                int k = rl >= 0 && (size_t)rl < sizeof(rel) ? xp_key_find(rel) : -1;
+                if (k == XP_KEY_REQUEST || k == XP_KEY_SERVED) {
                         want[k] = true;
                         continue;
                 }
                 r->d->published++;
-                /* the schema's own word on what is known; the table above
-                 * says how to read and check it */
-                snprintf(rel, sizeof(rel), "%s%s%s", sub ? sub : "", sub ? "/" : "", names[i]);
-                if (!xp_xs_schema_known(rel)) {
+                if (k < 0 && !xp_xs_schema_known(rel)) {
                         r->d->unknown_keys++; /* never read, never recursed into */
                         continue;
                 }
                 if (k >= 0)
                         want[k] = true;
-                for (size_t s = 0; !sub && s < ELEMENTSOF(qsubdirs); s++)
-                        if (strcmp(names[i], qsubdirs[s]) == 0)
-                                subs[s] = true;
+                else if (!sub && (k = xp_key_dir_of(rel)) >= 0)
+                        subs[k] = true; /* a directory: marked by its first key */
         }
         free(names);
         if (n > m) {
@@ -429,7 +332,7 @@ static int rd_identity(struct rd *r)
         if (e < 0)
                 goto out;
         if (uid.present) {
-                if (is_token(uid.raw, uid.len, 64)) {
+                if (xp_xs_token(uid.raw, uid.len, 64)) {
                         d->unique_id = strdup(uid.raw);
                         if (!d->unique_id)
                                 e = -ENOMEM;
@@ -447,25 +350,25 @@ out:
 static int read_tx(struct rd *r)
 {
         struct xp_qdom *d = r->d;
-        bool want[_XP_QK_MAX] = {}, subs[ELEMENTSOF(qsubdirs)] = {}, exists = false;
-        char path[192];
+        bool want[_XP_KEY_MAX] = {}, subs[_XP_KEY_MAX] = {}, exists = false;
+        char path[192], dir[32];
         int e = rd_identity(r);
         if (e < 0 || !d->exists)
                 return e;
         e = rd_dir(r, NULL, want, subs, &exists);
         if (e < 0 || !exists)
                 return e;
-        for (size_t s = 0; s < ELEMENTSOF(qsubdirs); s++) {
-                if (!subs[s])
+        for (int k = 0; k < _XP_KEY_MAX; k++) {
+                if (!subs[k] || !xp_key_dir(k, dir, sizeof(dir)))
                         continue;
-                e = rd_dir(r, qsubdirs[s], want, subs, NULL);
+                e = rd_dir(r, dir, want, subs, NULL);
                 if (e < 0)
                         return e;
         }
-        for (int k = 0; k < _XP_QK_MAX; k++) {
+        for (int k = 0; k < _XP_KEY_MAX; k++) {
                 if (!want[k])
                         continue;
-                e = rd_val(r, xp_q_path(path, sizeof(path), d->domid, qkeys[k].name), &d->v[k], true);
+                e = rd_val(r, xp_q_path(path, sizeof(path), d->domid, xp_keys[k].name), &d->v[k], true);
                 if (e < 0)
                         return e;
         }
@@ -497,15 +400,35 @@ bool xp_q_next_kernel(const char *v, size_t body, size_t *pos, struct xp_q_kword
         return true;
 }
 
+/* Append Q's words and extra words to BUF: "a, b, c" (LAST before the
+ * last one: ", " or " or "). */
+static void join_words(const struct xp_key_def *q, char *buf, size_t len, const char *last)
+{
+        const char *const *lists[] = { q->words, q->extra };
+        size_t n = 0, total = 0;
+        for (size_t l = 0; l < ELEMENTSOF(lists); l++)
+                for (const char *const *w = lists[l]; w && *w; w++)
+                        total++;
+        for (size_t l = 0; l < ELEMENTSOF(lists); l++)
+                for (const char *const *w = lists[l]; w && *w; w++, n++) {
+                        size_t at = strlen(buf);
+                        snprintf(buf + at, len - at, "%s%s", n == 0 ? "" : n + 1 == total ? last : ", ", *w);
+                }
+}
+
 static int check_kernels(struct xp_qdom *d, struct xp_qval *v)
 {
+        const struct xp_key_def *q = &xp_keys[XP_KEY_BOOT_KERNELS];
         size_t body, pos = 0;
         struct xp_q_kword w;
         xp_q_list_omitted(v->raw, v->len, &body);
         while (xp_q_next_kernel(v->raw, body, &pos, &w))
-                if (!w.status || !w.version_len || !in_words(boot_words, w.status, w.status_len))
-                        return problem_val(d, "boot/kernels", v,
-                                           "is not a list of VERSION:STATUS words (STATUS ok, missing, cannot-verify or not-checked)");
+                if (!w.status || !w.version_len || !xp_key_word(q, w.status, w.status_len)) {
+                        char why[160] = "is not a list of VERSION:STATUS words (STATUS ";
+                        join_words(q, why, sizeof(why) - 1, " or ");
+                        strcat(why, ")");
+                        return problem_val(d, q->name, v, why);
+                }
         return 0;
 }
 
@@ -525,19 +448,23 @@ static int check_disks(struct xp_qdom *d, struct xp_qval *v)
 {
         size_t body, pos = 0;
         struct xp_q_kword w;
-        if (v->len == 4 && memcmp(v->raw, "none", 4) == 0)
+        const struct xp_key_def *q = &xp_keys[XP_KEY_DISKS];
+        if (v->len == strlen(q->empty) && memcmp(v->raw, q->empty, v->len) == 0)
                 return 0;
         xp_q_list_omitted(v->raw, v->len, &body);
         while (xp_q_next_kernel(v->raw, body, &pos, &w))
-                if (!w.status || !disk_name(w.version, w.version_len) || !in_words(disk_words, w.status, w.status_len))
-                        return problem_val(d, "disks", v,
-                                           "is not \"none\" or a list of NAME:KIND words (KIND xen-pv, ata, scsi, ...)");
+                if (!w.status || !disk_name(w.version, w.version_len) || !xp_key_word(q, w.status, w.status_len)) {
+                        char why[96];
+                        snprintf(why, sizeof(why), "is not \"%s\" or a list of NAME:KIND words (KIND xen-pv, ata, scsi, ...)",
+                                 q->empty);
+                        return problem_val(d, q->name, v, why);
+                }
         return 0;
 }
 
-static int validate_key(struct xp_qdom *d, enum xp_qkey k)
+static int validate_key(struct xp_qdom *d, enum xp_key k)
 {
-        const struct qkey *q = &qkeys[k];
+        const struct xp_key_def *q = &xp_keys[k];
         struct xp_qval *v = &d->v[k];
         int e = 0;
         if (!v->present)
@@ -549,40 +476,39 @@ static int validate_key(struct xp_qdom *d, enum xp_qkey k)
         }
         bool ok = true;
         switch (q->kind) {
-        case K_INT:
+        case XP_KIND_INT:
                 ok = parse_u64(v->raw, v->len, &v->num) && v->num >= q->min;
                 if (!ok)
                         e = problem_val(d, q->name, v,
                                         q->min ? "is not a decimal integer > 0" : "is not a decimal integer");
                 break;
-        case K_ENUM: {
-                ok = in_words(q->words, v->raw, v->len);
+        case XP_KIND_ENUM: {
+                ok = xp_key_word(q, v->raw, v->len);
                 if (!ok) {
-                        char why[160] = "is not one of";
-                        for (const char *const *w = q->words; *w; w++)
-                                snprintf(why + strlen(why), sizeof(why) - strlen(why), "%s %s", w == q->words ? "" : ",", *w);
+                        char why[160] = "is not one of ";
+                        join_words(q, why, sizeof(why), ", ");
                         e = problem_val(d, q->name, v, why);
                 }
                 break;
         }
-        case K_TEXT:
-        case K_LINES:
-        case K_KERNELS:
-        case K_DISKS:
-                ok = printable(v->raw, v->len, q->kind == K_LINES);
+        case XP_KIND_TEXT:
+        case XP_KIND_LINES:
+        case XP_KIND_KERNELS:
+        case XP_KIND_DISKS:
+                ok = printable(v->raw, v->len, q->kind == XP_KIND_LINES);
                 if (!ok) {
                         e = problem(d, "%s: bytes that are not printable ASCII (control, escape or binary), shown replaced",
                                     q->name);
                         break;
                 }
-                if (q->kind == K_KERNELS || q->kind == K_DISKS) {
+                if (q->kind == XP_KIND_KERNELS || q->kind == XP_KIND_DISKS) {
                         size_t before = xp_strv_length(d->problems);
-                        e = q->kind == K_KERNELS ? check_kernels(d, v) : check_disks(d, v);
+                        e = q->kind == XP_KIND_KERNELS ? check_kernels(d, v) : check_disks(d, v);
                         ok = xp_strv_length(d->problems) == before;
                 }
                 break;
-        case K_TOKEN:
-                ok = is_token(v->raw, v->len, XP_XS_REQUEST_MAX);
+        case XP_KIND_TOKEN:
+                ok = xp_xs_token(v->raw, v->len, XP_XS_REQUEST_MAX);
                 if (!ok)
                         e = problem_val(d, q->name, v, "is not a token ([A-Za-z0-9._-], at most 64)");
                 break;
@@ -600,7 +526,7 @@ static int validate(struct xp_qdom *d)
                 d->status = XP_Q_NONE;
                 return 0;
         }
-        struct xp_qval *s = &d->v[XP_QK_SCHEMA];
+        struct xp_qval *s = &d->v[XP_KEY_SCHEMA];
         if (!s->present) {
                 d->status = XP_Q_INVALID;
                 return problem(d, "schema: missing: keys were published without the schema version");
@@ -621,7 +547,7 @@ static int validate(struct xp_qdom *d)
                                        d->future, XP_XS_SCHEMA);
                 }
         }
-        for (int k = 0; k < _XP_QK_MAX; k++) {
+        for (int k = 0; k < _XP_KEY_MAX; k++) {
                 e = validate_key(d, k);
                 if (e < 0)
                         return e;
@@ -665,7 +591,7 @@ static int read_plain(struct xp_xs *xs, unsigned domid, struct xp_qdom *d)
         d->domid = domid;
         /* first the two values that vouch for the rest */
         snprintf(vpath, sizeof(vpath), "/local/domain/%u/vm", domid);
-        xp_q_path(gpath, sizeof(gpath), domid, "generation");
+        xp_q_path(gpath, sizeof(gpath), domid, XP_XS_GENERATION);
         int e = rd_val(&r, vpath, &vm, false);
         if (e == 0)
                 e = rd_val(&r, gpath, &gen, false);
@@ -681,7 +607,7 @@ static int read_plain(struct xp_xs *xs, unsigned domid, struct xp_qdom *d)
                  * between must all be the same */
                 e = !gen.present ? 0 : unchanged(&r, gpath, &gen);
         if (e == 1 && d->published) {
-                const struct xp_qval *g = &d->v[XP_QK_GENERATION];
+                const struct xp_qval *g = &d->v[XP_KEY_GENERATION];
                 e = g->present && g->full_len == gen.full_len && memcmp(g->raw, gen.raw, gen.len) == 0;
         }
         val_clear(&vm);

@@ -45,13 +45,13 @@ static bool shown(const struct xp_qdom *d)
         return d->status == XP_Q_OK || d->status == XP_Q_INVALID || d->status == XP_Q_TRUNCATED;
 }
 
-static struct json_object *jstr(const struct xp_qdom *d, enum xp_qkey k)
+static struct json_object *jstr(const struct xp_qdom *d, enum xp_key k)
 {
         const struct xp_qval *v = &d->v[k];
         return v->present ? xp_q_json_bytes(v->raw, v->len) : NULL;
 }
 
-static struct json_object *jnum(const struct xp_qdom *d, enum xp_qkey k)
+static struct json_object *jnum(const struct xp_qdom *d, enum xp_key k)
 {
         const struct xp_qval *v = &d->v[k];
         return v->present && !v->invalid ? xp_json_uint(v->num) : NULL;
@@ -106,44 +106,44 @@ static struct json_object *json_data(const struct xp_qdom *d)
                            *pv = xp_json_object(), *boot = xp_json_object();
         struct json_object *list = NULL, *omitted = NULL;
 
-        add(o, "schema", jnum(d, XP_QK_SCHEMA));
-        add(o, "generation", jnum(d, XP_QK_GENERATION));
-        add(o, "agent_version", jstr(d, XP_QK_AGENT_VERSION));
-        add(o, "verdict", jstr(d, XP_QK_VERDICT));
-        add(o, "mode", jstr(d, XP_QK_MODE));
-        add(o, "role", jstr(d, XP_QK_ROLE));
-        add(o, "confidence", jstr(d, XP_QK_CONFIDENCE));
-        add(o, "kernel", jstr(d, XP_QK_KERNEL));
-        add(o, "xen_version", jstr(d, XP_QK_XEN_VERSION));
-        add(os, "id", jstr(d, XP_QK_OS_ID));
-        add(os, "version_id", jstr(d, XP_QK_OS_VERSION_ID));
-        add(os, "pretty_name", jstr(d, XP_QK_OS_PRETTY_NAME));
+        add(o, "schema", jnum(d, XP_KEY_SCHEMA));
+        add(o, "generation", jnum(d, XP_KEY_GENERATION));
+        add(o, "agent_version", jstr(d, XP_KEY_AGENT_VERSION));
+        add(o, "verdict", jstr(d, XP_KEY_VERDICT));
+        add(o, "mode", jstr(d, XP_KEY_MODE));
+        add(o, "role", jstr(d, XP_KEY_ROLE));
+        add(o, "confidence", jstr(d, XP_KEY_CONFIDENCE));
+        add(o, "kernel", jstr(d, XP_KEY_KERNEL));
+        add(o, "xen_version", jstr(d, XP_KEY_XEN_VERSION));
+        add(os, "id", jstr(d, XP_KEY_OS_ID));
+        add(os, "version_id", jstr(d, XP_KEY_OS_VERSION_ID));
+        add(os, "pretty_name", jstr(d, XP_KEY_OS_PRETTY_NAME));
         add(o, "os", os);
-        add(pv, "block", jstr(d, XP_QK_PV_BLOCK));
-        add(pv, "net", jstr(d, XP_QK_PV_NET));
+        add(pv, "block", jstr(d, XP_KEY_PV_BLOCK));
+        add(pv, "net", jstr(d, XP_KEY_PV_NET));
         add(o, "pv", pv);
-        add(o, "root_disk", jstr(d, XP_QK_ROOT_DISK));
-        add(o, "root_device", jstr(d, XP_QK_ROOT_DEVICE));
-        if (d->v[XP_QK_DISKS].present)
-                list = json_pairs(&d->v[XP_QK_DISKS], "name", "kind", "none", &omitted);
+        add(o, "root_disk", jstr(d, XP_KEY_ROOT_DISK));
+        add(o, "root_device", jstr(d, XP_KEY_ROOT_DEVICE));
+        if (d->v[XP_KEY_DISKS].present)
+                list = json_pairs(&d->v[XP_KEY_DISKS], "name", "kind", xp_keys[XP_KEY_DISKS].empty, &omitted);
         add(o, "disks", list);
         add(o, "disks_omitted", omitted);
         list = omitted = NULL;
-        add(boot, "summary", jstr(d, XP_QK_BOOT_SUMMARY));
-        if (d->v[XP_QK_BOOT_KERNELS].present)
-                list = json_pairs(&d->v[XP_QK_BOOT_KERNELS], "version", "status", NULL, &omitted);
+        add(boot, "summary", jstr(d, XP_KEY_BOOT_SUMMARY));
+        if (d->v[XP_KEY_BOOT_KERNELS].present)
+                list = json_pairs(&d->v[XP_KEY_BOOT_KERNELS], "version", "status", NULL, &omitted);
         add(boot, "kernels", list);
         add(boot, "kernels_omitted", omitted);
-        add(boot, "problems", jstr(d, XP_QK_BOOT_PROBLEMS));
+        add(boot, "problems", jstr(d, XP_KEY_BOOT_PROBLEMS));
         add(o, "boot", boot);
-        add(o, "warning_count", jnum(d, XP_QK_WARNINGS));
+        add(o, "warning_count", jnum(d, XP_KEY_WARNINGS));
         list = omitted = NULL;
-        if (d->v[XP_QK_WARNING_TEXT].present)
-                list = json_lines(&d->v[XP_QK_WARNING_TEXT], &omitted);
+        if (d->v[XP_KEY_WARNING_TEXT].present)
+                list = json_lines(&d->v[XP_KEY_WARNING_TEXT], &omitted);
         add(o, "warnings", list);
         add(o, "warnings_omitted", omitted);
-        add(o, "request", jstr(d, XP_QK_REQUEST));
-        add(o, "served", jstr(d, XP_QK_SERVED));
+        add(o, "request", jstr(d, XP_KEY_REQUEST));
+        add(o, "served", jstr(d, XP_KEY_SERVED));
         return o;
 }
 
@@ -193,9 +193,9 @@ int xp_q_render_json(struct xp_qdom *const *doms, size_t n, FILE *out)
 
 static const char *const headers[XP_Q_COLUMNS] = { "DOMID", "NAME", "MODE",  "DISK",  "NET",
                                                    "BOOT",  "WARN", "AGENT", "STATUS" };
-static const enum xp_qkey colkeys[XP_Q_COLUMNS] = {
-        _XP_QK_MAX,         _XP_QK_MAX,       XP_QK_VERDICT,       XP_QK_PV_BLOCK, XP_QK_PV_NET,
-        XP_QK_BOOT_SUMMARY, XP_QK_WARNINGS,   XP_QK_AGENT_VERSION, _XP_QK_MAX,
+static const enum xp_key colkeys[XP_Q_COLUMNS] = {
+        _XP_KEY_MAX,         _XP_KEY_MAX,     XP_KEY_VERDICT,       XP_KEY_PV_BLOCK, XP_KEY_PV_NET,
+        XP_KEY_BOOT_SUMMARY, XP_KEY_WARNINGS, XP_KEY_AGENT_VERSION, _XP_KEY_MAX,
 };
 
 /* terminal-safe text of a value, "!" before a value that failed validation */
@@ -371,14 +371,14 @@ int xp_q_render_detail(const struct xp_qdom *d, FILE *out)
         case XP_Q_UNREADABLE:
                 break;
         default:
-                for (int k = 0; k < _XP_QK_MAX && e == 0; k++) {
+                for (int k = 0; k < _XP_KEY_MAX && e == 0; k++) {
                         const struct xp_qval *v = &d->v[k];
-                        const char *key = xp_q_key_name(k);
+                        const char *key = xp_key_name(k);
                         if (!v->present)
                                 detail_line(out, key, "-");
-                        else if (k == XP_QK_BOOT_KERNELS || k == XP_QK_DISKS)
+                        else if (xp_keys[k].kind == XP_KIND_KERNELS || xp_keys[k].kind == XP_KIND_DISKS)
                                 e = detail_list(v, key, ' ', out);
-                        else if (k == XP_QK_WARNING_TEXT)
+                        else if (xp_keys[k].kind == XP_KIND_LINES)
                                 e = detail_list(v, key, '\n', out);
                         else
                                 e = detail_val(v, key, out);

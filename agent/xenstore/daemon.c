@@ -348,22 +348,12 @@ static int publish(struct xp_daemon *d)
         if (res.changed)
                 INFO(d->ctx, "published %s: generation %" PRIu64 " (%u written, %u removed)%s", d->base,
                      res.generation, res.written, res.removed, res.reduced ? ", free text left out (quota)" : "");
-        const char *v = xp_kvs_get(&d->kv, "verdict"), *b = xp_kvs_get(&d->kv, "boot/summary");
+        const char *v = xp_kvs_get(&d->kv, xp_keys[XP_KEY_VERDICT].name),
+                   *b = xp_kvs_get(&d->kv, xp_keys[XP_KEY_BOOT_SUMMARY].name);
         if (res.changed || d->publishes == 1) /* the first replaces "probing" */
                 notify(d, "STATUS=published generation %" PRIu64 ": %s, boot %s", res.generation, v ? v : "?",
                        b ? b : "?");
         return 0;
-}
-
-static bool valid_token(const char *s, size_t len)
-{
-        if (len == 0 || len > XP_XS_REQUEST_MAX)
-                return false;
-        for (size_t i = 0; i < len; i++)
-                if (!(s[i] >= 'a' && s[i] <= 'z') && !(s[i] >= 'A' && s[i] <= 'Z') && !(s[i] >= '0' && s[i] <= '9') &&
-                    !strchr("._-", s[i]))
-                        return false;
-        return true;
 }
 
 static int read_key(struct xp_daemon *d, const char *key, char **val, size_t *len)
@@ -385,7 +375,7 @@ static void on_request(struct xp_daemon *d)
                         disconnect(d, xp_xs_strerror(e));
                 return;
         }
-        if (!valid_token(v, len)) {
+        if (!xp_xs_token(v, len, XP_XS_REQUEST_MAX)) {
                 WARN(d->ctx, "%s/%s: ignoring a request token that is not 1-%d characters of [A-Za-z0-9._-]",
                      d->base, XP_XS_REQUEST, XP_XS_REQUEST_MAX);
                 free(v);
@@ -418,7 +408,7 @@ static bool differs(struct xp_daemon *d, const char *key)
         }
         const char *want = xp_kvs_get(&d->kv, key);
         bool diff;
-        if (strcmp(key, "generation") == 0) {
+        if (strcmp(key, XP_XS_GENERATION) == 0) {
                 char g[24];
                 snprintf(g, sizeof(g), "%" PRIu64, d->generation);
                 diff = e < 0 || strcmp(v, g) != 0;
@@ -449,7 +439,7 @@ static void on_tree(struct xp_daemon *d, const char *path)
         /* the subtree itself (registration, or removed whole): the
          * generation says whether our keys are still there */
         if (!*key)
-                key = "generation";
+                key = XP_XS_GENERATION;
         if (differs(d, key)) {
                 INFO(d->ctx, "%s/%s changed under us (deleted or rewritten, or a fresh tree after "
                              "resume/migration): publishing again",
@@ -551,7 +541,7 @@ static void on_inotify(struct xp_daemon *d)
         if (d->xs) {
                 /* a new socket: did our xenstored go away?  a read tells */
                 char *v = NULL;
-                int e = read_key(d, "generation", &v, NULL);
+                int e = read_key(d, XP_XS_GENERATION, &v, NULL);
                 free(v);
                 if (e < 0 && e != -ENOENT) {
                         disconnect(d, xp_xs_strerror(e));

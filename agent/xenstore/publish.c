@@ -27,9 +27,6 @@
 #define BASE_LEN 128
 #define PATH_LEN 512
 
-/* keys dropped when the store refuses the full set: the free text */
-static const char *const long_keys[] = { "boot/problems", "warning-text", "os/pretty-name", "disks" };
-
 int xp_xs_base(const char *home, char *buf, size_t len)
 {
         int n = home && *home ? snprintf(buf, len, "%s/%s", home, XP_XS_BASE) : snprintf(buf, len, "%s", XP_XS_BASE);
@@ -43,25 +40,24 @@ static int join(char *buf, const char *base, const char *key)
         return n < 0 || n >= PATH_LEN ? -ENAMETOOLONG : 0;
 }
 
-static bool is_long_key(const char *key)
+/* Is K left out when the store refuses the full set (the free text)? */
+static bool dropped(const struct xp_kv *k, bool reduced)
 {
-        for (size_t i = 0; i < ELEMENTSOF(long_keys); i++)
-                if (strcmp(key, long_keys[i]) == 0)
-                        return true;
-        return false;
+        return reduced && xp_keys[k->id].long_value;
 }
 
 /* Keys below the base the publisher never removes. */
 static bool is_own_key(const char *key)
 {
-        return strcmp(key, "generation") == 0 || strcmp(key, XP_XS_REQUEST) == 0 || strcmp(key, XP_XS_SERVED) == 0;
+        int k = xp_key_find(key);
+        return k == XP_KEY_GENERATION || k == XP_KEY_REQUEST || k == XP_KEY_SERVED;
 }
 
 static bool wanted(const struct xp_kvs *kv, bool reduced, const char *key)
 {
         for (size_t i = 0; i < kv->n; i++)
                 if (strcmp(kv->v[i].key, key) == 0)
-                        return !(reduced && is_long_key(key));
+                        return !dropped(&kv->v[i], reduced);
         return false;
 }
 
@@ -71,7 +67,7 @@ static bool wanted_dir(const struct xp_kvs *kv, bool reduced, const char *dir)
         size_t l = strlen(dir);
         for (size_t i = 0; i < kv->n; i++)
                 if (strncmp(kv->v[i].key, dir, l) == 0 && kv->v[i].key[l] == '/' &&
-                    !(reduced && is_long_key(kv->v[i].key)))
+                    !dropped(&kv->v[i], reduced))
                         return true;
         return false;
 }
@@ -176,7 +172,7 @@ static int attempt(struct xp_xs *xs, const char *base, const struct xp_kvs *kv, 
 
         for (size_t i = 0; i < kv->n && e == 0; i++) {
                 const struct xp_kv *k = &kv->v[i];
-                if (reduced && is_long_key(k->key))
+                if (dropped(k, reduced))
                         continue;
                 (void)join(path, base, k->key); /* schema keys are short */
                 char *cur = NULL;
@@ -199,7 +195,7 @@ static int attempt(struct xp_xs *xs, const char *base, const struct xp_kvs *kv, 
         char *g = NULL;
         uint64_t gen = 0;
         if (e == 0) {
-                (void)join(path, base, "generation");
+                (void)join(path, base, XP_XS_GENERATION);
                 int er = xs->ops->read(xs, tx, path, &g, NULL);
                 if (er < 0 && er != -ENOENT)
                         e = er;
@@ -213,7 +209,7 @@ static int attempt(struct xp_xs *xs, const char *base, const struct xp_kvs *kv, 
                 snprintf(genbuf, sizeof(genbuf), "%" PRIu64, gen);
                 e = xs->ops->write(xs, tx, path, genbuf, strlen(genbuf));
                 if (e == 0)
-                        plan_add(plan, "generation", genbuf);
+                        plan_add(plan, XP_XS_GENERATION, genbuf);
         }
         if (e == 0 && served) {
                 (void)join(path, base, XP_XS_SERVED);
@@ -241,7 +237,7 @@ void xp_xs_reduce(struct xp_kvs *kv)
 {
         size_t o = 0;
         for (size_t i = 0; i < kv->n; i++)
-                if (is_long_key(kv->v[i].key))
+                if (dropped(&kv->v[i], true))
                         free(kv->v[i].value);
                 else
                         kv->v[o++] = kv->v[i];

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The model as xenstore keys (schema 1, see agent/xenstore/schema.h and xenprobe-xenstore(7)).
+ * The model as xenstore keys (schema 1: the key table in agent/xenstore/keys.c,
+ * documented in xenprobe-xenstore(7)).
  * Pure: reads nothing, touches no store.  Every value is printable ASCII
  * and at most XP_XS_VALUE_MAX bytes; lists that do not fit end in
  * " ...(+N)".  The key set is fixed (no per-kernel or per-warning keys), so
@@ -17,24 +18,8 @@
 
 #include "xenstore/schema.h"
 
-/* every key the schema defines, in publishing order; the publisher's own
- * keys last */
-static const char *const schema_keys[] = {
-        "schema", "agent-version", "verdict", "mode", "role", "confidence", "kernel", "xen-version",
-        "os/id", "os/version-id", "os/pretty-name", "pv/block", "pv/net", "root-disk", "root-device",
-        "disks", "boot/summary", "boot/kernels", "boot/problems", "warnings", "warning-text",
-        /* owned by the publisher and the request protocol */
-        "generation", XP_XS_REQUEST, XP_XS_SERVED,
-};
-
-bool xp_xs_schema_known(const char *key)
-{
-        for (size_t i = 0; i < ELEMENTSOF(schema_keys); i++)
-                if (strcmp(key, schema_keys[i]) == 0)
-                        return true;
-        /* the directories the keys live in */
-        return strcmp(key, "os") == 0 || strcmp(key, "pv") == 0 || strcmp(key, "boot") == 0;
-}
+const char *const xp_xs_pv_in_use_words[] = { "in-use", NULL };
+const char *const xp_xs_not_checked_words[] = { "not-checked", NULL };
 
 void xp_kvs_clear(struct xp_kvs *kv)
 {
@@ -60,7 +45,7 @@ static void ascii(char *s, bool multiline)
                         *p = '?';
 }
 
-static int add_text(struct xp_kvs *kv, const char *key, const char *value, bool multiline)
+static int add_text(struct xp_kvs *kv, enum xp_key key, const char *value, bool multiline)
 {
         if (!value || !*value)
                 return 0; /* a key that does not apply is absent */
@@ -71,11 +56,11 @@ static int add_text(struct xp_kvs *kv, const char *key, const char *value, bool 
         if (!v)
                 return -ENOMEM;
         ascii(v, multiline);
-        kv->v[kv->n++] = (struct xp_kv){ .key = key, .value = v };
+        kv->v[kv->n++] = (struct xp_kv){ .id = key, .key = xp_keys[key].name, .value = v };
         return 0;
 }
 
-static int add(struct xp_kvs *kv, const char *key, const char *value)
+static int add(struct xp_kvs *kv, enum xp_key key, const char *value)
 {
         return add_text(kv, key, value, false);
 }
@@ -122,7 +107,7 @@ static const char *pv_state(const struct xp_facts *f, enum xp_xen_module m, cons
         for (size_t i = 0; i < f->n_xenbus; i++)
                 if (strcmp(f->xenbus_dev[i].devtype, devtype) == 0 && f->xenbus_dev[i].connected &&
                     f->xenbus_dev[i].driver[0])
-                        return "in-use";
+                        return xp_xs_pv_in_use_words[0];
         return xp_kstate_to_string(f->mod[m]);
 }
 
@@ -139,7 +124,7 @@ static int disks_key(const struct xp_facts *f, struct xp_kvs *kv)
                         continue;
                 list_add(&l, "%s:%s", d->name, xp_disk_kind_to_string(d->kind));
         }
-        return l.len || l.left_out ? add(kv, "disks", list_end(&l)) : add(kv, "disks", "none");
+        return add(kv, XP_KEY_DISKS, l.len || l.left_out ? list_end(&l) : XP_XS_DISKS_NONE);
 }
 
 /* Which boot mode the running guest uses, for the per-kernel status. */
@@ -173,7 +158,7 @@ static int boot_keys(const struct xp_report *r, struct xp_kvs *kv)
 {
         const struct xp_boot *b = &r->boot;
         if (!b->probed)
-                return add(kv, "boot/summary", "not-checked");
+                return add(kv, XP_KEY_BOOT_SUMMARY, xp_xs_not_checked_words[0]);
 
         int mode = boot_mode_of(r);
         enum xp_check_status sum = XP_CHECK_OK;
@@ -201,11 +186,11 @@ static int boot_keys(const struct xp_report *r, struct xp_kvs *kv)
                 if (b->checks.v[i].status != XP_CHECK_OK)
                         list_add(&problems, "%s: %s", b->checks.v[i].name,
                                  xp_check_status_to_string(b->checks.v[i].status));
-        int e = add(kv, "boot/summary", b->n_kernels ? xp_check_status_to_string(sum) : "not-checked");
+        int e = add(kv, XP_KEY_BOOT_SUMMARY, b->n_kernels ? xp_check_status_to_string(sum) : xp_xs_not_checked_words[0]);
         if (e == 0)
-                e = add(kv, "boot/kernels", list_end(&kernels));
+                e = add(kv, XP_KEY_BOOT_KERNELS, list_end(&kernels));
         if (e == 0)
-                e = add(kv, "boot/problems", list_end(&problems));
+                e = add(kv, XP_KEY_BOOT_PROBLEMS, list_end(&problems));
         return e;
 }
 
@@ -222,24 +207,24 @@ int xp_xs_schema(const struct xp_report *r, struct xp_kvs *kv)
                 if (e == 0)                                                                        \
                         e = add(kv, k, v);                                                         \
         } while (0)
-        ADD("schema", num);
-        ADD("agent-version", PACKAGE_VERSION);
-        ADD("verdict", xp_report_verdict(r));
-        ADD("mode", xp_mode_to_string(r->mode));
-        ADD("role", xp_role_to_string(r->role));
-        ADD("confidence", xp_confidence_to_string(r->confidence));
-        ADD("kernel", f->release);
-        ADD("xen-version", xp_report_xen_version(r));
-        ADD("os/id", f->os_id);
-        ADD("os/version-id", f->os_version_id);
-        ADD("os/pretty-name", f->os_pretty_name);
+        ADD(XP_KEY_SCHEMA, num);
+        ADD(XP_KEY_AGENT_VERSION, PACKAGE_VERSION);
+        ADD(XP_KEY_VERDICT, xp_report_verdict(r));
+        ADD(XP_KEY_MODE, xp_mode_to_string(r->mode));
+        ADD(XP_KEY_ROLE, xp_role_to_string(r->role));
+        ADD(XP_KEY_CONFIDENCE, xp_confidence_to_string(r->confidence));
+        ADD(XP_KEY_KERNEL, f->release);
+        ADD(XP_KEY_XEN_VERSION, xp_report_xen_version(r));
+        ADD(XP_KEY_OS_ID, f->os_id);
+        ADD(XP_KEY_OS_VERSION_ID, f->os_version_id);
+        ADD(XP_KEY_OS_PRETTY_NAME, f->os_pretty_name);
         if (r->hypervisor == XP_HV_XEN) {
-                ADD("pv/block", pv_state(f, XP_XM_BLKFRONT, "vbd"));
-                ADD("pv/net", pv_state(f, XP_XM_NETFRONT, "vif"));
+                ADD(XP_KEY_PV_BLOCK, pv_state(f, XP_XM_BLKFRONT, "vbd"));
+                ADD(XP_KEY_PV_NET, pv_state(f, XP_XM_NETFRONT, "vif"));
         }
         if (f->rootfs == XP_ST_FOUND) {
-                ADD("root-disk", xp_disk_kind_to_string(f->root_kind));
-                ADD("root-device", f->root_devname);
+                ADD(XP_KEY_ROOT_DISK, xp_disk_kind_to_string(f->root_kind));
+                ADD(XP_KEY_ROOT_DEVICE, f->root_devname);
         }
         if (e == 0 && f->block == XP_ST_FOUND)
                 e = disks_key(f, kv);
@@ -251,9 +236,9 @@ int xp_xs_schema(const struct xp_report *r, struct xp_kvs *kv)
         for (char **p = r->warnings; p && *p; p++, nw++)
                 list_add(&w, "%s", *p);
         snprintf(num, sizeof(num), "%zu", nw);
-        ADD("warnings", num);
+        ADD(XP_KEY_WARNINGS, num);
         if (nw && e == 0)
-                e = add_text(kv, "warning-text", list_end(&w), true);
+                e = add_text(kv, XP_KEY_WARNING_TEXT, list_end(&w), true);
 #undef ADD
         if (e < 0)
                 xp_kvs_clear(kv);

@@ -12,40 +12,17 @@
 #include <stddef.h>
 
 #include "report.h"
+#include "xenstore/keys.h"
 
 /* ---------------------------------------------------------------- schema */
 
 /*
- * Schema 1, below HOME/data/xenprobe/ (values printable ASCII, each at most
- * XP_XS_VALUE_MAX bytes; a key that does not apply is absent):
- *
- *   schema            "1"
- *   generation        decimal, > 0; changes exactly when another key below
- *                     (except request/served) changed; the daemon keeps
- *                     counting across a deletion of the subtree
- *   agent-version     "0.1.0"
- *   verdict           pv | pvh | pvhvm | hvm | dom0-pv | dom0-pvh | none
- *   mode              pv | pvh | pvhvm | hvm | none
- *   role              domU | dom0 | none
- *   confidence        high | medium | low
- *   kernel            running kernel release ("6.1.0-13-amd64")
- *   xen-version       "4.17.5" as the guest sees it
- *   os/id             os-release ID ("debian")
- *   os/version-id     os-release VERSION_ID ("12")
- *   os/pretty-name    os-release PRETTY_NAME
- *   pv/block          xen-blkfront: in-use | loaded | built-in | module | missing | unknown
- *   pv/net            xen-netfront: same words
- *   root-disk         root device kind: xen-pv | ata | scsi | virtio | nvme | memory |
- *                     network | virtual | other | unknown
- *   root-device       "xvda1"
- *   boot/summary      ok | missing | cannot-verify | not-checked
- *   boot/kernels      "VER:STATUS VER:STATUS ..." one word per installed kernel
- *   boot/problems     "VER: check status; ..." the checks that are not ok
- *   warnings          decimal count of warnings (0 when none)
- *   warning-text      the warnings, one per line ('\n')
- *   request           written by dom0 (xenprobe query --refresh): a token of
- *                     [A-Za-z0-9._-], at most XP_XS_REQUEST_MAX bytes
- *   served            the last request token the guest acted upon
+ * Schema 1, below HOME/data/xenprobe/: values printable ASCII, each at most
+ * XP_XS_VALUE_MAX bytes; a key that does not apply is absent.  The keys,
+ * their kinds and allowed words are the table in agent/xenstore/keys.c
+ * (keys.h); xenprobe-xenstore(7) documents each one, and
+ * tests/test-man-pages.sh checks the page against the table.  "generation",
+ * "request" and "served" belong to the publisher and the refresh protocol.
  *
  * A list that does not fit ends in " ...(+N)" where N counts the items
  * left out.
@@ -57,6 +34,8 @@
  * one ends in XP_XS_TRUNCATED + the count of items left out */
 #define XP_XS_VALUE_MAX 1024
 #define XP_XS_TRUNCATED " ...(+"
+/* the publisher's counter (agent/xenstore/publish.h) */
+#define XP_XS_GENERATION "generation"
 /* the request key dom0 writes (a token) and the one the guest echoes */
 #define XP_XS_REQUEST "request"
 #define XP_XS_SERVED "served"
@@ -64,9 +43,19 @@
 /* upper bound on the number of keys the schema ever writes */
 #define XP_XS_MAX_KEYS 32
 
+/* Words the schema writes that are not an enum's spelling (schema.c):
+ * "in-use" for pv/block and pv/net (a device of the class is bound to the
+ * driver), and "not-checked" for boot/summary and boot/kernels;
+ * NULL-terminated, the key table's extra words. */
+extern const char *const xp_xs_pv_in_use_words[];
+extern const char *const xp_xs_not_checked_words[];
+/* the disks value when the guest has no disk */
+#define XP_XS_DISKS_NONE "none"
+
 /* One key below XP_XS_BASE ("mode", "os/id", "boot/kernels"). */
 struct xp_kv {
-        const char *key; /* static string from the schema table */
+        enum xp_key id;
+        const char *key; /* xp_keys[id].name */
         char *value;     /* malloc()ed, printable ASCII, <= XP_XS_VALUE_MAX */
 };
 struct xp_kvs {
@@ -80,6 +69,3 @@ const char *xp_kvs_get(const struct xp_kvs *kv, const char *key);
  * the values).  "generation", "request" and "served" are not in it: the
  * publisher owns them. */
 int xp_xs_schema(const struct xp_report *r, struct xp_kvs *out) _must_check_;
-/* Is KEY (relative to XP_XS_BASE) one the schema defines, including the
- * publisher's own and the request key?  For the dom0 reader. */
-bool xp_xs_schema_known(const char *key);

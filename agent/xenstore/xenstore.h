@@ -2,7 +2,8 @@
 /*
  * The xenstore transport: a small ops table over libxenstore (dlopen()ed,
  * agent/xenstore/ops.c), so tests can put a fake store with injected errors
- * behind it.  The published schema is agent/xenstore/schema.h; the guest's
+ * behind it.  The published keys are the table in agent/xenstore/keys.h
+ * (their values: agent/xenstore/schema.h); the guest's
  * publisher is agent/xenstore/publish.h; the dom0 reader is agent/dom0/.
  */
 #pragma once

@@ -12,6 +12,8 @@ struct xp_report;
 
 enum xp_check_status { XP_CHECK_OK, XP_CHECK_MISSING, XP_CHECK_CANNOT_VERIFY, _XP_CHECK_MAX };
 const char *xp_check_status_to_string(enum xp_check_status s); /* "ok", "missing", "cannot-verify" */
+/* its spellings, indexed by the enum, NULL-terminated (the xenstore key table's words) */
+extern const char *const xp_check_status_words[_XP_CHECK_MAX + 1];
 
 /* One readiness check: "xen-blkfront", "root-fs:ext4", "kernel-version",
  * "device-naming", ...  EVIDENCE says what was found where; FIX is the

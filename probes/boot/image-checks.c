@@ -17,10 +17,11 @@
 
 #include "initrd.h"
 
+const char *const xp_check_status_words[_XP_CHECK_MAX + 1] = { "ok", "missing", "cannot-verify", NULL };
+
 const char *xp_check_status_to_string(enum xp_check_status s)
 {
-        static const char *const t[_XP_CHECK_MAX] = { "ok", "missing", "cannot-verify" };
-        return s < _XP_CHECK_MAX ? t[s] : "cannot-verify";
+        return s < _XP_CHECK_MAX ? xp_check_status_words[s] : "cannot-verify";
 }
 
 const char *xp_generator_to_string(enum xp_generator g)

@@ -357,13 +357,13 @@ static void mem_done(struct mem *m, int kind, const char *what)
 
 static void check_qdom(const struct xp_qdom *d)
 {
-        for (int k = 0; k < _XP_QK_MAX; k++) {
+        for (int k = 0; k < _XP_KEY_MAX; k++) {
                 const struct xp_qval *v = &d->v[k];
                 if (!v->present)
                         continue;
                 FUZZ_ASSERT(v->raw && v->len <= XP_XS_VALUE_MAX && v->len <= v->full_len && v->raw[v->len] == '\0',
-                            "value %s: len %zu full %zu", xp_q_key_name(k), v->len, v->full_len);
-                FUZZ_ASSERT(v->truncated == (v->full_len > XP_XS_VALUE_MAX), "truncated flag of %s", xp_q_key_name(k));
+                            "value %s: len %zu full %zu", xp_key_name(k), v->len, v->full_len);
+                FUZZ_ASSERT(v->truncated == (v->full_len > XP_XS_VALUE_MAX), "truncated flag of %s", xp_key_name(k));
         }
         FUZZ_ASSERT(d->bytes_read <= XP_Q_MAX_BYTES + 64u * 1024u + 4096u * XP_Q_MAX_ENTRIES,
                     "read %zu bytes of one domain", d->bytes_read);
