@@ -11,224 +11,25 @@
 #include <stdarg.h>
 
 #include "dom0/dom0.h"
+#include "fake-xs.h"
 #include "harness.h"
 #include "xenstore/publish.h"
 
-/* ------------------------------------------------------- the fake store */
-
+/* the store: tests/fake-xs.c, as many nodes as xenstored's default quota
+ * would never matter for (the publisher writes about 30) */
 #define FAKE_MAX 256
-
-struct node {
-        char *path, *value;
-};
-struct fake {
-        struct xp_xs xs;
-        struct node n[FAKE_MAX], tx[FAKE_MAX]; /* committed, and the transaction's copy */
-        size_t nn, ntx;
-        bool in_tx;
-        int eagain;          /* fail this many commits with EAGAIN */
-        int write_errno;     /* every write fails with this */
-        size_t quota_size;   /* values longer than this: ENOSPC */
-        unsigned writes, rms, commits, aborts, tx_started;
-        /* after the HOOK_AT-th read outside a transaction, call HOOK once:
-         * another writer's commit landing between two reads */
-        void (*hook)(struct fake *f);
-        unsigned reads, hook_at;
-};
-
-static struct fake *F(struct xp_xs *xs)
-{
-        return (struct fake *)xs;
-}
-
-static struct node *tab(struct fake *f, xp_xs_tx tx, size_t **n)
-{
-        *n = tx ? &f->ntx : &f->nn;
-        return tx ? f->tx : f->n;
-}
-
-static struct node *find(struct node *v, size_t n, const char *path)
-{
-        for (size_t i = 0; i < n; i++)
-                if (strcmp(v[i].path, path) == 0)
-                        return &v[i];
-        return NULL;
-}
-
-static void copy(struct node *dst, size_t *nd, const struct node *src, size_t ns)
-{
-        for (size_t i = 0; i < *nd; i++) {
-                free(dst[i].path);
-                free(dst[i].value);
-        }
-        for (size_t i = 0; i < ns; i++)
-                dst[i] = (struct node){ strdup(src[i].path), strdup(src[i].value) };
-        *nd = ns;
-}
-
-static int f_tx_start(struct xp_xs *xs, xp_xs_tx *tx)
-{
-        struct fake *f = F(xs);
-        copy(f->tx, &f->ntx, f->n, f->nn);
-        f->in_tx = true;
-        f->tx_started++;
-        *tx = 1;
-        return 0;
-}
-
-static int f_tx_end(struct xp_xs *xs, xp_xs_tx tx, bool abort)
-{
-        struct fake *f = F(xs);
-        (void)tx;
-        f->in_tx = false;
-        if (abort) {
-                f->aborts++;
-                return 0;
-        }
-        if (f->eagain > 0) {
-                f->eagain--;
-                return -EAGAIN;
-        }
-        copy(f->n, &f->nn, f->tx, f->ntx);
-        f->commits++;
-        return 0;
-}
-
-static int f_read(struct xp_xs *xs, xp_xs_tx tx, const char *path, char **val, size_t *len)
-{
-        struct fake *f = F(xs);
-        if (!tx && f->hook && ++f->reads == f->hook_at) {
-                void (*hook)(struct fake *) = f->hook;
-                f->hook = NULL;
-                hook(f);
-        }
-        size_t *n;
-        struct node *v = tab(f, tx, &n), *x = find(v, *n, path);
-        if (!x)
-                return -ENOENT;
-        *val = strdup(x->value);
-        if (len)
-                *len = strlen(x->value);
-        return 0;
-}
-
-static int mknode(struct node *v, size_t *n, const char *path, const char *value)
-{
-        struct node *x = find(v, *n, path);
-        if (x) {
-                free(x->value);
-                x->value = strdup(value);
-                return 0;
-        }
-        if (*n >= FAKE_MAX)
-                return -ENOSPC;
-        v[(*n)++] = (struct node){ strdup(path), strdup(value) };
-        return 0;
-}
-
-static int f_write(struct xp_xs *xs, xp_xs_tx tx, const char *path, const char *val, size_t len)
-{
-        struct fake *f = F(xs);
-        f->writes++;
-        if (f->write_errno)
-                return -f->write_errno;
-        if (f->quota_size && len > f->quota_size)
-                return -ENOSPC;
-        size_t *n;
-        struct node *v = tab(f, tx, &n);
-        /* parents exist implicitly, with "" as xenstored makes them */
-        char p[512];
-        snprintf(p, sizeof(p), "%s", path);
-        for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-                *s = '\0';
-                if (!find(v, *n, p))
-                        mknode(v, n, p, "");
-                *s = '/';
-        }
-        char *copyv = strndup(val, len);
-        int e = mknode(v, n, path, copyv);
-        free(copyv);
-        return e;
-}
-
-static int f_rm(struct xp_xs *xs, xp_xs_tx tx, const char *path)
-{
-        struct fake *f = F(xs);
-        f->rms++;
-        size_t *n, l = strlen(path);
-        struct node *v = tab(f, tx, &n);
-        bool any = false;
-        for (size_t i = 0; i < *n;) {
-                if (strcmp(v[i].path, path) == 0 || (strncmp(v[i].path, path, l) == 0 && v[i].path[l] == '/')) {
-                        free(v[i].path);
-                        free(v[i].value);
-                        v[i] = v[--*n];
-                        any = true;
-                } else
-                        i++;
-        }
-        return any ? 0 : -ENOENT;
-}
-
-static int f_directory(struct xp_xs *xs, xp_xs_tx tx, const char *path, char ***names, unsigned *count)
-{
-        size_t *n, l = strlen(path);
-        struct node *v = tab(F(xs), tx, &n);
-        if (!find(v, *n, path))
-                return -ENOENT;
-        char **out = calloc(FAKE_MAX + 1, sizeof(char *) + 128);
-        char *strs = (char *)(out + FAKE_MAX + 1);
-        unsigned k = 0;
-        for (size_t i = 0; i < *n; i++)
-                if (strncmp(v[i].path, path, l) == 0 && v[i].path[l] == '/' && !strchr(v[i].path + l + 1, '/')) {
-                        out[k] = strs + 128 * k;
-                        snprintf(out[k], 128, "%s", v[i].path + l + 1);
-                        k++;
-                }
-        *names = out;
-        *count = k;
-        return 0;
-}
-
-static void f_close(struct xp_xs *xs)
-{
-        struct fake *f = F(xs);
-        size_t z = 0;
-        copy(f->n, &f->nn, NULL, 0);
-        copy(f->tx, &f->ntx, NULL, 0);
-        (void)z;
-}
-
-static const struct xp_xs_ops fake_ops = {
-        .tx_start = f_tx_start,
-        .tx_end = f_tx_end,
-        .read = f_read,
-        .write = f_write,
-        .rm = f_rm,
-        .directory = f_directory,
-        .close = f_close,
-};
-
-static struct fake *fake_new(void)
-{
-        struct fake *f = calloc(1, sizeof(*f));
-        f->xs.ops = &fake_ops;
-        f->xs.hup_fd = -1;
-        return f;
-}
-
-static void fake_free(struct fake *f)
-{
-        f_close(&f->xs);
-        free(f);
-}
 
 static const char *get(struct fake *f, const char *key)
 {
         char p[256];
         snprintf(p, sizeof(p), "/local/domain/5/data/xenprobe/%s", key);
-        struct node *x = find(f->n, f->nn, p);
-        return x ? x->value : NULL;
+        return fake_get(f, p);
+}
+
+/* another writer's node (what xenstored would hold before the test) */
+static void put(struct fake *f, const char *path, const char *val)
+{
+        fake_set(f, path, val, strlen(val));
 }
 
 /* ------------------------------------------------------------- a model */
@@ -310,7 +111,7 @@ static int publish(struct xp_ctx *ctx, struct fake *f, const struct xp_kvs *kv, 
 /* every publisher test: a context, an empty store, the model's keys */
 #define FIXTURE                                                                                    \
         struct xp_ctx *ctx = ctx_new();                                                            \
-        struct fake *f = fake_new();                                                               \
+        struct fake *f = fake_new(FAKE_MAX);                                                               \
         struct xp_report *r = model();                                                             \
         struct xp_kvs kv = { 0 };                                                                  \
         struct xp_publish_result res;                                                              \
@@ -480,10 +281,10 @@ DEFINE_TEST(publish_removes_stale_keeps_request)
         CHECK_EQ_INT(publish(ctx, f, &kv, 0, NULL, &res), 0);
         /* planted or left over: an unknown key, an unknown key in a schema
          * directory, an unknown directory; and dom0's request */
-        f_write(&f->xs, 0, "/local/domain/5/data/xenprobe/junk", "x", 1);
-        f_write(&f->xs, 0, "/local/domain/5/data/xenprobe/os/junk", "x", 1);
-        f_write(&f->xs, 0, "/local/domain/5/data/xenprobe/deep/a/b", "x", 1);
-        f_write(&f->xs, 0, "/local/domain/5/data/xenprobe/request", "tok", 3);
+        put(f, "/local/domain/5/data/xenprobe/junk", "x");
+        put(f, "/local/domain/5/data/xenprobe/os/junk", "x");
+        put(f, "/local/domain/5/data/xenprobe/deep/a/b", "x");
+        put(f, "/local/domain/5/data/xenprobe/request", "tok");
         /* os-release gone and the warnings fixed */
         xp_kvs_clear(&kv);
         r->facts.os_id[0] = r->facts.os_version_id[0] = r->facts.os_pretty_name[0] = '\0';
@@ -515,11 +316,11 @@ DEFINE_TEST(publish_retries_eagain)
         CHECK_STREQ(get(f, "generation"), "1");
         /* a writer that always wins: bounded, and the store is untouched */
         fake_free(f);
-        f = fake_new();
+        f = fake_new(FAKE_MAX);
         f->eagain = 1000;
         CHECK_EQ_INT(publish(ctx, f, &kv, 0, NULL, &res), -EAGAIN);
         CHECK(res.attempts <= 8);
-        CHECK_EQ_INT(f->nn, 0);
+        CHECK_EQ_INT(f->store.nn, 0);
         return done(ctx, f, r, &kv);
 }
 
@@ -527,13 +328,13 @@ DEFINE_TEST(publish_refused_leaves_store_intact)
 {
         FIXTURE;
         CHECK_EQ_INT(publish(ctx, f, &kv, 0, NULL, &res), 0);
-        size_t before = f->nn;
+        size_t before = f->store.nn;
         f->write_errno = EACCES;
         xp_kvs_clear(&kv);
         snprintf(r->facts.release, sizeof(r->facts.release), "6.2");
         CHECK_EQ_INT(xp_xs_schema(r, &kv), 0);
         CHECK_EQ_INT(publish(ctx, f, &kv, 0, NULL, &res), -EACCES);
-        CHECK_EQ_INT(f->nn, before);
+        CHECK_EQ_INT(f->store.nn, before);
         CHECK_STREQ(get(f, "kernel"), "6.1.0-13-amd64"); /* no partial write */
         CHECK_STREQ(get(f, "generation"), "1");
         return done(ctx, f, r, &kv);
@@ -563,7 +364,7 @@ DEFINE_TEST(publish_generation_survives_deletion)
         CHECK_EQ_INT(res.generation, 42);
         CHECK_STREQ(get(f, "generation"), "42");
         /* a garbage generation in the store restarts from what we know */
-        f_write(&f->xs, 0, "/local/domain/5/data/xenprobe/generation", "-7x", 3);
+        put(f, "/local/domain/5/data/xenprobe/generation", "-7x");
         CHECK_EQ_INT(publish(ctx, f, &kv, 42, NULL, &res), 0);
         CHECK_STREQ(get(f, "generation"), "43");
         return done(ctx, f, r, &kv);
@@ -614,11 +415,12 @@ DEFINE_TEST(reader_never_mixes_two_publishes)
         unsigned mixed = 0, before = 0, after = 0;
         for (unsigned at = 1; at <= 60; at++) {
                 fake_free(f);
-                f = fake_new();
-                f_write(&f->xs, 0, "/local/domain/5/name", "web1", 4);
-                f_write(&f->xs, 0, "/local/domain/5/vm", "/vm/25721a07-b8a8-4297-bf10-2f8ece53373c", 40);
+                f = fake_new(FAKE_MAX);
+                put(f, "/local/domain/5/name", "web1");
+                put(f, "/local/domain/5/vm", "/vm/25721a07-b8a8-4297-bf10-2f8ece53373c");
                 CHECK_EQ_INT(publish(ctx, f, &kv, 0, NULL, &res), 0);
                 f->hook = publish_b;
+                f->hook_outside_tx = true;
                 f->hook_at = at;
                 struct xp_qdom d = {};
                 CHECK_EQ_INT(xp_q_read_domain(&f->xs, 5, &d), 0);

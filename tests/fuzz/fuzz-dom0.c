@@ -2,9 +2,9 @@
 /*
  * Fuzz target: the dom0 reader of what guests publish (agent/dom0/read.c)
  * and every renderer of `xenprobe query` (agent/dom0/render.c: the table,
- * a row, the detail view, JSON), on an in-memory fake xenstore (an ops
- * table, as in tests/test-xs-publish.c) whose guest-written nodes come from
- * the input.
+ * a row, the detail view, JSON), on the in-memory fake xenstore of the
+ * unit tests (tests/fake-xs.c) whose guest-written nodes come from the
+ * input.
  *
  * Input: a 6-byte header, then records.
  *   header: [0] domid of the main domain (index into DOMIDS)
@@ -36,6 +36,7 @@
 #include <json-c/json.h>
 
 #include "dom0/dom0.h"
+#include "fake-xs.h"
 #include "fuzz-util.h"
 #include "xenstore/xenstore.h"
 
@@ -55,213 +56,14 @@ static const char *const keys[] = {
         "disks",
 };
 
-struct node {
-        char *path;
-        char *val;
-        size_t len;
-};
+/* the store (tests/fake-xs.c): a hostile guest's ~1000 nodes and more */
+static char gen_path[160];
 
-struct fake {
-        struct xp_xs xs;
-        struct node *n;
-        size_t nn;
-        size_t *ht; /* hash of paths: node index + 1, 0 free */
-        unsigned requests, fail_at, reads, hook_at, eagain;
-        int fail_errno;
-        bool reverse;
-        char gen_path[160];
-};
-
-static struct fake *F(struct xp_xs *xs)
+/* another writer's commit: the main domain's generation changes */
+static void bump_generation(struct fake *f)
 {
-        return (struct fake *)xs;
+        fake_set(f, gen_path, "99", 2);
 }
-
-#define HT_SIZE 16384u /* > 2 * MAX_NODES, a power of two */
-
-static size_t hash(const char *s)
-{
-        size_t h = 14695981039346656037ull;
-        for (; *s; s++)
-                h = (h ^ (unsigned char)*s) * 1099511628211ull;
-        return h;
-}
-
-/* the node of PATH, or the free hash slot for it in *SLOT */
-static struct node *find_slot(struct fake *f, const char *path, size_t *slot)
-{
-        for (size_t i = hash(path) & (HT_SIZE - 1);; i = (i + 1) & (HT_SIZE - 1)) {
-                if (!f->ht[i]) {
-                        if (slot)
-                                *slot = i;
-                        return NULL;
-                }
-                if (strcmp(f->n[f->ht[i] - 1].path, path) == 0)
-                        return &f->n[f->ht[i] - 1];
-        }
-}
-
-static struct node *find(struct fake *f, const char *path)
-{
-        return find_slot(f, path, NULL);
-}
-
-static void add_node(struct fake *f, const char *path, size_t slot)
-{
-        f->n[f->nn] = (struct node){ strdup(path), strdup(""), 0 };
-        if (!f->n[f->nn].path || !f->n[f->nn].val)
-                abort();
-        f->ht[slot] = ++f->nn;
-}
-
-static void set_node(struct fake *f, const char *path, const char *val, size_t len)
-{
-        if (!path[0] || path[0] != '/')
-                return;
-        size_t slot;
-        struct node *x = find_slot(f, path, &slot);
-        if (!x) {
-                if (f->nn >= MAX_NODES - 1)
-                        return;
-                /* parents exist, with "" as xenstored makes them */
-                char *p = strdup(path);
-                if (!p)
-                        abort();
-                for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-                        *s = '\0';
-                        size_t ps;
-                        if (p[0] && !find_slot(f, p, &ps) && f->nn < MAX_NODES - 1)
-                                add_node(f, p, ps);
-                        *s = '/';
-                }
-                free(p);
-                if (f->nn >= MAX_NODES)
-                        return;
-                find_slot(f, path, &slot);
-                add_node(f, path, slot);
-                x = &f->n[f->nn - 1];
-        }
-        free(x->val);
-        x->val = malloc(len + 1);
-        if (!x->val)
-                abort();
-        memcpy(x->val, val, len);
-        x->val[len] = '\0';
-        x->len = len;
-}
-
-static int fail(struct fake *f)
-{
-        f->requests++;
-        return f->fail_at && f->requests == f->fail_at ? -f->fail_errno : 0;
-}
-
-static int f_tx_start(struct xp_xs *xs, xp_xs_tx *tx)
-{
-        (void)xs;
-        *tx = 1;
-        return 0;
-}
-
-static int f_tx_end(struct xp_xs *xs, xp_xs_tx tx, bool abort_)
-{
-        struct fake *f = F(xs);
-        (void)tx;
-        if (!abort_ && f->eagain) {
-                f->eagain--;
-                return -EAGAIN;
-        }
-        return 0;
-}
-
-static int f_read(struct xp_xs *xs, xp_xs_tx tx, const char *path, char **val, size_t *len)
-{
-        struct fake *f = F(xs);
-        (void)tx;
-        if (f->hook_at && ++f->reads == f->hook_at) {
-                set_node(f, f->gen_path, "99", 2);
-        }
-        int e = fail(f);
-        if (e)
-                return e;
-        struct node *x = find(f, path);
-        if (!x)
-                return -ENOENT;
-        *val = malloc(x->len + 1);
-        if (!*val)
-                return -ENOMEM;
-        memcpy(*val, x->val, x->len + 1);
-        if (len)
-                *len = x->len;
-        return 0;
-}
-
-static int f_write(struct xp_xs *xs, xp_xs_tx tx, const char *path, const char *val, size_t len)
-{
-        struct fake *f = F(xs);
-        (void)tx;
-        int e = fail(f);
-        if (e)
-                return e;
-        set_node(f, path, val, len);
-        return 0;
-}
-
-static int f_rm(struct xp_xs *xs, xp_xs_tx tx, const char *path)
-{
-        (void)xs, (void)tx, (void)path;
-        return -EACCES;
-}
-
-static int f_directory(struct xp_xs *xs, xp_xs_tx tx, const char *path, char ***names, unsigned *count)
-{
-        struct fake *f = F(xs);
-        (void)tx;
-        int e = fail(f);
-        if (e)
-                return e;
-        if (!find(f, path))
-                return -ENOENT;
-        size_t l = strlen(path), k = 0, bytes = 0;
-        for (size_t i = 0; i < f->nn; i++)
-                if (strncmp(f->n[i].path, path, l) == 0 && f->n[i].path[l] == '/' && !strchr(f->n[i].path + l + 1, '/')) {
-                        k++;
-                        bytes += strlen(f->n[i].path + l + 1) + 1;
-                }
-        /* one block, as libxenstore's xs_directory() returns it */
-        char **out = malloc((k + 1) * sizeof(char *) + bytes);
-        if (!out)
-                return -ENOMEM;
-        char *s = (char *)(out + k + 1);
-        size_t j = 0;
-        for (size_t i = 0; i < f->nn; i++)
-                if (strncmp(f->n[i].path, path, l) == 0 && f->n[i].path[l] == '/' && !strchr(f->n[i].path + l + 1, '/')) {
-                        size_t nl = strlen(f->n[i].path + l + 1) + 1;
-                        memcpy(s, f->n[i].path + l + 1, nl);
-                        out[f->reverse ? k - 1 - j : j] = s;
-                        s += nl;
-                        j++;
-                }
-        out[k] = NULL;
-        *names = out;
-        *count = (unsigned)k;
-        return 0;
-}
-
-static void f_close(struct xp_xs *xs)
-{
-        (void)xs;
-}
-
-static const struct xp_xs_ops fake_ops = {
-        .tx_start = f_tx_start,
-        .tx_end = f_tx_end,
-        .read = f_read,
-        .write = f_write,
-        .rm = f_rm,
-        .directory = f_directory,
-        .close = f_close,
-};
 
 /* ----------------------------------------------------------- the checks */
 
@@ -395,7 +197,7 @@ static void build(struct fake *f, struct fz *in, unsigned home)
                 case 0:
                         path = home_path(home, keys[fz_u8(in) % ELEMENTSOF(keys)]);
                         val = fz_bytes(in, fz_u16(in), &len, false);
-                        set_node(f, path, val, len);
+                        fake_set(f, path, val, len);
                         break;
                 case 1: {
                         char *rel = fz_str(in);
@@ -403,7 +205,7 @@ static void build(struct fake *f, struct fz *in, unsigned home)
                                 abort();
                         free(rel);
                         val = fz_bytes(in, fz_u16(in), &len, false);
-                        set_node(f, path, val, len);
+                        fake_set(f, path, val, len);
                         break;
                 }
                 case 2: {
@@ -415,7 +217,7 @@ static void build(struct fake *f, struct fz *in, unsigned home)
                                 char rel[300], *p;
                                 snprintf(rel, sizeof(rel), "%s%s%u", sub, prefix, i);
                                 p = home_path(home, rel);
-                                set_node(f, p, "x", 1);
+                                fake_set(f, p, "x", 1);
                                 free(p);
                         }
                         free(prefix);
@@ -428,7 +230,7 @@ static void build(struct fake *f, struct fz *in, unsigned home)
                         if (!val)
                                 abort();
                         memset(val, fz_u8(in), len);
-                        set_node(f, path, val, len);
+                        fake_set(f, path, val, len);
                         break;
                 }
                 case 4: {
@@ -436,16 +238,16 @@ static void build(struct fake *f, struct fz *in, unsigned home)
                         val = fz_str(in);
                         if (asprintf(&path, "/local/domain/%u/name", d) < 0)
                                 abort();
-                        set_node(f, path, val, strlen(val));
+                        fake_set(f, path, val, strlen(val));
                         free(path);
                         path = home_path(d, "schema");
-                        set_node(f, path, "1", 1);
+                        fake_set(f, path, "1", 1);
                         break;
                 }
                 case 5:
                         path = fz_str(in);
                         val = fz_bytes(in, fz_u16(in), &len, false);
-                        set_node(f, path, val, len);
+                        fake_set(f, path, val, len);
                         break;
                 }
                 free(path);
@@ -456,34 +258,32 @@ static void build(struct fake *f, struct fz *in, unsigned home)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         struct fz in = { data, size };
-        struct fake f = { .xs = { .ops = &fake_ops, .hup_fd = -1 } };
-        f.n = calloc(MAX_NODES, sizeof(*f.n));
-        f.ht = calloc(HT_SIZE, sizeof(*f.ht));
-        if (!f.n || !f.ht)
-                abort();
+        struct fake *fk = fake_new(MAX_NODES), *f = fk;
         unsigned home = domids[fz_u8(&in) % ELEMENTSOF(domids)];
         unsigned fail_at = fz_u8(&in);
         int fail_errno = errnos[fz_u8(&in) % ELEMENTSOF(errnos)];
         unsigned eagain = fz_u8(&in) % 8;
         unsigned hook_at = fz_u8(&in);
-        f.reverse = fz_u8(&in) & 1;
-        snprintf(f.gen_path, sizeof(f.gen_path), "/local/domain/%u/" XP_XS_BASE "/generation", home);
+        f->reverse = fz_u8(&in) & 1;
+        f->rm_refused = true; /* the reader never removes anything */
+        snprintf(gen_path, sizeof(gen_path), "/local/domain/%u/" XP_XS_BASE "/generation", home);
 
         /* dom0 itself, and the guest's home as the toolstack makes it */
-        set_node(&f, "/local/domain/0/name", "Domain-0", 8);
+        fake_set(f, "/local/domain/0/name", "Domain-0", 8);
         char p[160];
         snprintf(p, sizeof(p), "/local/domain/%u/data", home);
-        set_node(&f, p, "", 0);
-        build(&f, &in, home);
+        fake_set(f, p, "", 0);
+        build(f, &in, home);
         /* the faults start now: building is not the reader's business */
-        f.fail_at = fail_at;
-        f.fail_errno = fail_errno;
-        f.eagain = eagain;
-        f.hook_at = hook_at;
+        f->fail_at = fail_at;
+        f->fail_errno = fail_errno;
+        f->eagain = (int)eagain;
+        f->hook = hook_at ? bump_generation : NULL;
+        f->hook_at = hook_at;
 
         unsigned *ids = NULL;
         size_t n = 0;
-        int e = xp_q_list_domains(&f.xs, &ids, &n);
+        int e = xp_q_list_domains(&f->xs, &ids, &n);
         struct xp_qdom *doms[MAX_DOMS];
         size_t nd = 0;
         if (e == 0) {
@@ -493,7 +293,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         struct xp_qdom *d = calloc(1, sizeof(*d));
                         if (!d)
                                 abort();
-                        e = xp_q_read_domain(&f.xs, ids[i], d);
+                        e = xp_q_read_domain(&f->xs, ids[i], d);
                         if (e < 0) {
                                 FUZZ_ASSERT(xp_q_fatal(e), "non-fatal error %d returned", e);
                                 xp_qdom_clear(d);
@@ -524,24 +324,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 struct xp_qdom *d = doms[i];
                 bool exists = false;
                 char *uuid = NULL, *uid = NULL;
-                if (xp_q_read_identity(&f.xs, d->domid, &exists, &uuid, &uid) == 0)
+                if (xp_q_read_identity(&f->xs, d->domid, &exists, &uuid, &uid) == 0)
                         (void)xp_q_same_identity(uuid, uid, d->uuid, d->unique_id);
                 free(uuid);
                 free(uid);
                 if (d->name.present && !d->name.truncated && !memchr(d->name.raw, '\0', d->name.len)) {
                         unsigned *found = NULL;
                         size_t nf = 0;
-                        if (xp_q_find_name(&f.xs, ids, n, d->name.raw, &found, &nf) == 0)
-                                FUZZ_ASSERT(nf >= 1 || f.fail_at, "domain named \"%s\" not found", d->name.raw);
+                        if (xp_q_find_name(&f->xs, ids, n, d->name.raw, &found, &nf) == 0)
+                                FUZZ_ASSERT(nf >= 1 || f->fail_at, "domain named \"%s\" not found", d->name.raw);
                         free(found);
                 }
-                if (xp_q_request(&f.xs, d, "tok-1") == 0) {
-                        int sr = xp_q_served(&f.xs, d->domid, "tok-1");
+                if (xp_q_request(&f->xs, d, "tok-1") == 0) {
+                        int sr = xp_q_served(&f->xs, d->domid, "tok-1");
                         (void)sr;
                 }
         }
-        for (size_t i = 0; i < f.nn; i++) {
-                long id = xp_q_path_domid(f.n[i].path);
+        for (size_t i = 0; i < f->store.nn; i++) {
+                long id = xp_q_path_domid(f->store.n[i].path);
                 FUZZ_ASSERT(id >= -1, "domid %ld", id);
         }
 
@@ -550,11 +350,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 free(doms[i]);
         }
         free(ids);
-        for (size_t i = 0; i < f.nn; i++) {
-                free(f.n[i].path);
-                free(f.n[i].val);
-        }
-        free(f.n);
-        free(f.ht);
+        fake_free(fk);
         return 0;
 }

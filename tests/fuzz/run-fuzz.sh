@@ -80,14 +80,14 @@ if [ -z "${FUZZ_DEP_CFLAGS+x}" ]; then
         deps=$(pkg-config --cflags libkmod libudev blkid zlib liblzma libzstd liblz4 json-c xenstore 2>/dev/null)
         libs="$(pkg-config --libs json-c 2>/dev/null || echo -ljson-c) -ldl"
 fi
-cflags="-std=gnu11 -g -O1 -include $build/config.h -I$build -I$src/probes -I$src/agent $deps $san -Wall -Wextra -Wno-unused-parameter"
+cflags="-std=gnu11 -g -O1 -include $build/config.h -I$build -I$src/probes -I$src/agent -I$src/tests $deps $san -Wall -Wextra -Wno-unused-parameter"
 
 # sources of each harness beyond probes/*.c and probes/boot/*.c
 render="agent/json.c agent/render-boot.c agent/render-json.c agent/render-text.c"
 extra_of() {
         case $1 in
         initrd|parsers) echo "$render" ;;
-        dom0) echo "agent/dom0/read.c agent/dom0/render.c agent/xenstore/schema.c agent/xenstore/ops.c $render" ;;
+        dom0) echo "agent/dom0/read.c agent/dom0/render.c agent/xenstore/keys.c agent/xenstore/schema.c agent/xenstore/ops.c tests/fake-xs.c $render" ;;
         *) echo "" ;;
         esac
 }
