@@ -17,7 +17,6 @@
 
 #include <blkid.h>
 #include <errno.h>
-#include <libudev.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +25,7 @@
 #include <unistd.h>
 
 #include "probe.h"
+#include "udev-lib.h"
 
 #define SRC "block"
 #define XEN_BLKIF_MAJOR 202
@@ -210,37 +210,18 @@ static struct xp_disk *lower_disk(struct xp_ctx *ctx, struct xp_facts *f, struct
  * libudev and libblkid add live-only detail that never changes the verdict:
  * loaded on first use (probes/dl.c).
  */
-static struct {
-        typeof(&udev_new) udev_new;
-        typeof(&udev_unref) udev_unref;
-        typeof(&udev_device_new_from_devnum) udev_device_new_from_devnum;
-        typeof(&udev_device_get_property_value) udev_device_get_property_value;
-        typeof(&udev_device_get_devnode) udev_device_get_devnode;
-        typeof(&udev_device_unref) udev_device_unref;
-        typeof(&blkid_new_probe_from_filename) blkid_new_probe_from_filename;
-        typeof(&blkid_probe_enable_superblocks) blkid_probe_enable_superblocks;
-        typeof(&blkid_probe_set_superblocks_flags) blkid_probe_set_superblocks_flags;
-        typeof(&blkid_do_safeprobe) blkid_do_safeprobe;
-        typeof(&blkid_probe_lookup_value) blkid_probe_lookup_value;
-        typeof(&blkid_free_probe) blkid_free_probe;
-} dl;
-
-static const struct xp_dl_sym udev_syms[] = {
-        XP_DL_SYM(dl, udev_new), XP_DL_SYM(dl, udev_unref), XP_DL_SYM(dl, udev_device_new_from_devnum),
-        XP_DL_SYM(dl, udev_device_get_property_value), XP_DL_SYM(dl, udev_device_get_devnode),
-        XP_DL_SYM(dl, udev_device_unref), {},
-};
-static const struct xp_dl_sym blkid_syms[] = {
-        XP_DL_SYM(dl, blkid_new_probe_from_filename), XP_DL_SYM(dl, blkid_probe_enable_superblocks),
-        XP_DL_SYM(dl, blkid_probe_set_superblocks_flags), XP_DL_SYM(dl, blkid_do_safeprobe),
-        XP_DL_SYM(dl, blkid_probe_lookup_value), XP_DL_SYM(dl, blkid_free_probe), {},
-};
-static struct xp_dl_lib libudev = { "libudev.so.1", udev_syms, 0 };
-static struct xp_dl_lib libblkid = { "libblkid.so.1", blkid_syms, 0 };
+#define BLKID_FNS(X, t) \
+        X(t, blkid_new_probe_from_filename) \
+        X(t, blkid_probe_enable_superblocks) \
+        X(t, blkid_probe_set_superblocks_flags) \
+        X(t, blkid_do_safeprobe) \
+        X(t, blkid_probe_lookup_value) \
+        X(t, blkid_free_probe)
+XP_DL_DEFINE(blkid, BLKID_FNS, "libblkid.so.1");
 
 static bool load_libs(struct xp_ctx *ctx)
 {
-        return xp_dlopen_syms(ctx, &libudev) == 0 && xp_dlopen_syms(ctx, &libblkid) == 0;
+        return xp_udev_load(ctx) == 0 && xp_dlopen_syms(ctx, &blkid_lib) == 0;
 }
 
 static void live_enrich(struct xp_ctx *ctx, struct xp_report *r, const struct xp_disk *d)
@@ -250,34 +231,34 @@ static void live_enrich(struct xp_ctx *ctx, struct xp_report *r, const struct xp
                                 "libudev.so.1/libblkid.so.1 could not be loaded");
                 return;
         }
-        struct udev *udev = dl.udev_new();
+        struct udev *udev = xp_udev.udev_new();
         if (!udev)
                 return;
-        struct udev_device *dev = dl.udev_device_new_from_devnum(udev, 'b', makedev(d->major, d->minor));
+        struct udev_device *dev = xp_udev.udev_device_new_from_devnum(udev, 'b', makedev(d->major, d->minor));
         if (dev) {
-                const char *bus = dl.udev_device_get_property_value(dev, "ID_BUS");
-                const char *node = dl.udev_device_get_devnode(dev);
+                const char *bus = xp_udev.udev_device_get_property_value(dev, "ID_BUS");
+                const char *node = xp_udev.udev_device_get_devnode(dev);
                 char val[160];
                 snprintf(val, sizeof(val), "%s ID_BUS=%s", node ? node : "?", bus ? bus : "(none)");
                 xp_evidence_add(r, SRC, "udev (live)", XP_ST_FOUND, val, "udev's view of the root device");
                 /* reading a block device needs root; an unprivileged run just has less detail */
-                blkid_probe pr = node && geteuid() == 0 ? dl.blkid_new_probe_from_filename(node) : NULL;
+                blkid_probe pr = node && geteuid() == 0 ? blkid.blkid_new_probe_from_filename(node) : NULL;
                 if (pr) {
-                        dl.blkid_probe_enable_superblocks(pr, 1);
-                        dl.blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_UUID);
+                        blkid.blkid_probe_enable_superblocks(pr, 1);
+                        blkid.blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_UUID);
                         const char *type = NULL, *uuid = NULL;
-                        if (dl.blkid_do_safeprobe(pr) == 0) {
-                                dl.blkid_probe_lookup_value(pr, "TYPE", &type, NULL);
-                                dl.blkid_probe_lookup_value(pr, "UUID", &uuid, NULL);
+                        if (blkid.blkid_do_safeprobe(pr) == 0) {
+                                blkid.blkid_probe_lookup_value(pr, "TYPE", &type, NULL);
+                                blkid.blkid_probe_lookup_value(pr, "UUID", &uuid, NULL);
                                 snprintf(val, sizeof(val), "TYPE=%s UUID=%s", type ? type : "?", uuid ? uuid : "?");
                                 xp_evidence_add(r, SRC, "libblkid (live)", XP_ST_FOUND, val,
                                                 "filesystem signature on the root device");
                         }
-                        dl.blkid_free_probe(pr);
+                        blkid.blkid_free_probe(pr);
                 }
-                dl.udev_device_unref(dev);
+                xp_udev.udev_device_unref(dev);
         }
-        dl.udev_unref(udev);
+        xp_udev.udev_unref(udev);
 }
 
 static int run(struct xp_ctx *ctx, struct xp_report *r)

@@ -118,7 +118,24 @@ struct xp_dl_lib {
 };
 /* dlopen LIB->soname once and resolve every symbol; -EOPNOTSUPP if not. */
 int xp_dlopen_syms(struct xp_ctx *ctx, struct xp_dl_lib *lib);
-#define XP_DL_SYM(table, fn) { #fn, (void **)&(table).fn }
+/*
+ * A library's functions are named once, in a list macro: LIST(X, T)
+ * expands X(T, fn) for each function.  XP_DL_FIELDS(LIST) declares one
+ * pointer per function, typed as the library's header declares it;
+ * XP_DL_ENTRIES(T, LIST) are the matching xp_dl_sym rows (terminate with
+ * {}); XP_DL_DEFINE(T, LIST, SONAME) defines the static table T, T##_syms
+ * and T##_lib, the struct xp_dl_lib that xp_dlopen_syms() fills T from.
+ */
+#define XP_DL_FIELD_(t, fn) typeof(&fn) fn;
+#define XP_DL_ENTRY_(t, fn) { #fn, (void **)&(t).fn },
+#define XP_DL_FIELDS(list) list(XP_DL_FIELD_, _)
+#define XP_DL_ENTRIES(t, list) list(XP_DL_ENTRY_, t)
+#define XP_DL_DEFINE(t, list, soname)                                                \
+        static struct {                                                             \
+                XP_DL_FIELDS(list)                                                  \
+        } t;                                                                        \
+        static const struct xp_dl_sym t##_syms[] = { XP_DL_ENTRIES(t, list){} };    \
+        static struct xp_dl_lib t##_lib = { soname, t##_syms, 0 }
 
 /* Make room for one more element in a growable array (*V, *CAP) holding N
  * elements of ELEM bytes, doubling from FIRST; -ENOMEM. */

@@ -38,39 +38,21 @@ static const char *const index_files[] = {
 };
 
 /* libkmod is loaded on first use (probes/dl.c): --short never needs it */
-static struct {
-        typeof(&kmod_new) kmod_new;
-        typeof(&kmod_unref) kmod_unref;
-        typeof(&kmod_set_log_fn) kmod_set_log_fn;
-        typeof(&kmod_set_log_priority) kmod_set_log_priority;
-        typeof(&kmod_config_get_blacklists) kmod_config_get_blacklists;
-        typeof(&kmod_config_get_install_commands) kmod_config_get_install_commands;
-        typeof(&kmod_config_iter_next) kmod_config_iter_next;
-        typeof(&kmod_config_iter_get_key) kmod_config_iter_get_key;
-        typeof(&kmod_config_iter_get_value) kmod_config_iter_get_value;
-        typeof(&kmod_config_iter_free_iter) kmod_config_iter_free_iter;
-        typeof(&kmod_module_new_from_name_lookup) kmod_module_new_from_name_lookup;
-        typeof(&kmod_module_get_path) kmod_module_get_path;
-        typeof(&kmod_module_unref) kmod_module_unref;
-} km;
-
-static const struct xp_dl_sym kmod_syms[] = {
-        XP_DL_SYM(km, kmod_new),
-        XP_DL_SYM(km, kmod_unref),
-        XP_DL_SYM(km, kmod_set_log_fn),
-        XP_DL_SYM(km, kmod_set_log_priority),
-        XP_DL_SYM(km, kmod_config_get_blacklists),
-        XP_DL_SYM(km, kmod_config_get_install_commands),
-        XP_DL_SYM(km, kmod_config_iter_next),
-        XP_DL_SYM(km, kmod_config_iter_get_key),
-        XP_DL_SYM(km, kmod_config_iter_get_value),
-        XP_DL_SYM(km, kmod_config_iter_free_iter),
-        XP_DL_SYM(km, kmod_module_new_from_name_lookup),
-        XP_DL_SYM(km, kmod_module_get_path),
-        XP_DL_SYM(km, kmod_module_unref),
-        {},
-};
-static struct xp_dl_lib libkmod = { "libkmod.so.2", kmod_syms, 0 };
+#define KMOD_FNS(X, t) \
+        X(t, kmod_new) \
+        X(t, kmod_unref) \
+        X(t, kmod_set_log_fn) \
+        X(t, kmod_set_log_priority) \
+        X(t, kmod_config_get_blacklists) \
+        X(t, kmod_config_get_install_commands) \
+        X(t, kmod_config_iter_next) \
+        X(t, kmod_config_iter_get_key) \
+        X(t, kmod_config_iter_get_value) \
+        X(t, kmod_config_iter_free_iter) \
+        X(t, kmod_module_new_from_name_lookup) \
+        X(t, kmod_module_get_path) \
+        X(t, kmod_module_unref)
+XP_DL_DEFINE(km, KMOD_FNS, "libkmod.so.2");
 
 static void kmod_log_to_ctx(void *data, int priority, const char *file, int line, const char *fn,
                             const char *format, va_list args)
@@ -253,7 +235,7 @@ static int open_kmod(struct xp_ctx *ctx, const char *moddir, char *stage, size_t
         int e;
 
         stage[0] = '\0';
-        if (xp_dlopen_syms(ctx, &libkmod) < 0)
+        if (xp_dlopen_syms(ctx, &km_lib) < 0)
                 return -EOPNOTSUPP;
         if (!xp_root_is_live(root)) {
                 e = stage_root(ctx, moddir, stage, stagelen);

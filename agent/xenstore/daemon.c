@@ -34,7 +34,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <libudev.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -50,6 +49,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "udev-lib.h"
 #include "xenstore/publish.h"
 
 #define TOKEN_TREE "xenprobe-tree"
@@ -57,38 +57,6 @@
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 60000
 
-/* ------------------------------------------------------------ libudev */
-
-static struct {
-        typeof(&udev_new) udev_new;
-        typeof(&udev_unref) udev_unref;
-        typeof(&udev_monitor_new_from_netlink) udev_monitor_new_from_netlink;
-        typeof(&udev_monitor_filter_add_match_subsystem_devtype) udev_monitor_filter_add_match_subsystem_devtype;
-        typeof(&udev_monitor_enable_receiving) udev_monitor_enable_receiving;
-        typeof(&udev_monitor_get_fd) udev_monitor_get_fd;
-        typeof(&udev_monitor_receive_device) udev_monitor_receive_device;
-        typeof(&udev_monitor_unref) udev_monitor_unref;
-        typeof(&udev_device_get_subsystem) udev_device_get_subsystem;
-        typeof(&udev_device_get_action) udev_device_get_action;
-        typeof(&udev_device_get_sysname) udev_device_get_sysname;
-        typeof(&udev_device_unref) udev_device_unref;
-} ud;
-static const struct xp_dl_sym ud_syms[] = {
-        XP_DL_SYM(ud, udev_new),
-        XP_DL_SYM(ud, udev_unref),
-        XP_DL_SYM(ud, udev_monitor_new_from_netlink),
-        XP_DL_SYM(ud, udev_monitor_filter_add_match_subsystem_devtype),
-        XP_DL_SYM(ud, udev_monitor_enable_receiving),
-        XP_DL_SYM(ud, udev_monitor_get_fd),
-        XP_DL_SYM(ud, udev_monitor_receive_device),
-        XP_DL_SYM(ud, udev_monitor_unref),
-        XP_DL_SYM(ud, udev_device_get_subsystem),
-        XP_DL_SYM(ud, udev_device_get_action),
-        XP_DL_SYM(ud, udev_device_get_sysname),
-        XP_DL_SYM(ud, udev_device_unref),
-        {},
-};
-static struct xp_dl_lib libudev = { "libudev.so.1", ud_syms, 0 };
 
 /* ------------------------------------------------------------- state */
 
@@ -502,11 +470,11 @@ static void on_xenstore(struct xp_daemon *d)
 static void on_udev(struct xp_daemon *d)
 {
         struct udev_device *dev;
-        while ((dev = ud.udev_monitor_receive_device(d->mon))) {
+        while ((dev = xp_udev.udev_monitor_receive_device(d->mon))) {
                 d->events++;
-                DBG(d->ctx, "udev: %s %s %s", ud.udev_device_get_action(dev) ?: "?",
-                    ud.udev_device_get_subsystem(dev) ?: "?", ud.udev_device_get_sysname(dev) ?: "?");
-                ud.udev_device_unref(dev);
+                DBG(d->ctx, "udev: %s %s %s", xp_udev.udev_device_get_action(dev) ?: "?",
+                    xp_udev.udev_device_get_subsystem(dev) ?: "?", xp_udev.udev_device_get_sysname(dev) ?: "?");
+                xp_udev.udev_device_unref(dev);
                 d->need_probe = true;
         }
 }
@@ -598,25 +566,25 @@ static int setup_sources(struct xp_daemon *d)
 
         if (!d->live)
                 return 0; /* udev describes this machine, not the root */
-        if (xp_dlopen_syms(d->ctx, &libudev) < 0) {
+        if (xp_udev_load(d->ctx) < 0) {
                 WARN(d->ctx, "libudev.so.1 cannot be loaded: hot-plugged disks and NICs will be noticed only on SIGHUP");
                 return 0;
         }
-        d->udev = ud.udev_new();
+        d->udev = xp_udev.udev_new();
         if (d->udev)
-                d->mon = ud.udev_monitor_new_from_netlink(d->udev, "udev");
+                d->mon = xp_udev.udev_monitor_new_from_netlink(d->udev, "udev");
         if (!d->mon) {
                 WARN(d->ctx, "udev monitor: %m: hot-plug will be noticed only on SIGHUP");
                 return 0;
         }
         static const char *const subsystems[] = { "block", "net", "xen", "module" };
         for (size_t i = 0; i < ELEMENTSOF(subsystems); i++)
-                ud.udev_monitor_filter_add_match_subsystem_devtype(d->mon, subsystems[i], NULL);
-        if (ud.udev_monitor_enable_receiving(d->mon) < 0) {
+                xp_udev.udev_monitor_filter_add_match_subsystem_devtype(d->mon, subsystems[i], NULL);
+        if (xp_udev.udev_monitor_enable_receiving(d->mon) < 0) {
                 WARN(d->ctx, "udev monitor: cannot receive events: hot-plug will be noticed only on SIGHUP");
                 return 0;
         }
-        d->udev_fd = ud.udev_monitor_get_fd(d->mon);
+        d->udev_fd = xp_udev.udev_monitor_get_fd(d->mon);
         return 0;
 }
 
@@ -624,9 +592,9 @@ static void teardown(struct xp_daemon *d)
 {
         xp_xs_close(d->xs);
         if (d->mon)
-                ud.udev_monitor_unref(d->mon);
+                xp_udev.udev_monitor_unref(d->mon);
         if (d->udev)
-                ud.udev_unref(d->udev);
+                xp_udev.udev_unref(d->udev);
         if (d->ino_fd >= 0)
                 close(d->ino_fd);
         if (d->sig_fd >= 0)

@@ -66,81 +66,78 @@ enum xp_comp xp_comp_detect(const uint8_t *p, size_t len)
 
 /* ------------------------------------------------------------ libraries */
 
+#define ZLIB_FNS(X, t) \
+        X(t, inflateInit2_) \
+        X(t, inflate) \
+        X(t, inflateEnd)
 static struct {
-        typeof(&inflateInit2_) inflateInit2_;
-        typeof(&inflate) inflate;
-        typeof(&inflateEnd) inflateEnd;
+        XP_DL_FIELDS(ZLIB_FNS)
 } z;
-static const struct xp_dl_sym z_syms[] = {
-        XP_DL_SYM(z, inflateInit2_), XP_DL_SYM(z, inflate), XP_DL_SYM(z, inflateEnd), {},
-};
+static const struct xp_dl_sym z_syms[] = { XP_DL_ENTRIES(z, ZLIB_FNS){} };
 static struct xp_dl_lib libz = { "libz.so.1", z_syms, 0 };
 
+#define LZMA_FNS(X, t) \
+        X(t, lzma_stream_decoder) \
+        X(t, lzma_alone_decoder) \
+        X(t, lzma_code) \
+        X(t, lzma_end)
 static struct {
-        typeof(&lzma_stream_decoder) lzma_stream_decoder;
-        typeof(&lzma_alone_decoder) lzma_alone_decoder;
-        typeof(&lzma_code) lzma_code;
-        typeof(&lzma_end) lzma_end;
+        XP_DL_FIELDS(LZMA_FNS)
 } lz;
-static const struct xp_dl_sym lz_syms[] = {
-        XP_DL_SYM(lz, lzma_stream_decoder),
-        XP_DL_SYM(lz, lzma_alone_decoder), XP_DL_SYM(lz, lzma_code), XP_DL_SYM(lz, lzma_end), {},
-};
+static const struct xp_dl_sym lz_syms[] = { XP_DL_ENTRIES(lz, LZMA_FNS){} };
 static struct xp_dl_lib liblzma = { "liblzma.so.5", lz_syms, 0 };
 /* the threaded decoder exists from liblzma 5.4 (Debian 12) on; older
  * ones (RHEL 9, Ubuntu 22.04) decode on one thread */
+#define LZMA_MT_FNS(X, t) \
+        X(t, lzma_stream_decoder_mt)
 static struct {
-        typeof(&lzma_stream_decoder_mt) lzma_stream_decoder_mt;
+        XP_DL_FIELDS(LZMA_MT_FNS)
 } lzmt;
-static const struct xp_dl_sym lzmt_syms[] = { XP_DL_SYM(lzmt, lzma_stream_decoder_mt), {} };
+static const struct xp_dl_sym lzmt_syms[] = { XP_DL_ENTRIES(lzmt, LZMA_MT_FNS){} };
 static struct xp_dl_lib liblzma_mt = { "liblzma.so.5", lzmt_syms, 0 };
 
+#define ZSTD_FNS(X, t) \
+        X(t, ZSTD_createDStream) \
+        X(t, ZSTD_freeDStream) \
+        X(t, ZSTD_initDStream) \
+        X(t, ZSTD_decompressStream) \
+        X(t, ZSTD_isError) \
+        X(t, ZSTD_getErrorName) \
+        X(t, ZSTD_DStreamOutSize)
 static struct {
-        typeof(&ZSTD_createDStream) ZSTD_createDStream;
-        typeof(&ZSTD_freeDStream) ZSTD_freeDStream;
-        typeof(&ZSTD_initDStream) ZSTD_initDStream;
-        typeof(&ZSTD_decompressStream) ZSTD_decompressStream;
-        typeof(&ZSTD_isError) ZSTD_isError;
-        typeof(&ZSTD_getErrorName) ZSTD_getErrorName;
-        typeof(&ZSTD_DStreamOutSize) ZSTD_DStreamOutSize;
+        XP_DL_FIELDS(ZSTD_FNS)
 } zs;
-static const struct xp_dl_sym zs_syms[] = {
-        XP_DL_SYM(zs, ZSTD_createDStream), XP_DL_SYM(zs, ZSTD_freeDStream),
-        XP_DL_SYM(zs, ZSTD_initDStream), XP_DL_SYM(zs, ZSTD_decompressStream),
-        XP_DL_SYM(zs, ZSTD_isError), XP_DL_SYM(zs, ZSTD_getErrorName),
-        XP_DL_SYM(zs, ZSTD_DStreamOutSize), {},
-};
+static const struct xp_dl_sym zs_syms[] = { XP_DL_ENTRIES(zs, ZSTD_FNS){} };
 static struct xp_dl_lib libzstd = { "libzstd.so.1", zs_syms, 0 };
 
+#define LZ4_FNS(X, t) \
+        X(t, LZ4_decompress_safe) \
+        X(t, LZ4_compressBound)
 static struct {
-        typeof(&LZ4_decompress_safe) LZ4_decompress_safe;
-        typeof(&LZ4_compressBound) LZ4_compressBound;
+        XP_DL_FIELDS(LZ4_FNS)
 } l4;
-static const struct xp_dl_sym l4_syms[] = {
-        XP_DL_SYM(l4, LZ4_decompress_safe), XP_DL_SYM(l4, LZ4_compressBound), {},
-};
+static const struct xp_dl_sym l4_syms[] = { XP_DL_ENTRIES(l4, LZ4_FNS){} };
 static struct xp_dl_lib liblz4 = { "liblz4.so.1", l4_syms, 0 };
 
+#define BZ2_FNS(X, t) \
+        X(t, BZ2_bzDecompressInit) \
+        X(t, BZ2_bzDecompress) \
+        X(t, BZ2_bzDecompressEnd)
 static struct {
-        typeof(&BZ2_bzDecompressInit) BZ2_bzDecompressInit;
-        typeof(&BZ2_bzDecompress) BZ2_bzDecompress;
-        typeof(&BZ2_bzDecompressEnd) BZ2_bzDecompressEnd;
+        XP_DL_FIELDS(BZ2_FNS)
 } bz;
-static const struct xp_dl_sym bz_syms[] = {
-        XP_DL_SYM(bz, BZ2_bzDecompressInit), XP_DL_SYM(bz, BZ2_bzDecompress),
-        XP_DL_SYM(bz, BZ2_bzDecompressEnd), {},
-};
+static const struct xp_dl_sym bz_syms[] = { XP_DL_ENTRIES(bz, BZ2_FNS){} };
 static struct xp_dl_lib libbz2 = { "libbz2.so.1.0", bz_syms, 0 };     /* Debian */
 static struct xp_dl_lib libbz2_alt = { "libbz2.so.1", bz_syms, 0 };   /* Fedora, SUSE */
 
+#define LZO_FNS(X, t) \
+        X(t, lzo1x_decompress_safe) \
+        X(t, lzo_adler32) \
+        X(t, lzo_crc32)
 static struct {
-        typeof(&lzo1x_decompress_safe) lzo1x_decompress_safe;
-        typeof(&lzo_adler32) lzo_adler32;
-        typeof(&lzo_crc32) lzo_crc32;
+        XP_DL_FIELDS(LZO_FNS)
 } lzo;
-static const struct xp_dl_sym lzo_syms[] = {
-        XP_DL_SYM(lzo, lzo1x_decompress_safe), XP_DL_SYM(lzo, lzo_adler32), XP_DL_SYM(lzo, lzo_crc32), {},
-};
+static const struct xp_dl_sym lzo_syms[] = { XP_DL_ENTRIES(lzo, LZO_FNS){} };
 static struct xp_dl_lib liblzo2 = { "liblzo2.so.2", lzo_syms, 0 };
 
 /* -------------------------------------------------------------- decoder */
