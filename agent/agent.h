@@ -6,10 +6,6 @@
 
 #include "probe.h"
 
-/* "schema" of the JSON report (xenprobe-json(7)), also of the offline
- * image's; the same value as render-json.c's own XP_JSON_SCHEMA */
-#define XP_JSON_SCHEMA 1
-
 /* Probe, plus quick boot readiness when BOOT (agent/probe-run.c): 0 with
  * *RET, or -errno with *FAILED (when not NULL) saying what failed:
  * "probing failed" or "boot readiness". */

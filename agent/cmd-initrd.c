@@ -77,7 +77,7 @@ int xp_cmd_initrd(struct xp_ctx *ctx, const char *rootdir, bool json_default, in
         enum xp_check_status worst = XP_CHECK_OK;
         json_object *root_json = json ? xp_json_object() : NULL, *imgs = NULL;
         if (json) {
-                xp_json_add(root_json, "schema", xp_json_int(1));
+                xp_json_add(root_json, "schema", xp_json_int(XP_JSON_SCHEMA));
                 imgs = xp_json_array();
                 xp_json_add(root_json, "images", imgs);
         }

@@ -14,8 +14,6 @@
 #include "json.h"
 #include "render.h"
 
-#define XP_JSON_SCHEMA 1
-
 static int add(json_object *o, const char *key, json_object *v)
 {
         return xp_json_add(o, key, v);
