@@ -6,10 +6,6 @@
 
 #include "probe.h"
 
-/* "schema" of the JSON report (xenprobe-json(7)), also of the offline
- * image's; the same value as render-json.c's own XP_JSON_SCHEMA */
-#define XP_JSON_SCHEMA 1
-
 /* Probe, plus quick boot readiness when BOOT (agent/probe-run.c): 0 with
  * *RET, or -errno with *FAILED (when not NULL) saying what failed:
  * "probing failed" or "boot readiness". */
@@ -43,7 +39,5 @@ int xp_publish_options(struct xp_ctx *ctx, const char *cmd, int argc, char **arg
                        struct xp_publish_opts *o);
 /* "" (relative: the connection's own domain) or "/local/domain/N" */
 int xp_publish_home(const char *domid, char *home, size_t len);
-/* xp_probe_run for publish and the daemon */
-int xp_publish_probe(struct xp_ctx *ctx, bool boot, struct xp_report **ret);
 /* a Xen guest (or dom0)?  Logs why not. */
 bool xp_publish_applies(struct xp_ctx *ctx, const struct xp_report *r);

@@ -47,115 +47,158 @@ static int exit_for(enum xp_check_status st)
         return st == XP_CHECK_MISSING ? EXIT_MISSING : st == XP_CHECK_CANNOT_VERIFY ? EXIT_UNVERIFIED : EXIT_OK;
 }
 
-int xp_cmd_initrd(struct xp_ctx *ctx, const char *rootdir, bool json_default, int argc, char **argv)
+/* the options of `xenprobe initrd` */
+struct initrd_opts {
+        bool json;
+        struct xp_boot_options bo;
+        const char *kver;
+};
+
+/* Parse the options into O: -1 to go on (the images from optind on), else
+ * the exit status. */
+static int parse_options(int argc, char **argv, struct initrd_opts *o)
 {
         static const struct option opts[] = {
                 { "json", no_argument, NULL, 'j' },        { "quick", no_argument, NULL, 'q' },
                 { "fs", required_argument, NULL, 'f' },    { "kver", required_argument, NULL, 'k' },
                 { "help", no_argument, NULL, 'h' },        {},
         };
-        bool json = json_default; /* xenprobe --json initrd ... */
-        struct xp_boot_options bo = { 0 };
-        const char *kver = NULL;
         int c;
         optind = 0; /* glibc: full re-initialisation */
         while ((c = getopt_long(argc, argv, "jqf:k:h", opts, NULL)) != -1) {
                 switch (c) {
-                case 'j': json = true; break;
-                case 'q': bo.quick = true; break;
-                case 'f': bo.fstype = optarg; break;
-                case 'k': kver = optarg; break;
+                case 'j': o->json = true; break;
+                case 'q': o->bo.quick = true; break;
+                case 'f': o->bo.fstype = optarg; break;
+                case 'k': o->kver = optarg; break;
                 case 'h': usage(stdout); return EXIT_OK;
                 default: usage(stderr); return EXIT_USAGE;
                 }
         }
-        if (bo.fstype && (!bo.fstype[0] || strlen(bo.fstype) > 30 || strpbrk(bo.fstype, "/ \t\n"))) {
-                fprintf(stderr, "xenprobe: initrd: --fs %s: not a filesystem type name\n", bo.fstype);
+        const char *fs = o->bo.fstype;
+        if (fs && (!fs[0] || strlen(fs) > 30 || strpbrk(fs, "/ \t\n"))) {
+                fprintf(stderr, "xenprobe: initrd: --fs %s: not a filesystem type name\n", fs);
                 return EXIT_USAGE;
         }
+        return -1;
+}
 
-        enum xp_check_status worst = XP_CHECK_OK;
-        json_object *root_json = json ? xp_json_object() : NULL, *imgs = NULL;
-        if (json) {
-                xp_json_add(root_json, "schema", xp_json_int(1));
-                imgs = xp_json_array();
-                xp_json_add(root_json, "images", imgs);
-        }
-        int ret = EXIT_OK;
+/* The type of the mounted root, as the kernel sees it, into BUF: false
+ * when unknown or not a disk filesystem (overlay, rootfs, tmpfs). */
+static bool mounted_root_fstype(struct xp_ctx *ctx, char *buf, size_t len)
+{
+        char *mi = NULL;
+        char src[128];
+        bool ok = xp_root_read_file(xp_ctx_root(ctx), "proc/self/mountinfo", 1u << 20, &mi, NULL) == 0 &&
+                  xp_parse_mountinfo_root(mi, src, sizeof(src), buf, len, &(unsigned){ 0 }, &(unsigned){ 0 }) == 0 &&
+                  strcmp(buf, "overlay") != 0 && strcmp(buf, "rootfs") != 0 && strcmp(buf, "tmpfs") != 0;
+        free(mi);
+        return ok;
+}
 
-        char mounted[32] = "";
-        if (!bo.fstype && !rootdir) {
-                /* default: the type of the mounted root, as the kernel sees it */
-                char *mi = NULL;
-                char src[128];
-                if (xp_root_read_file(xp_ctx_root(ctx), "proc/self/mountinfo", 1u << 20, &mi, NULL) == 0 &&
-                    xp_parse_mountinfo_root(mi, src, sizeof(src), mounted, sizeof(mounted), &(unsigned){ 0 },
-                                            &(unsigned){ 0 }) == 0 &&
-                    strcmp(mounted, "overlay") != 0 && strcmp(mounted, "rootfs") != 0 && strcmp(mounted, "tmpfs") != 0)
-                        bo.fstype = mounted;
-                free(mi);
-        }
-        if (optind < argc) {
-                /* images named on the command line: host paths */
-                for (int i = optind; i < argc; i++) {
-                        struct xp_image_query q = { .kernel_version = kver, .fstype = bo.fstype, .quick = bo.quick };
-                        struct xp_image *img = NULL;
-                        int e = xp_image_check(ctx, NULL, argv[i], &q, &img);
-                        if (e < 0) {
-                                fprintf(stderr, "xenprobe: initrd: %s: %s\n", argv[i], strerror(-e));
-                                json_object_put(root_json);
-                                return EXIT_ERROR;
-                        }
-                        if (img->error_msg)
-                                fprintf(stderr, "xenprobe: initrd: %s\n", img->error_msg);
-                        worst = xp_check_status_worse(worst, xp_checks_worst(&img->checks));
-                        if (json)
-                                xp_json_append(imgs, xp_json_image(img, argv[i]));
-                        else
-                                xp_render_image_text(img, argv[i], "", stdout);
-                        xp_image_free(img);
-                }
-        } else {
-                /* every installed kernel's image */
-                struct xp_report *r = NULL;
-                int e = xp_probe_all(ctx, &r);
-                if (e == 0)
-                        e = xp_boot_probe(ctx, r, &bo);
+/* where the checked images go: the JSON array, or stdout as text */
+struct image_out {
+        bool json;
+        json_object *imgs;
+        enum xp_check_status worst;
+};
+
+/* One checked image, named PATH, into OUT. */
+static void emit_image(struct image_out *out, const struct xp_image *img, const char *path)
+{
+        out->worst = xp_check_status_worse(out->worst, xp_checks_worst(&img->checks));
+        if (out->json)
+                xp_json_append(out->imgs, xp_json_image(img, path));
+        else
+                xp_render_image_text(img, path, "", stdout);
+}
+
+/* Check the N images named on the command line (host paths): 0, or
+ * -errno when one cannot be read (said). */
+static int check_named(struct xp_ctx *ctx, char **paths, int n, const struct initrd_opts *o, struct image_out *out)
+{
+        for (int i = 0; i < n; i++) {
+                struct xp_image_query q = { .kernel_version = o->kver, .fstype = o->bo.fstype, .quick = o->bo.quick };
+                struct xp_image *img = NULL;
+                int e = xp_image_check(ctx, NULL, paths[i], &q, &img);
                 if (e < 0) {
-                        fprintf(stderr, "xenprobe: initrd: %s\n", strerror(-e));
-                        xp_report_free(r);
-                        json_object_put(root_json);
-                        return EXIT_ERROR;
+                        fprintf(stderr, "xenprobe: initrd: %s: %s\n", paths[i], strerror(-e));
+                        return e;
                 }
-                size_t n = 0;
-                for (size_t i = 0; i < r->boot.n_kernels; i++) {
-                        const struct xp_boot_kernel *k = &r->boot.kernels[i];
-                        if (!k->image)
-                                continue;
-                        n++;
-                        char p[300];
-                        snprintf(p, sizeof(p), "/%s", k->initrd);
-                        worst = xp_check_status_worse(worst, xp_checks_worst(&k->image->checks));
-                        if (json)
-                                xp_json_append(imgs, xp_json_image(k->image, p));
-                        else
-                                xp_render_image_text(k->image, p, "", stdout);
-                }
-                if (n == 0) {
-                        fprintf(stderr, "xenprobe: initrd: no initramfs images found below %s/boot%s%s\n",
-                                rootdir ? rootdir : "", r->boot.note[0] ? ": " : "", r->boot.note);
-                        ret = EXIT_ERROR;
-                }
-                xp_report_free(r);
+                if (img->error_msg)
+                        fprintf(stderr, "xenprobe: initrd: %s\n", img->error_msg);
+                emit_image(out, img, paths[i]);
+                xp_image_free(img);
         }
-        int pe = json ? xp_json_print(root_json, stdout) : 0;
+        return 0;
+}
+
+/* Check every installed kernel's image: 0, 1 when there is none (said,
+ * the rest still printed), or -errno when probing failed (said). */
+static int check_installed(struct xp_ctx *ctx, const char *rootdir, const struct xp_boot_options *bo,
+                           struct image_out *out)
+{
+        struct xp_report *r = NULL;
+        int e = xp_probe_all(ctx, &r);
+        if (e == 0)
+                e = xp_boot_probe(ctx, r, bo);
+        if (e < 0) {
+                fprintf(stderr, "xenprobe: initrd: %s\n", strerror(-e));
+                xp_report_free(r);
+                return e;
+        }
+        size_t n = 0;
+        for (size_t i = 0; i < r->boot.n_kernels; i++) {
+                const struct xp_boot_kernel *k = &r->boot.kernels[i];
+                if (!k->image)
+                        continue;
+                n++;
+                char p[300];
+                snprintf(p, sizeof(p), "/%s", k->initrd);
+                emit_image(out, k->image, p);
+        }
+        int ret = 0;
+        if (n == 0) {
+                fprintf(stderr, "xenprobe: initrd: no initramfs images found below %s/boot%s%s\n",
+                        rootdir ? rootdir : "", r->boot.note[0] ? ": " : "", r->boot.note);
+                ret = 1;
+        }
+        xp_report_free(r);
+        return ret;
+}
+
+int xp_cmd_initrd(struct xp_ctx *ctx, const char *rootdir, bool json_default, int argc, char **argv)
+{
+        struct initrd_opts o = { .json = json_default }; /* xenprobe --json initrd ... */
+        int ret = parse_options(argc, argv, &o);
+        if (ret >= 0)
+                return ret;
+
+        struct image_out out = { .json = o.json, .worst = XP_CHECK_OK };
+        json_object *root_json = o.json ? xp_json_object() : NULL;
+        if (o.json) {
+                xp_json_add(root_json, "schema", xp_json_int(XP_JSON_SCHEMA));
+                out.imgs = xp_json_array();
+                xp_json_add(root_json, "images", out.imgs);
+        }
+        char mounted[32] = "";
+        if (!o.bo.fstype && !rootdir && mounted_root_fstype(ctx, mounted, sizeof(mounted)))
+                o.bo.fstype = mounted;
+        int e = optind < argc ? check_named(ctx, argv + optind, argc - optind, &o, &out)
+                              : check_installed(ctx, rootdir, &o.bo, &out);
+        if (e < 0) {
+                json_object_put(root_json);
+                return EXIT_ERROR;
+        }
+        ret = e > 0 ? EXIT_ERROR : EXIT_OK;
+        int pe = o.json ? xp_json_print(root_json, stdout) : 0;
         if (pe < 0) {
                 fprintf(stderr, "xenprobe: initrd: writing the result failed: %s\n", strerror(-pe));
                 return EXIT_ERROR;
         }
-        if (!json && fflush(stdout) != 0)
+        if (!o.json && fflush(stdout) != 0)
                 return EXIT_ERROR;
-        return ret != EXIT_OK ? ret : exit_for(worst);
+        return ret != EXIT_OK ? ret : exit_for(out.worst);
 }
 
 int xp_cmd_offline(struct xp_ctx *ctx, const char *rootdir, bool json)

@@ -14,8 +14,6 @@
 #include "json.h"
 #include "render.h"
 
-#define XP_JSON_SCHEMA 1
-
 static int add(json_object *o, const char *key, json_object *v)
 {
         return xp_json_add(o, key, v);
@@ -27,6 +25,123 @@ static json_object *strv(char **v)
         for (char **p = v; p && *p; p++)
                 xp_json_append(a, xp_json_str(*p));
         return a;
+}
+
+/* {"devtype", "nodename", "state", "driver", "connected"} per xenbus frontend, by name */
+static json_object *json_frontends(const struct xp_facts *f)
+{
+        json_object *fe = xp_json_object();
+        for (size_t i = 0; i < f->n_xenbus; i++) {
+                const struct xp_xenbus_dev *d = &f->xenbus_dev[i];
+                json_object *dj = xp_json_object();
+                add(dj, "devtype", xp_json_str(d->devtype));
+                add(dj, "nodename", xp_json_str_or_null(d->nodename));
+                add(dj, "state", xp_json_str_or_null(d->state));
+                add(dj, "driver", xp_json_str_or_null(d->driver));
+                add(dj, "connected", xp_json_bool(d->connected));
+                add(fe, d->name, dj);
+        }
+        return fe;
+}
+
+/* the "xen" object: null when the hypervisor is not Xen */
+static json_object *json_xen(const struct xp_report *r)
+{
+        const struct xp_facts *f = &r->facts;
+        if (r->hypervisor != XP_HV_XEN)
+                return NULL;
+        json_object *x = xp_json_object();
+        add(x, "role", xp_json_string(xp_role_to_string(r->role)));
+        add(x, "mode", xp_json_string(xp_mode_to_string(r->mode)));
+        add(x, "version", xp_json_str_or_null(xp_report_xen_version(r)));
+        add(x, "guest_type", f->guest_type == XP_GT_UNKNOWN ? NULL
+                             : xp_json_string(xp_guest_type_to_string(f->guest_type)));
+        add(x, "viridian", xp_json_bool(f->cpuid_viridian));
+        add(x, "frontends", json_frontends(f));
+        add(x, "platform_pci", xp_json_bool(f->platform_dev));
+        return x;
+}
+
+/* the "os" object: os-release's ID, VERSION_ID and PRETTY_NAME */
+static json_object *json_os(const struct xp_facts *f)
+{
+        json_object *os = xp_json_object();
+        add(os, "id", xp_json_str_or_null(f->os_id));
+        add(os, "version_id", xp_json_str_or_null(f->os_version_id));
+        add(os, "pretty_name", xp_json_str_or_null(f->os_pretty_name));
+        return os;
+}
+
+/* the "kernel" object, with the Xen modules that are known or blacklisted */
+static json_object *json_kernel(const struct xp_facts *f)
+{
+        json_object *k = xp_json_object();
+        add(k, "release", xp_json_str_or_null(f->release));
+        add(k, "nopv", xp_json_bool(f->nopv || f->xen_nopv));
+        add(k, "xen_emul_unplug", xp_json_str_or_null(f->emul_unplug));
+        add(k, "config", xp_json_str_or_null(f->config_path));
+        json_object *mods = xp_json_object();
+        for (int m = 0; m < _XP_XM_MAX; m++) {
+                if (f->mod[m] == XP_KS_UNKNOWN && !f->mod_blacklisted[m])
+                        continue;
+                json_object *mj = xp_json_object();
+                add(mj, "state", xp_json_string(xp_kstate_to_string(f->mod[m])));
+                add(mj, "blacklisted", xp_json_bool(f->mod_blacklisted[m] || f->mod_install_disabled[m]));
+                add(mods, xp_xen_module_name(m), mj);
+        }
+        add(k, "modules", mods);
+        return k;
+}
+
+/* the "root_filesystem" object: what the root is mounted from */
+static json_object *json_root_filesystem(const struct xp_facts *f)
+{
+        json_object *rootfs = xp_json_object();
+        add(rootfs, "source", xp_json_str_or_null(f->root_source));
+        add(rootfs, "fstype", xp_json_str_or_null(f->root_fstype));
+        add(rootfs, "device", xp_json_str_or_null(f->root_devname));
+        add(rootfs, "kind", xp_json_string(xp_disk_kind_to_string(f->root_kind)));
+        return rootfs;
+}
+
+/* the "nested" object: could this system host HVM guests */
+static json_object *json_nested(const struct xp_report *r)
+{
+        json_object *nested = xp_json_object();
+        if (r->role == XP_ROLE_DOM0)
+                add(nested, "hvm_guests_possible", xp_json_bool(r->nested_hvm_capable));
+        add(nested, "vmx_svm_visible", xp_json_bool(r->can_host_hvm));
+        return nested;
+}
+
+/* the "evidence" array, one object per fact read */
+static json_object *json_evidence(const struct xp_report *r)
+{
+        json_object *ev = xp_json_array();
+        for (size_t i = 0; i < r->n_evidence; i++) {
+                const struct xp_evidence *e = &r->evidence[i];
+                json_object *ej = xp_json_object();
+                add(ej, "source", xp_json_str(e->source));
+                add(ej, "path", xp_json_str(e->path));
+                add(ej, "status", xp_json_string(xp_status_to_string(e->status)));
+                add(ej, "value", xp_json_str_or_null(e->value));
+                add(ej, "implies", xp_json_str_or_null(e->implies));
+                xp_json_append(ev, ej);
+        }
+        return ev;
+}
+
+/* the "rules" array: the classifier's rules that applied, with why */
+static json_object *json_rules(const struct xp_report *r)
+{
+        json_object *rules = xp_json_array();
+        for (size_t i = 0; i < r->n_rules; i++) {
+                json_object *rj = xp_json_object();
+                add(rj, "name", xp_json_str(r->rules[i].name));
+                add(rj, "detail", xp_json_str(r->rules[i].detail));
+                xp_json_append(rules, rj);
+        }
+        return rules;
 }
 
 int xp_render_json(const struct xp_report *r, const char *root, FILE *out)
@@ -43,90 +158,17 @@ int xp_render_json(const struct xp_report *r, const char *root, FILE *out)
         add(o, "summary", xp_json_string(head));
         add(o, "hypervisor", r->hypervisor == XP_HV_NONE ? NULL : xp_json_string(xp_hv_to_string(r->hypervisor)));
         add(o, "hypervisor_detail", xp_json_str_or_null(r->hypervisor_detail));
-        if (r->hypervisor == XP_HV_XEN) {
-                json_object *x = xp_json_object();
-                add(x, "role", xp_json_string(xp_role_to_string(r->role)));
-                add(x, "mode", xp_json_string(xp_mode_to_string(r->mode)));
-                add(x, "version", xp_json_str_or_null(xp_report_xen_version(r)));
-                add(x, "guest_type", f->guest_type == XP_GT_UNKNOWN ? NULL
-                                     : xp_json_string(xp_guest_type_to_string(f->guest_type)));
-                add(x, "viridian", xp_json_bool(f->cpuid_viridian));
-                json_object *fe = xp_json_object();
-                for (size_t i = 0; i < f->n_xenbus; i++) {
-                        const struct xp_xenbus_dev *d = &f->xenbus_dev[i];
-                        json_object *dj = xp_json_object();
-                        add(dj, "devtype", xp_json_str(d->devtype));
-                        add(dj, "nodename", xp_json_str_or_null(d->nodename));
-                        add(dj, "state", xp_json_str_or_null(d->state));
-                        add(dj, "driver", xp_json_str_or_null(d->driver));
-                        add(dj, "connected", xp_json_bool(d->connected));
-                        add(fe, d->name, dj);
-                }
-                add(x, "frontends", fe);
-                add(x, "platform_pci", xp_json_bool(f->platform_dev));
-                add(o, "xen", x);
-        } else
-                add(o, "xen", NULL);
+        add(o, "xen", json_xen(r));
         add(o, "confidence", xp_json_string(xp_confidence_to_string(r->confidence)));
         add(o, "container", xp_json_str_or_null(f->container));
-        json_object *os = xp_json_object();
-        add(os, "id", xp_json_str_or_null(f->os_id));
-        add(os, "version_id", xp_json_str_or_null(f->os_version_id));
-        add(os, "pretty_name", xp_json_str_or_null(f->os_pretty_name));
-        add(o, "os", os);
+        add(o, "os", json_os(f));
         add(o, "live", xp_json_bool(r->live));
         add(o, "root", xp_json_str(root ? root : "/"));
-
-        json_object *k = xp_json_object();
-        add(k, "release", xp_json_str_or_null(f->release));
-        add(k, "nopv", xp_json_bool(f->nopv || f->xen_nopv));
-        add(k, "xen_emul_unplug", xp_json_str_or_null(f->emul_unplug));
-        add(k, "config", xp_json_str_or_null(f->config_path));
-        json_object *mods = xp_json_object();
-        for (int m = 0; m < _XP_XM_MAX; m++) {
-                if (f->mod[m] == XP_KS_UNKNOWN && !f->mod_blacklisted[m])
-                        continue;
-                json_object *mj = xp_json_object();
-                add(mj, "state", xp_json_string(xp_kstate_to_string(f->mod[m])));
-                add(mj, "blacklisted", xp_json_bool(f->mod_blacklisted[m] || f->mod_install_disabled[m]));
-                add(mods, xp_xen_module_name(m), mj);
-        }
-        add(k, "modules", mods);
-        add(o, "kernel", k);
-
-        json_object *rootfs = xp_json_object();
-        add(rootfs, "source", xp_json_str_or_null(f->root_source));
-        add(rootfs, "fstype", xp_json_str_or_null(f->root_fstype));
-        add(rootfs, "device", xp_json_str_or_null(f->root_devname));
-        add(rootfs, "kind", xp_json_string(xp_disk_kind_to_string(f->root_kind)));
-        add(o, "root_filesystem", rootfs);
-
-        json_object *nested = xp_json_object();
-        if (r->role == XP_ROLE_DOM0)
-                add(nested, "hvm_guests_possible", xp_json_bool(r->nested_hvm_capable));
-        add(nested, "vmx_svm_visible", xp_json_bool(r->can_host_hvm));
-        add(o, "nested", nested);
-
-        json_object *ev = xp_json_array();
-        for (size_t i = 0; i < r->n_evidence; i++) {
-                const struct xp_evidence *e = &r->evidence[i];
-                json_object *ej = xp_json_object();
-                add(ej, "source", xp_json_str(e->source));
-                add(ej, "path", xp_json_str(e->path));
-                add(ej, "status", xp_json_string(xp_status_to_string(e->status)));
-                add(ej, "value", xp_json_str_or_null(e->value));
-                add(ej, "implies", xp_json_str_or_null(e->implies));
-                xp_json_append(ev, ej);
-        }
-        add(o, "evidence", ev);
-        json_object *rules = xp_json_array();
-        for (size_t i = 0; i < r->n_rules; i++) {
-                json_object *rj = xp_json_object();
-                add(rj, "name", xp_json_str(r->rules[i].name));
-                add(rj, "detail", xp_json_str(r->rules[i].detail));
-                xp_json_append(rules, rj);
-        }
-        add(o, "rules", rules);
+        add(o, "kernel", json_kernel(f));
+        add(o, "root_filesystem", json_root_filesystem(f));
+        add(o, "nested", json_nested(r));
+        add(o, "evidence", json_evidence(r));
+        add(o, "rules", json_rules(r));
         add(o, "warnings", strv(r->warnings));
         add(o, "notes", strv(r->notes));
 

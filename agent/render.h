@@ -6,6 +6,11 @@
 
 #include "report.h"
 
+/* "schema" of the JSON documents (xenprobe-json(7)): the report, the
+ * offline image's and `xenprobe initrd --json`'s; bump it on any
+ * incompatible change */
+#define XP_JSON_SCHEMA 1
+
 int xp_render_text(const struct xp_report *r, FILE *out);
 int xp_render_json(const struct xp_report *r, const char *root, FILE *out);
 int xp_render_short(const struct xp_report *r, FILE *out);

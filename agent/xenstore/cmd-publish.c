@@ -130,7 +130,7 @@ int xp_cmd_publish(struct xp_ctx *ctx, const char *rootdir, int argc, char **arg
         bool boot = o.boot, trace = o.trace;
 
         struct xp_report *r = NULL;
-        int e = xp_publish_probe(ctx, boot, &r);
+        int e = xp_probe_run(ctx, boot, &r, NULL);
         if (e < 0) {
                 ERR(ctx, "probing failed: %s", strerror(-e));
                 return 1;
@@ -174,9 +174,4 @@ out:
         xp_kvs_clear(&kv);
         xp_report_free(r);
         return ret;
-}
-
-int xp_publish_probe(struct xp_ctx *ctx, bool boot, struct xp_report **ret)
-{
-        return xp_probe_run(ctx, boot, ret, NULL);
 }
