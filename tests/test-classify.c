@@ -315,7 +315,7 @@ DEFINE_TEST(classify_container_on_xen)
 
 DEFINE_TEST(classify_dom0_without_hvm_capability)
 {
-        /* seed 000: nested Xen whose L0 hides VMX/SVM */
+        /* a nested-Xen host whose L0 hides VMX/SVM from it */
         struct xp_report *r = xen_base("PV", 0x228f0);
         snprintf(r->facts.capabilities, sizeof(r->facts.capabilities), "xen-3.0-x86_64 ");
         xp_classify(r);

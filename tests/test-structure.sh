@@ -13,7 +13,7 @@
 #     refresh.c, watch.c) include agent/agent.h;
 #   - no header above MAX_HEADER lines;
 #   - no function above MAX_FUNCTION lines (definition to closing brace;
-#     table data is not a function).
+#     table data is not a function), but those still listed as pending.
 # Prints one PASS/FAIL line per rule, and the include graph's size.
 #
 # Automake test script: exit 0 pass, 1 fail.
@@ -113,10 +113,39 @@ long=$(for f in $(echo "$files" | grep '\.c$'); do
                 }
                 { prev = $0 }' "$f"
 done)
-if [ -z "$long" ]; then
-        pass "every function has at most $MAX_FUNCTION lines"
-else
-        while read -r l; do fail "function above $MAX_FUNCTION lines: $l"; done <<<"$long"
-fi
+# The functions still waiting to be split ("FILE NAME"), as a ratchet: a
+# function not listed here fails above MAX_FUNCTION lines, and a listed one
+# that is no longer above it fails too, so the list only ever shrinks.
+pending="
+probes/boot/image.c read_image
+probes/boot/image-checks.c xp_scan_evaluate
+probes/boot/kernels.c modes
+probes/boot/cpio.c xp_cpio_feed
+probes/boot/decompress.c xp_decoder_new
+probes/boot/decompress.c feed_lzo
+probes/hypervisor.c run
+probes/modules.c run
+probes/root.c walk_in_root
+agent/snapshot.c xp_snapshot_write
+agent/xenstore/daemon.c xp_cmd_daemon
+"
+left=0
+while read -r l; do
+        [ -n "$l" ] || continue
+        file=${l%%:*} name=${l#* }
+        name=${name%%()*}
+        if grep -qx "$file $name" <<<"$pending"; then
+                left=$((left + 1))
+        else
+                fail "function above $MAX_FUNCTION lines: $l"
+        fi
+done <<<"$long"
+while read -r file name; do
+        [ -n "$file" ] || continue
+        grep -q "^$file:[0-9]* $name() " <<<"$long" ||
+                fail "$file $name() is no longer above $MAX_FUNCTION lines: remove it from the pending list"
+done <<<"$pending"
+[ -n "$long" ] && [ "$left" = "$(grep -c . <<<"$long")" ] && echo "# $left functions above $MAX_FUNCTION lines still pending a split"
+[ "$fails" = 0 ] && pass "no function above $MAX_FUNCTION lines but the pending ones"
 
 [ "$fails" = 0 ]
