@@ -20,6 +20,11 @@
 #                           container}: compared with jq -S + diff -u
 #   expected-warnings.txt  optional; one fixed substring per line ('#' comments),
 #                          each must occur in one of .warnings[]
+#   report.txt, report.json  optional golden copies of the whole report (text;
+#                          JSON without .root, compared with jq -S): written
+#                          from the capture and reviewed line by line against
+#                          tree/ and SOURCE (tests/roots/README), so a change of
+#                          any evidence line, rule or check shows in a diff
 # and every report must have "schema": 1 and a non-empty .evidence array.
 set -u
 
@@ -110,6 +115,22 @@ warnings were:
 $(sed 's/^/  /' "$w/warnings")"
                                         fi
                                 done <"$case_dir/expected-warnings.txt"
+                        fi
+                        # the whole report, where the case has a reviewed golden copy
+                        if [ -f "$case_dir/report.json" ]; then
+                                jq -S 'del(.root)' "$w/out.json" >"$w/got-report.json"
+                                jq -S . "$case_dir/report.json" >"$w/want-report.json"
+                                if ! d=$(diff -u --label report.json --label "xenprobe --json" "$w/want-report.json" "$w/got-report.json"); then
+                                        msg="${msg:+$msg
+}$d"
+                                fi
+                        fi
+                        if [ -f "$case_dir/report.txt" ]; then
+                                "$XENPROBE" --root "$w/root" >"$w/got-report.txt" 2>&1
+                                if ! d=$(diff -u --label report.txt --label "xenprobe (text)" "$case_dir/report.txt" "$w/got-report.txt"); then
+                                        msg="${msg:+$msg
+}$d"
+                                fi
                         fi
                         if [ -n "$msg" ] && [ "$rc" != 0 ]; then
                                 msg="$msg
