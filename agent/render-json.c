@@ -31,8 +31,8 @@ static json_object *strv(char **v)
 static json_object *json_frontends(const struct xp_facts *f)
 {
         json_object *fe = xp_json_object();
-        for (size_t i = 0; i < f->n_xenbus; i++) {
-                const struct xp_xenbus_dev *d = &f->xenbus_dev[i];
+        for (size_t i = 0; i < f->xenbus.n_devs; i++) {
+                const struct xp_xenbus_dev *d = &f->xenbus.devs[i];
                 json_object *dj = xp_json_object();
                 add(dj, "devtype", xp_json_str(d->devtype));
                 add(dj, "nodename", xp_json_str_or_null(d->nodename));
@@ -54,11 +54,11 @@ static json_object *json_xen(const struct xp_report *r)
         add(x, "role", xp_json_string(xp_role_to_string(r->role)));
         add(x, "mode", xp_json_string(xp_mode_to_string(r->mode)));
         add(x, "version", xp_json_str_or_null(xp_report_xen_version(r)));
-        add(x, "guest_type", f->guest_type == XP_GT_UNKNOWN ? NULL
-                             : xp_json_string(xp_guest_type_to_string(f->guest_type)));
-        add(x, "viridian", xp_json_bool(f->cpuid_viridian));
+        add(x, "guest_type", f->hv.guest_type == XP_GT_UNKNOWN ? NULL
+                             : xp_json_string(xp_guest_type_to_string(f->hv.guest_type)));
+        add(x, "viridian", xp_json_bool(f->cpuid.viridian));
         add(x, "frontends", json_frontends(f));
-        add(x, "platform_pci", xp_json_bool(f->platform_dev));
+        add(x, "platform_pci", xp_json_bool(f->pci.platform_dev));
         return x;
 }
 
@@ -66,9 +66,9 @@ static json_object *json_xen(const struct xp_report *r)
 static json_object *json_os(const struct xp_facts *f)
 {
         json_object *os = xp_json_object();
-        add(os, "id", xp_json_str_or_null(f->os_id));
-        add(os, "version_id", xp_json_str_or_null(f->os_version_id));
-        add(os, "pretty_name", xp_json_str_or_null(f->os_pretty_name));
+        add(os, "id", xp_json_str_or_null(f->os_release.id));
+        add(os, "version_id", xp_json_str_or_null(f->os_release.version_id));
+        add(os, "pretty_name", xp_json_str_or_null(f->os_release.pretty_name));
         return os;
 }
 
@@ -76,17 +76,17 @@ static json_object *json_os(const struct xp_facts *f)
 static json_object *json_kernel(const struct xp_facts *f)
 {
         json_object *k = xp_json_object();
-        add(k, "release", xp_json_str_or_null(f->release));
-        add(k, "nopv", xp_json_bool(f->nopv || f->xen_nopv));
-        add(k, "xen_emul_unplug", xp_json_str_or_null(f->emul_unplug));
-        add(k, "config", xp_json_str_or_null(f->config_path));
+        add(k, "release", xp_json_str_or_null(f->kernel.release));
+        add(k, "nopv", xp_json_bool(f->kernel.nopv || f->kernel.xen_nopv));
+        add(k, "xen_emul_unplug", xp_json_str_or_null(f->kernel.emul_unplug));
+        add(k, "config", xp_json_str_or_null(f->kernel.config_path));
         json_object *mods = xp_json_object();
         for (int m = 0; m < _XP_XM_MAX; m++) {
-                if (f->mod[m] == XP_KS_UNKNOWN && !f->mod_blacklisted[m])
+                if (f->modules.state[m] == XP_KS_UNKNOWN && !f->modules.blacklisted[m])
                         continue;
                 json_object *mj = xp_json_object();
-                add(mj, "state", xp_json_string(xp_kstate_to_string(f->mod[m])));
-                add(mj, "blacklisted", xp_json_bool(f->mod_blacklisted[m] || f->mod_install_disabled[m]));
+                add(mj, "state", xp_json_string(xp_kstate_to_string(f->modules.state[m])));
+                add(mj, "blacklisted", xp_json_bool(f->modules.blacklisted[m] || f->modules.install_disabled[m]));
                 add(mods, xp_xen_module_name(m), mj);
         }
         add(k, "modules", mods);
@@ -97,10 +97,10 @@ static json_object *json_kernel(const struct xp_facts *f)
 static json_object *json_root_filesystem(const struct xp_facts *f)
 {
         json_object *rootfs = xp_json_object();
-        add(rootfs, "source", xp_json_str_or_null(f->root_source));
-        add(rootfs, "fstype", xp_json_str_or_null(f->root_fstype));
-        add(rootfs, "device", xp_json_str_or_null(f->root_devname));
-        add(rootfs, "kind", xp_json_string(xp_disk_kind_to_string(f->root_kind)));
+        add(rootfs, "source", xp_json_str_or_null(f->block.root_source));
+        add(rootfs, "fstype", xp_json_str_or_null(f->block.root_fstype));
+        add(rootfs, "device", xp_json_str_or_null(f->block.root_devname));
+        add(rootfs, "kind", xp_json_string(xp_disk_kind_to_string(f->block.root_kind)));
         return rootfs;
 }
 
@@ -160,7 +160,7 @@ int xp_render_json(const struct xp_report *r, const char *root, FILE *out)
         add(o, "hypervisor_detail", xp_json_str_or_null(r->hypervisor_detail));
         add(o, "xen", json_xen(r));
         add(o, "confidence", xp_json_string(xp_confidence_to_string(r->confidence)));
-        add(o, "container", xp_json_str_or_null(f->container));
+        add(o, "container", xp_json_str_or_null(f->container.name));
         add(o, "os", json_os(f));
         add(o, "live", xp_json_bool(r->live));
         add(o, "root", xp_json_str(root ? root : "/"));

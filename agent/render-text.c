@@ -18,7 +18,7 @@ int xp_report_headline(const struct xp_report *r, char *buf, size_t len)
                 return snprintf(buf, len, "Xen domU, %s%s%s", xp_mode_to_description(r->mode), v ? ", Xen " : "",
                                 v ? v : "");
         }
-        const char *c = r->facts.container[0] ? r->facts.container : NULL;
+        const char *c = r->facts.container.name[0] ? r->facts.container.name : NULL;
         if (r->hypervisor == XP_HV_NONE)
                 return snprintf(buf, len, "Not Xen: %s%s%s", c ? "container (" : "no hypervisor (bare metal)",
                                 c ? c : "", c ? ") on bare metal or an unidentified host" : "");

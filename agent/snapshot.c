@@ -227,7 +227,7 @@ int xp_snapshot_write(struct xp_ctx *ctx, const struct xp_report *r, const char 
                 ERR(ctx, "%s: %m", dir);
                 return e;
         }
-        xp_modules_note_inputs(root, r->facts.release);
+        xp_modules_note_inputs(root, r->facts.kernel.release);
         size_t n = xp_root_log_count(root), copied = 0, failed = 0;
         /* pass 0: links, 1: directories, 2: files (see the comment on top) */
         for (int pass = 0; pass < 3; pass++)

@@ -120,17 +120,17 @@ static bool in_list(const char *s, const char *const *list, size_t n)
 
 static struct xp_disk *find_disk(struct xp_facts *f, unsigned major, unsigned minor)
 {
-        for (size_t i = 0; i < f->n_disks; i++)
-                if (f->disks[i].major == major && f->disks[i].minor == minor)
-                        return &f->disks[i];
+        for (size_t i = 0; i < f->block.n_disks; i++)
+                if (f->block.disks[i].major == major && f->block.disks[i].minor == minor)
+                        return &f->block.disks[i];
         return NULL;
 }
 
 static struct xp_disk *find_disk_name(struct xp_facts *f, const char *name)
 {
-        for (size_t i = 0; i < f->n_disks; i++)
-                if (strcmp(f->disks[i].name, name) == 0)
-                        return &f->disks[i];
+        for (size_t i = 0; i < f->block.n_disks; i++)
+                if (strcmp(f->block.disks[i].name, name) == 0)
+                        return &f->block.disks[i];
         return NULL;
 }
 
@@ -141,13 +141,13 @@ static void read_disks(struct xp_ctx *ctx, struct xp_report *r)
         char **names = NULL;
         int e = xp_root_list_dir(root, "sys/class/block", &names);
         if (e < 0) {
-                f->block = xp_status_from_errno(e);
-                xp_evidence_add(r, SRC, "sys/class/block", f->block, NULL, "%s", strerror(-e));
+                f->block.status = xp_status_from_errno(e);
+                xp_evidence_add(r, SRC, "sys/class/block", f->block.status, NULL, "%s", strerror(-e));
                 return;
         }
-        f->block = XP_ST_FOUND;
-        for (char **n = names; *n && f->n_disks < XP_MAX_DISKS; n++) {
-                struct xp_disk *d = &f->disks[f->n_disks];
+        f->block.status = XP_ST_FOUND;
+        for (char **n = names; *n && f->block.n_disks < XP_MAX_DISKS; n++) {
+                struct xp_disk *d = &f->block.disks[f->block.n_disks];
                 char path[PATH_MAX], *v = NULL;
                 /* loop, ram, zram, nbd: never a Xen or emulated disk, and a host
                  * may have hundreds; dm/md stay (their slaves lead to the disk) */
@@ -166,7 +166,7 @@ static void read_disks(struct xp_ctx *ctx, struct xp_report *r)
                 free(v);
                 if (!ok)
                         continue;
-                f->n_disks++;
+                f->block.n_disks++;
                 d->kind = kind_of(d->name, d->major, NULL);
                 if (d->kind == XP_DISK_VIRTUAL)
                         continue; /* loop, zram, dm: the name says it all */
@@ -273,56 +273,56 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
 
         int e = xp_root_read_file(root, "proc/self/mountinfo", 4u << 20, &text, NULL);
         if (e == 0) {
-                e = xp_parse_mountinfo_root(text, f->root_source, sizeof(f->root_source), f->root_fstype,
-                                            sizeof(f->root_fstype), &major, &minor) == 0 ? 0 : -ENOENT;
+                e = xp_parse_mountinfo_root(text, f->block.root_source, sizeof(f->block.root_source), f->block.root_fstype,
+                                            sizeof(f->block.root_fstype), &major, &minor) == 0 ? 0 : -ENOENT;
                 have_devnum = e == 0;
                 free(text);
         }
         if (e < 0 && xp_root_read_file(root, "proc/mounts", 4u << 20, &text, NULL) == 0) {
-                e = xp_parse_mounts_root(text, f->root_source, sizeof(f->root_source), f->root_fstype,
-                                         sizeof(f->root_fstype)) == 0 ? 0 : -ENOENT;
+                e = xp_parse_mounts_root(text, f->block.root_source, sizeof(f->block.root_source), f->block.root_fstype,
+                                         sizeof(f->block.root_fstype)) == 0 ? 0 : -ENOENT;
                 free(text);
         }
         if (e < 0) {
-                f->rootfs = xp_status_from_errno(e);
-                xp_evidence_add(r, SRC, "proc/self/mountinfo", f->rootfs, NULL, "root filesystem unknown");
-                return f->block == XP_ST_FOUND ? 0 : 1;
+                f->block.rootfs = xp_status_from_errno(e);
+                xp_evidence_add(r, SRC, "proc/self/mountinfo", f->block.rootfs, NULL, "root filesystem unknown");
+                return f->block.status == XP_ST_FOUND ? 0 : 1;
         }
-        f->rootfs = XP_ST_FOUND;
+        f->block.rootfs = XP_ST_FOUND;
         { /* sanitize what came from the mount table */
-                char *s = xp_sanitize(f->root_source, strlen(f->root_source), sizeof(f->root_source) - 4);
-                snprintf(f->root_source, sizeof(f->root_source), "%s", s ? s : "?");
+                char *s = xp_sanitize(f->block.root_source, strlen(f->block.root_source), sizeof(f->block.root_source) - 4);
+                snprintf(f->block.root_source, sizeof(f->block.root_source), "%s", s ? s : "?");
                 free(s);
         }
 
         struct xp_disk *d = NULL;
-        if (in_list(f->root_fstype, memory_fs, ELEMENTSOF(memory_fs)))
-                f->root_kind = XP_DISK_MEMORY;
-        else if (in_list(f->root_fstype, network_fs, ELEMENTSOF(network_fs)))
-                f->root_kind = XP_DISK_NETWORK;
-        else if (in_list(f->root_fstype, stacked_fs, ELEMENTSOF(stacked_fs)))
-                f->root_kind = XP_DISK_VIRTUAL;
+        if (in_list(f->block.root_fstype, memory_fs, ELEMENTSOF(memory_fs)))
+                f->block.root_kind = XP_DISK_MEMORY;
+        else if (in_list(f->block.root_fstype, network_fs, ELEMENTSOF(network_fs)))
+                f->block.root_kind = XP_DISK_NETWORK;
+        else if (in_list(f->block.root_fstype, stacked_fs, ELEMENTSOF(stacked_fs)))
+                f->block.root_kind = XP_DISK_VIRTUAL;
         else {
                 if (have_devnum)
                         d = find_disk(f, major, minor);
-                if (!d && xp_startswith(f->root_source, "/dev/"))
-                        d = find_disk_name(f, f->root_source + 5);
+                if (!d && xp_startswith(f->block.root_source, "/dev/"))
+                        d = find_disk_name(f, f->block.root_source + 5);
                 if (d) {
-                        snprintf(f->root_devname, sizeof(f->root_devname), "%s", d->name);
-                        f->root_kind = d->kind;
+                        snprintf(f->block.root_devname, sizeof(f->block.root_devname), "%s", d->name);
+                        f->block.root_kind = d->kind;
                         if (d->kind == XP_DISK_VIRTUAL) {
                                 struct xp_disk *low = lower_disk(ctx, f, d);
                                 if (low)
-                                        f->root_kind = low->kind;
+                                        f->block.root_kind = low->kind;
                         }
                 } else
-                        f->root_kind = XP_DISK_UNKNOWN;
+                        f->block.root_kind = XP_DISK_UNKNOWN;
         }
         char val[224];
-        snprintf(val, sizeof(val), "%s on %s%s%s", f->root_fstype, f->root_source,
-                 f->root_devname[0] ? " -> " : "", f->root_devname);
+        snprintf(val, sizeof(val), "%s on %s%s%s", f->block.root_fstype, f->block.root_source,
+                 f->block.root_devname[0] ? " -> " : "", f->block.root_devname);
         xp_evidence_add(r, SRC, have_devnum ? "proc/self/mountinfo" : "proc/mounts", XP_ST_FOUND, val,
-                        "root filesystem: %s", xp_disk_kind_to_description(f->root_kind));
+                        "root filesystem: %s", xp_disk_kind_to_description(f->block.root_kind));
         if (d && xp_root_is_live(root) && !xp_ctx_get_verdict_only(ctx))
                 live_enrich(ctx, r, d);
         return 0;

@@ -52,21 +52,21 @@ static bool fire(struct state *s, const char *fmt, ...)
 
 static bool has_feature(const struct xp_facts *f, int bit)
 {
-        return f->have_features && (f->features & (1u << bit));
+        return f->hv.have_features && (f->hv.features & (1u << bit));
 }
 
 static bool frontend_connected(const struct xp_facts *f, const char *devtype)
 {
-        for (size_t i = 0; i < f->n_xenbus; i++)
-                if (strcmp(f->xenbus_dev[i].devtype, devtype) == 0 && f->xenbus_dev[i].connected)
+        for (size_t i = 0; i < f->xenbus.n_devs; i++)
+                if (strcmp(f->xenbus.devs[i].devtype, devtype) == 0 && f->xenbus.devs[i].connected)
                         return true;
         return false;
 }
 
 static bool any_frontend(const struct xp_facts *f)
 {
-        for (size_t i = 0; i < f->n_xenbus; i++)
-                if (f->xenbus_dev[i].connected)
+        for (size_t i = 0; i < f->xenbus.n_devs; i++)
+                if (f->xenbus.devs[i].connected)
                         return true;
         return false;
 }
@@ -77,7 +77,7 @@ static bool any_frontend(const struct xp_facts *f)
  * kernel is using Xen, whatever CPUID or DMI show. */
 static bool rule_sysfs_xen(struct state *s)
 {
-        if (strcmp(s->f->hv_type, "xen") != 0)
+        if (strcmp(s->f->hv.type, "xen") != 0)
                 return false;
         s->r->hypervisor = XP_HV_XEN;
         s->xen_sources++;
@@ -89,13 +89,13 @@ static bool rule_sysfs_xen(struct state *s)
  * bases is what makes Xen+Viridian ("Microsoft Hv" first) come out as Xen. */
 static bool rule_cpuid_xen(struct state *s)
 {
-        if (!s->f->cpuid_xen)
+        if (!s->f->cpuid.xen)
                 return false;
         s->r->hypervisor = XP_HV_XEN;
         s->xen_sources++;
-        fire(s, "XenVMMXenVMM at CPUID leaf 0x%08x%s%s", s->f->cpuid_xen_base,
-                       s->f->cpuid_xen_forced_only ? " (through the forced-emulation prefix)" : "",
-                       s->f->cpuid_viridian ? "; \"Microsoft Hv\" at 0x40000000 is Xen's Viridian interface, not Hyper-V" : "");
+        fire(s, "XenVMMXenVMM at CPUID leaf 0x%08x%s%s", s->f->cpuid.xen_base,
+                       s->f->cpuid.xen_forced_only ? " (through the forced-emulation prefix)" : "",
+                       s->f->cpuid.viridian ? "; \"Microsoft Hv\" at 0x40000000 is Xen's Viridian interface, not Hyper-V" : "");
         return true;
 }
 
@@ -103,26 +103,26 @@ static bool rule_cpuid_xen(struct state *s)
  * "Microsoft Hv" CPUID signature.  In dom0 DMI is the real machine's. */
 static bool rule_dmi_xen(struct state *s)
 {
-        if (s->f->dmi_hv != XP_HV_XEN)
+        if (s->f->dmi.hv != XP_HV_XEN)
                 return false;
         s->r->hypervisor = XP_HV_XEN;
         s->xen_sources++;
-        fire(s, "DMI vendor \"%s\" / \"%s\": Xen HVM firmware", s->f->sys_vendor,
-                       s->f->product_name);
+        fire(s, "DMI vendor \"%s\" / \"%s\": Xen HVM firmware", s->f->dmi.sys_vendor,
+                       s->f->dmi.product_name);
         return true;
 }
 
 /* Last resort: xenbus or xenfs exist only under Xen. */
 static bool rule_xen_interfaces(struct state *s)
 {
-        if (!(s->f->n_xenbus > 0 || s->f->xenfs == XP_ST_FOUND))
+        if (!(s->f->xenbus.n_devs > 0 || s->f->hv.xenfs == XP_ST_FOUND))
                 return false;
         if (s->r->hypervisor != XP_HV_XEN)
                 s->r->hypervisor = XP_HV_XEN;
         s->xen_sources++;
-        fire(s, "%s%s%s", s->f->n_xenbus ? "xen bus devices" : "",
-                       s->f->n_xenbus && s->f->xenfs == XP_ST_FOUND ? " and " : "",
-                       s->f->xenfs == XP_ST_FOUND ? "xenfs (/proc/xen)" : "");
+        fire(s, "%s%s%s", s->f->xenbus.n_devs ? "xen bus devices" : "",
+                       s->f->xenbus.n_devs && s->f->hv.xenfs == XP_ST_FOUND ? " and " : "",
+                       s->f->hv.xenfs == XP_ST_FOUND ? "xenfs (/proc/xen)" : "");
         return true;
 }
 
@@ -132,12 +132,12 @@ static bool rule_xen_interfaces(struct state *s)
 static bool rule_dom0(struct state *s)
 {
         struct xp_facts *f = s->f;
-        if (s->r->hypervisor != XP_HV_XEN || !(has_feature(f, XENFEAT_dom0) || f->control_d))
+        if (s->r->hypervisor != XP_HV_XEN || !(has_feature(f, XENFEAT_dom0) || f->hv.control_d))
                 return false;
         s->r->role = XP_ROLE_DOM0;
         return fire(s, "%s%s%s", has_feature(f, XENFEAT_dom0) ? "XENFEAT_dom0 (bit 11) set in properties/features" : "",
-                    has_feature(f, XENFEAT_dom0) && f->control_d ? " and " : "",
-                    f->control_d ? "control_d in /proc/xen/capabilities" : "");
+                    has_feature(f, XENFEAT_dom0) && f->hv.control_d ? " and " : "",
+                    f->hv.control_d ? "control_d in /proc/xen/capabilities" : "");
 }
 
 static bool rule_domu(struct state *s)
@@ -147,10 +147,10 @@ static bool rule_domu(struct state *s)
                 return false;
         s->r->role = XP_ROLE_DOMU;
         fire(s, "%s",
-             f->have_features || f->xenfs == XP_ST_FOUND
+             f->hv.have_features || f->hv.xenfs == XP_ST_FOUND
                      ? "no XENFEAT_dom0 bit and no control_d: an unprivileged domain"
                      : "no dom0 evidence (features unreadable, xenfs not mounted): a guest that sees Xen only through CPUID/DMI is never dom0");
-        if (!f->have_features && f->xenfs != XP_ST_FOUND && f->hv_dir == XP_ST_FOUND)
+        if (!f->hv.have_features && f->hv.xenfs != XP_ST_FOUND && f->hv.status == XP_ST_FOUND)
                 xp_report_warn(s->r, "dom0 status is inferred: properties/features unreadable and xenfs not mounted");
         return true;
 }
@@ -159,7 +159,7 @@ static bool rule_domu(struct state *s)
 
 static bool rule_guest_type(struct state *s)
 {
-        enum xp_guest_type g = s->f->guest_type;
+        enum xp_guest_type g = s->f->hv.guest_type;
         if (s->r->hypervisor != XP_HV_XEN || g == XP_GT_UNKNOWN)
                 return false;
         s->mode_decided = true;
@@ -211,7 +211,7 @@ static bool rule_features_pvh(struct state *s)
 /* Only a PV domain gets an answer from the forced-emulation prefix. */
 static bool rule_forced_cpuid(struct state *s)
 {
-        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !s->f->cpuid_xen_forced_only)
+        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !s->f->cpuid.xen_forced_only)
                 return false;
         s->mode_decided = true;
         s->r->mode = XP_MODE_PV;
@@ -225,13 +225,13 @@ static bool rule_hvm_hardware(struct state *s)
         struct xp_facts *f = s->f;
         if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || s->r->role == XP_ROLE_DOM0)
                 return false;
-        if (f->dmi_hv != XP_HV_XEN && !f->platform_dev && f->dmi != XP_ST_FOUND)
+        if (f->dmi.hv != XP_HV_XEN && !f->pci.platform_dev && f->dmi.status != XP_ST_FOUND)
                 return false;
         s->mode_decided = true;
         s->hvm_family = true;
         fire(s, "%s: only HVM domains have firmware tables and the platform device",
-                       f->dmi_hv == XP_HV_XEN ? "Xen DMI tables"
-                       : f->platform_dev     ? "Xen platform PCI device"
+                       f->dmi.hv == XP_HV_XEN ? "Xen DMI tables"
+                       : f->pci.platform_dev     ? "Xen platform PCI device"
                                              : "DMI tables (firmware) present");
         return true;
 }
@@ -242,8 +242,8 @@ static bool rule_hvm_hardware(struct state *s)
  * eax=0x5c, PV all zeros. */
 static bool rule_hvm_leaf_pvh(struct state *s)
 {
-        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !s->f->cpuid_hvm_leaf ||
-            !(s->f->cpuid_hvm_flags & (1u << 3)))
+        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !s->f->cpuid.hvm_leaf ||
+            !(s->f->cpuid.hvm_flags & (1u << 3)))
                 return false;
         s->mode_decided = true;
         s->r->mode = XP_MODE_PVH;
@@ -269,7 +269,7 @@ static void warn_guessed(struct state *s)
  * lowered confidence (a PV guest with CPUID faulting looks the same). */
 static bool rule_no_firmware_pvh(struct state *s)
 {
-        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || s->f->dmi != XP_ST_ABSENT || s->f->pci != XP_ST_ABSENT)
+        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || s->f->dmi.status != XP_ST_ABSENT || s->f->pci.status != XP_ST_ABSENT)
                 return false;
         guess_mode(s, XP_MODE_PVH);
         fire(s, "no DMI tables and no PCI bus: PVH (or PV; nothing else tells them apart here)");
@@ -291,8 +291,8 @@ static bool rule_fallback_pv(struct state *s)
  * loading; it cannot stop a loaded or built-in driver. */
 static bool blocked_in_modprobe(const struct xp_facts *f, int m)
 {
-        return (f->mod_blacklisted[m] || f->mod_install_disabled[m]) &&
-               (f->mod[m] == XP_KS_MODULE || f->mod[m] == XP_KS_UNKNOWN);
+        return (f->modules.blacklisted[m] || f->modules.install_disabled[m]) &&
+               (f->modules.state[m] == XP_KS_MODULE || f->modules.state[m] == XP_KS_UNKNOWN);
 }
 
 /* HVM vs PVHVM: the platform device is necessary, connected block or net
@@ -307,7 +307,7 @@ static bool rule_pv_drivers_in_use(struct state *s)
                 return false;
         s->r->mode = XP_MODE_PVHVM;
         return fire(s, "HVM domain with connected PV frontends (%s%s%s)%s", vbd ? "vbd" : "", vbd && vif ? ", " : "",
-                    vif ? "vif" : "", f->platform_dev ? " and the Xen platform device" : "");
+                    vif ? "vif" : "", f->pci.platform_dev ? " and the Xen platform device" : "");
 }
 
 /* Why an HVM domain has no PV drivers, most specific reason first:
@@ -316,28 +316,28 @@ static void no_pv_reasons(const struct xp_facts *f, char *why, size_t len)
 {
         size_t l = 0;
 #define WHY(...) (l += (size_t)snprintf(why + l, l < len ? len - l : 0, __VA_ARGS__))
-        if (f->nopv || f->xen_nopv)
-                WHY("%s on the kernel command line; ", f->nopv ? "nopv" : "xen_nopv");
-        if (f->hv_dir != XP_ST_FOUND)
+        if (f->kernel.nopv || f->kernel.xen_nopv)
+                WHY("%s on the kernel command line; ", f->kernel.nopv ? "nopv" : "xen_nopv");
+        if (f->hv.status != XP_ST_FOUND)
                 WHY("the kernel does not use Xen (no /sys/hypervisor); ");
-        if (f->pci == XP_ST_FOUND && !f->platform_dev)
+        if (f->pci.status == XP_ST_FOUND && !f->pci.platform_dev)
                 WHY("no Xen platform PCI device (xen_platform_pci=0 in the guest config); ");
-        if (f->emul_unplug_never)
+        if (f->kernel.emul_unplug_never)
                 WHY("xen_emul_unplug=never: the kernel keeps the emulated devices and does not bind the platform device; ");
-        else if (f->platform_dev && !f->platform_driver[0])
+        else if (f->pci.platform_dev && !f->pci.platform_driver[0])
                 WHY("platform device present but no driver bound (CONFIG_XEN_PVHVM off?); ");
         for (int m = XP_XM_BLKFRONT; m <= XP_XM_NETFRONT; m++) {
                 if (blocked_in_modprobe(f, m))
                         WHY("%s is %s in modprobe.d; ", xp_xen_module_name(m),
-                            f->mod_blacklisted[m] ? "blacklisted" : "disabled by an install line");
-                else if (f->mod[m] == XP_KS_MISSING)
+                            f->modules.blacklisted[m] ? "blacklisted" : "disabled by an install line");
+                else if (f->modules.state[m] == XP_KS_MISSING)
                         WHY("%s is not available for this kernel; ", xp_xen_module_name(m));
-                else if (f->mod[m] == XP_KS_MODULE)
+                else if (f->modules.state[m] == XP_KS_MODULE)
                         WHY("%s is available but not loaded; ", xp_xen_module_name(m));
         }
-        if (f->n_xenbus > 0 && !any_frontend(f))
+        if (f->xenbus.n_devs > 0 && !any_frontend(f))
                 WHY("xen bus devices exist but none is connected; ");
-        else if (f->n_xenbus > 0)
+        else if (f->xenbus.n_devs > 0)
                 WHY("only non-storage/network frontends are connected; ");
 #undef WHY
         if (l >= len)
@@ -375,36 +375,36 @@ static bool decide_other(struct state *s, enum xp_hv hv)
 static bool rule_cpuid_other(struct state *s)
 {
         struct xp_facts *f = s->f;
-        if (other_decided(s) || f->cpuid_hv == XP_HV_NONE || f->cpuid_hv == XP_HV_XEN)
+        if (other_decided(s) || f->cpuid.hv == XP_HV_NONE || f->cpuid.hv == XP_HV_XEN)
                 return false;
-        decide_other(s, f->cpuid_hv);
-        snprintf(s->r->hypervisor_detail, sizeof(s->r->hypervisor_detail), "CPUID \"%s\"", f->cpuid_sig);
-        return fire(s, "CPUID signature \"%s\": %s", f->cpuid_sig, xp_hv_to_name(f->cpuid_hv));
+        decide_other(s, f->cpuid.hv);
+        snprintf(s->r->hypervisor_detail, sizeof(s->r->hypervisor_detail), "CPUID \"%s\"", f->cpuid.sig);
+        return fire(s, "CPUID signature \"%s\": %s", f->cpuid.sig, xp_hv_to_name(f->cpuid.hv));
 }
 
 static bool rule_dmi_other(struct state *s)
 {
         struct xp_facts *f = s->f;
-        if (other_decided(s) || f->dmi_hv == XP_HV_NONE)
+        if (other_decided(s) || f->dmi.hv == XP_HV_NONE)
                 return false;
-        decide_other(s, f->dmi_hv);
-        snprintf(s->r->hypervisor_detail, sizeof(s->r->hypervisor_detail), "DMI \"%s\"", f->sys_vendor);
-        return fire(s, "DMI vendor \"%s\": %s", f->sys_vendor, xp_hv_to_name(f->dmi_hv));
+        decide_other(s, f->dmi.hv);
+        snprintf(s->r->hypervisor_detail, sizeof(s->r->hypervisor_detail), "DMI \"%s\"", f->dmi.sys_vendor);
+        return fire(s, "DMI vendor \"%s\": %s", f->dmi.sys_vendor, xp_hv_to_name(f->dmi.hv));
 }
 
 static bool rule_sysfs_hypervisor_other(struct state *s)
 {
         struct xp_facts *f = s->f;
-        if (other_decided(s) || !f->hv_type[0])
+        if (other_decided(s) || !f->hv.type[0])
                 return false;
         decide_other(s, XP_HV_OTHER);
-        snprintf(s->r->hypervisor_detail, sizeof(s->r->hypervisor_detail), "sys/hypervisor/type \"%s\"", f->hv_type);
-        return fire(s, "sys/hypervisor/type \"%s\"", f->hv_type);
+        snprintf(s->r->hypervisor_detail, sizeof(s->r->hypervisor_detail), "sys/hypervisor/type \"%s\"", f->hv.type);
+        return fire(s, "sys/hypervisor/type \"%s\"", f->hv.type);
 }
 
 static bool rule_hypervisor_flag(struct state *s)
 {
-        if (other_decided(s) || !(s->f->cpuid_hv_bit || s->f->flag_hypervisor))
+        if (other_decided(s) || !(s->f->cpuid.hv_bit || s->f->cpuinfo.hypervisor))
                 return false;
         decide_other(s, XP_HV_OTHER);
         return fire(s, "the CPU's hypervisor bit is set but no signature identifies it");
@@ -417,7 +417,7 @@ static bool rule_bare_metal(struct state *s)
                 return false;
         decide_other(s, XP_HV_NONE);
         return fire(s, "%s",
-                    f->cpuid == XP_ST_FOUND || f->cpuinfo == XP_ST_FOUND
+                    f->cpuid.status == XP_ST_FOUND || f->cpuinfo.status == XP_ST_FOUND
                             ? "no hypervisor bit, signature, DMI vendor or hypervisor interface"
                             : "no hypervisor evidence (but CPUID and cpuinfo were not available)");
 }
@@ -425,16 +425,16 @@ static bool rule_bare_metal(struct state *s)
 /* Not Xen, in a container: the container shares the host's kernel. */
 static bool rule_container(struct state *s)
 {
-        if (s->r->hypervisor == XP_HV_XEN || !s->f->container[0])
+        if (s->r->hypervisor == XP_HV_XEN || !s->f->container.name[0])
                 return false;
-        return fire(s, "%s container (shares the host's kernel)", s->f->container);
+        return fire(s, "%s container (shares the host's kernel)", s->f->container.name);
 }
 
 /* ---- contradictions and advice ------------------------------------------ */
 
 static const char *disk_dev(const struct xp_facts *f)
 {
-        return f->root_source[0] ? f->root_source : f->root_devname;
+        return f->block.root_source[0] ? f->block.root_source : f->block.root_devname;
 }
 
 /* Each check looks for one contradiction between the verdict and the
@@ -461,19 +461,19 @@ static bool pvish(const struct state *s)
  * inferred it */
 static const char *mode_source(const struct xp_facts *f)
 {
-        return f->guest_type != XP_GT_UNKNOWN ? "guest_type" : "the classifier";
+        return f->hv.guest_type != XP_GT_UNKNOWN ? "guest_type" : "the classifier";
 }
 
 static void check_container(struct state *s)
 {
-        if (s->f->container[0] && xen(s))
-                xp_report_warn(s->r, "running inside a %s container: the verdict describes the kernel's domain (the container host), not the container", s->f->container);
+        if (s->f->container.name[0] && xen(s))
+                xp_report_warn(s->r, "running inside a %s container: the verdict describes the kernel's domain (the container host), not the container", s->f->container.name);
 }
 
 static void check_hvm_without_platform(struct state *s)
 {
         struct xp_facts *f = s->f;
-        if (xen(s) && f->guest_type == XP_GT_HVM && f->pci == XP_ST_FOUND && !f->platform_dev)
+        if (xen(s) && f->hv.guest_type == XP_GT_HVM && f->pci.status == XP_ST_FOUND && !f->pci.platform_dev)
                 xp_report_warn(s->r, "guest_type says HVM but the Xen platform PCI device (5853:0001) is absent: PV drivers cannot replace the emulated disk and NIC (xen_platform_pci=0 in the guest config?)");
 }
 
@@ -483,10 +483,10 @@ static void check_pv_with_hvm_hardware(struct state *s)
         struct xp_report *r = s->r;
         if (!xen(s) || !pvish(s))
                 return;
-        if (f->platform_dev)
+        if (f->pci.platform_dev)
                 xp_report_warn(r, "%s says %s but a Xen platform PCI device is present: only HVM domains have one",
                                mode_source(f), xp_mode_to_string(r->mode));
-        if (f->dmi_hv == XP_HV_XEN && r->role == XP_ROLE_DOMU)
+        if (f->dmi.hv == XP_HV_XEN && r->role == XP_ROLE_DOMU)
                 xp_report_warn(r, "%s says %s but the DMI tables are Xen HVM firmware", mode_source(f),
                                xp_mode_to_string(r->mode));
 }
@@ -494,20 +494,20 @@ static void check_pv_with_hvm_hardware(struct state *s)
 static void check_kernel_not_using_xen(struct state *s)
 {
         struct xp_facts *f = s->f;
-        if (xen(s) && f->hv_dir != XP_ST_FOUND && (f->cpuid_xen || f->dmi_hv == XP_HV_XEN))
+        if (xen(s) && f->hv.status != XP_ST_FOUND && (f->cpuid.xen || f->dmi.hv == XP_HV_XEN))
                 xp_report_warn(s->r, "CPUID/DMI show Xen but the kernel exposes no /sys/hypervisor: the kernel is not using Xen (%s)",
-                               f->nopv || f->xen_nopv ? "booted with nopv" : "built without Xen guest support, or nopv");
+                               f->kernel.nopv || f->kernel.xen_nopv ? "booted with nopv" : "built without Xen guest support, or nopv");
 }
 
 static void check_xen_version(struct state *s)
 {
         struct xp_facts *f = s->f;
-        size_t cl = strlen(f->cpuid_xen_version);
-        if (xen(s) && f->xen_version[0] && cl &&
-            (strncmp(f->xen_version, f->cpuid_xen_version, cl) != 0 ||
-             (f->xen_version[cl] != '\0' && f->xen_version[cl] != '.' && f->xen_version[cl] != '-')))
-                xp_report_warn(s->r, "Xen version differs between sysfs (%s) and CPUID (%s)", f->xen_version,
-                               f->cpuid_xen_version);
+        size_t cl = strlen(f->cpuid.xen_version);
+        if (xen(s) && f->hv.xen_version[0] && cl &&
+            (strncmp(f->hv.xen_version, f->cpuid.xen_version, cl) != 0 ||
+             (f->hv.xen_version[cl] != '\0' && f->hv.xen_version[cl] != '.' && f->hv.xen_version[cl] != '-')))
+                xp_report_warn(s->r, "Xen version differs between sysfs (%s) and CPUID (%s)", f->hv.xen_version,
+                               f->cpuid.xen_version);
 }
 
 static void check_blocked_frontends(struct state *s)
@@ -518,8 +518,8 @@ static void check_blocked_frontends(struct state *s)
         for (int m = XP_XM_BLKFRONT; m <= XP_XM_NETFRONT; m++)
                 if (blocked_in_modprobe(f, m))
                         xp_report_warn(s->r, "%s is %s in modprobe.d%s: PV %s cannot be used", xp_xen_module_name(m),
-                                       f->mod_blacklisted[m] ? "blacklisted" : "disabled by an install line",
-                                       f->mod[m] == XP_KS_UNKNOWN ? " and neither loaded nor built in" : "",
+                                       f->modules.blacklisted[m] ? "blacklisted" : "disabled by an install line",
+                                       f->modules.state[m] == XP_KS_UNKNOWN ? " and neither loaded nor built in" : "",
                                        m == XP_XM_BLKFRONT ? "disks" : "networking");
 }
 
@@ -529,12 +529,12 @@ static void check_blocked_frontends(struct state *s)
 static void check_disk_without_blkfront(struct state *s)
 {
         struct xp_facts *f = s->f;
-        if (!xen_domu(s) || f->mod[XP_XM_BLKFRONT] != XP_KS_MISSING)
+        if (!xen_domu(s) || f->modules.state[XP_XM_BLKFRONT] != XP_KS_MISSING)
                 return;
-        for (size_t i = 0; i < f->n_xenbus && i < XP_MAX_XENBUS; i++)
-                if (!strcmp(f->xenbus_dev[i].devtype, "vbd") && !f->xenbus_dev[i].driver[0]) {
+        for (size_t i = 0; i < f->xenbus.n_devs && i < XP_MAX_XENBUS; i++)
+                if (!strcmp(f->xenbus.devs[i].devtype, "vbd") && !f->xenbus.devs[i].driver[0]) {
                         xp_report_warn(s->r, "the toolstack offers a PV disk (%s) but xen-blkfront is neither loaded, built in nor installed: this guest cannot use that disk",
-                                       f->xenbus_dev[i].name);
+                                       f->xenbus.devs[i].name);
                         return;
                 }
 }
@@ -545,17 +545,17 @@ static void check_root_disk(struct state *s)
         struct xp_report *r = s->r;
         if (!xen_domu(s))
                 return;
-        bool emulated = f->root_kind == XP_DISK_ATA || f->root_kind == XP_DISK_SCSI;
+        bool emulated = f->block.root_kind == XP_DISK_ATA || f->block.root_kind == XP_DISK_SCSI;
         if (emulated && r->mode == XP_MODE_PVHVM)
                 xp_report_warn(r, "root filesystem is on %s (%s), not on a Xen PV disk: PV drivers are in use for other devices only; check xen_emul_unplug= and the initramfs (xen-blkfront)",
-                               disk_dev(f), xp_disk_kind_to_description(f->root_kind));
+                               disk_dev(f), xp_disk_kind_to_description(f->block.root_kind));
         else if (emulated && r->mode == XP_MODE_HVM)
                 xp_report_warn(r, "root filesystem is on %s (%s): every disk access goes through the device model; PV drivers (xen-blkfront with the platform device) would be faster",
-                               disk_dev(f), xp_disk_kind_to_description(f->root_kind));
-        if (pvish(s) && f->n_disks && f->root_kind != XP_DISK_XEN_PV && f->root_kind != XP_DISK_MEMORY &&
-            f->root_kind != XP_DISK_NETWORK && f->root_kind != XP_DISK_UNKNOWN && f->root_kind != XP_DISK_VIRTUAL)
+                               disk_dev(f), xp_disk_kind_to_description(f->block.root_kind));
+        if (pvish(s) && f->block.n_disks && f->block.root_kind != XP_DISK_XEN_PV && f->block.root_kind != XP_DISK_MEMORY &&
+            f->block.root_kind != XP_DISK_NETWORK && f->block.root_kind != XP_DISK_UNKNOWN && f->block.root_kind != XP_DISK_VIRTUAL)
                 xp_report_warn(r, "root filesystem is on %s (%s) in a %s guest, which has no emulated disks",
-                               disk_dev(f), xp_disk_kind_to_description(f->root_kind), xp_mode_to_string(r->mode));
+                               disk_dev(f), xp_disk_kind_to_description(f->block.root_kind), xp_mode_to_string(r->mode));
 }
 
 static void check_dom0_host(struct state *s)
@@ -564,15 +564,15 @@ static void check_dom0_host(struct state *s)
         struct xp_report *r = s->r;
         if (!xen(s) || r->role != XP_ROLE_DOM0)
                 return;
-        if (f->capabilities[0] && !strstr(f->capabilities, "hvm-"))
+        if (f->hv.capabilities[0] && !strstr(f->hv.capabilities, "hvm-"))
                 xp_report_warn(r, "this Xen lists no hvm-* capability (%s): HVM and PVH guests cannot be created ('xl create' fails with \"cannot make domain: -3\"); on bare metal enable VT-x/AMD-V in the firmware; if this Xen is nested, the outer hypervisor must expose VMX/SVM (outer Xen: nestedhvm=1 and a cpuid line in the L1 guest's config)",
-                               f->capabilities);
-        if (f->dmi_hv == XP_HV_XEN)
+                               f->hv.capabilities);
+        if (f->dmi.hv == XP_HV_XEN)
                 xp_report_note(r, "this dom0's firmware is Xen HVM: it is itself a guest of an outer Xen (nested Xen on Xen)");
-        else if (f->cpuid_hv != XP_HV_NONE && f->cpuid_hv != XP_HV_XEN && f->cpuid_sig[0])
+        else if (f->cpuid.hv != XP_HV_NONE && f->cpuid.hv != XP_HV_XEN && f->cpuid.sig[0])
                 xp_report_note(r, "plain CPUID shows %s: this Xen host is itself virtualized (nested)",
-                               xp_hv_to_name(f->cpuid_hv));
-        if (f->xenfs != XP_ST_FOUND)
+                               xp_hv_to_name(f->cpuid.hv));
+        if (f->hv.xenfs != XP_ST_FOUND)
                 xp_report_note(r, "xenfs is not mounted on /proc/xen: the toolstack (xl, xenstored) needs it");
 }
 
@@ -588,7 +588,7 @@ static void confidence(struct state *s)
         if (r->hypervisor == XP_HV_XEN)
                 c = s->xen_sources >= 2 ? XP_CONF_HIGH : XP_CONF_MEDIUM;
         else
-                c = f->cpuid == XP_ST_FOUND ? XP_CONF_HIGH : XP_CONF_MEDIUM;
+                c = f->cpuid.status == XP_ST_FOUND ? XP_CONF_HIGH : XP_CONF_MEDIUM;
         /* any unreadable (not absent) source lowers it one step */
         for (size_t i = 0; i < r->n_evidence; i++)
                 if (r->evidence[i].status == XP_ST_UNREADABLE) {
@@ -664,8 +664,8 @@ void xp_classify(struct xp_report *r)
                 r->mode = has_feature(s.f, XENFEAT_mmu_pt_update_preserve_ad) ? XP_MODE_PV : XP_MODE_PVH;
         }
         if (r->role == XP_ROLE_DOM0)
-                r->nested_hvm_capable = strstr(s.f->capabilities, "hvm-") != NULL;
-        r->can_host_hvm = s.f->flag_vmx || s.f->flag_svm;
+                r->nested_hvm_capable = strstr(s.f->hv.capabilities, "hvm-") != NULL;
+        r->can_host_hvm = s.f->cpuinfo.vmx || s.f->cpuinfo.svm;
 
         for (size_t i = 0; i < ELEMENTSOF(checks); i++)
                 checks[i](&s);

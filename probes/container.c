@@ -20,10 +20,10 @@
 static void set_name(struct xp_report *r, const char *name, const char *path)
 {
         struct xp_facts *f = &r->facts;
-        char *s = xp_sanitize(name, strlen(name), sizeof(f->container) - 4);
-        snprintf(f->container, sizeof(f->container), "%s", s && s[0] ? s : "container");
+        char *s = xp_sanitize(name, strlen(name), sizeof(f->container.name) - 4);
+        snprintf(f->container.name, sizeof(f->container.name), "%s", s && s[0] ? s : "container");
         free(s);
-        xp_evidence_add(r, SRC, path, XP_ST_FOUND, f->container,
+        xp_evidence_add(r, SRC, path, XP_ST_FOUND, f->container.name,
                         "running inside a container: hypervisor evidence describes the host kernel's domain");
 }
 

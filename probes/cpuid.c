@@ -344,21 +344,21 @@ static void analyze(struct xp_report *r, const struct xp_cpuid_set *set, const c
 
         const struct xp_cpuid_leaf *l1 = xp_cpuid_find(set, 1, false);
         if (l1) {
-                f->cpuid_hv_bit = l1->ecx & (1u << 31);
-                xp_evidence_add(r, SRC, "leaf 0x00000001 ecx[31]", XP_ST_FOUND, f->cpuid_hv_bit ? "1" : "0",
-                                "%s", f->cpuid_hv_bit ? "hypervisor present bit set: running under a hypervisor"
+                f->cpuid.hv_bit = l1->ecx & (1u << 31);
+                xp_evidence_add(r, SRC, "leaf 0x00000001 ecx[31]", XP_ST_FOUND, f->cpuid.hv_bit ? "1" : "0",
+                                "%s", f->cpuid.hv_bit ? "hypervisor present bit set: running under a hypervisor"
                                                       : "hypervisor bit clear: bare metal, or a PV guest seeing the hardware");
         }
 
         const struct xp_cpuid_leaf *b0 = xp_cpuid_find(set, BASE_FIRST, false);
         if (b0 && base_valid(b0)) {
-                sig_of(b0, f->cpuid_sig);
-                f->cpuid_hv = hv_from_sig(f->cpuid_sig);
-                char *s = xp_sanitize(f->cpuid_sig, strlen(f->cpuid_sig), 12);
+                sig_of(b0, f->cpuid.sig);
+                f->cpuid.hv = hv_from_sig(f->cpuid.sig);
+                char *s = xp_sanitize(f->cpuid.sig, strlen(f->cpuid.sig), 12);
                 snprintf(val, sizeof(val), "\"%s\" max leaf 0x%08x", s ? s : "?", b0->eax);
                 free(s);
-                xp_evidence_add(r, SRC, "leaf 0x40000000", XP_ST_FOUND, val, "%s%s", xp_hv_to_name(f->cpuid_hv),
-                                f->cpuid_hv == XP_HV_OTHER ? " (unknown signature)" : " signature");
+                xp_evidence_add(r, SRC, "leaf 0x40000000", XP_ST_FOUND, val, "%s%s", xp_hv_to_name(f->cpuid.hv),
+                                f->cpuid.hv == XP_HV_OTHER ? " (unknown signature)" : " signature");
         } else
                 xp_evidence_add(r, SRC, "leaf 0x40000000", XP_ST_ABSENT, NULL,
                                 "no hypervisor signature from the plain instruction (%s)", origin);
@@ -375,9 +375,9 @@ static void analyze(struct xp_report *r, const struct xp_cpuid_set *set, const c
                                         "Xen's forced-emulation CPUID raised #UD: not a Xen PV guest");
                 return;
         }
-        f->cpuid_xen = true;
-        f->cpuid_xen_forced_only = forced;
-        f->cpuid_xen_base = x->leaf;
+        f->cpuid.xen = true;
+        f->cpuid.xen_forced_only = forced;
+        f->cpuid.xen_base = x->leaf;
         if (forced || x->leaf != BASE_FIRST) { /* at 0x40000000 plain, already shown above */
                 snprintf(path, sizeof(path), "leaf 0x%08x%s", x->leaf, forced ? " (forced emulation)" : "");
                 snprintf(val, sizeof(val), "\"XenVMMXenVMM\" max leaf 0x%08x", x->eax);
@@ -385,28 +385,28 @@ static void analyze(struct xp_report *r, const struct xp_cpuid_set *set, const c
                                 forced ? "Xen answers through the forced-emulation prefix: a Xen PV domain (plain CPUID is not trapped here)"
                                        : "Xen hypervisor signature above another hypervisor's leaves");
         }
-        if (forced && f->cpuid_hv != XP_HV_NONE && f->cpuid_hv != XP_HV_XEN && f->cpuid_sig[0])
+        if (forced && f->cpuid.hv != XP_HV_NONE && f->cpuid.hv != XP_HV_XEN && f->cpuid.sig[0])
                 xp_report_note(r, "plain CPUID shows \"%s\" (%s), not Xen: user-space CPUID is not intercepted in this PV domain (no CPUID faulting), so it sees the hardware or the outer hypervisor; Xen answers only through its forced-emulation prefix",
-                               f->cpuid_sig, xp_hv_to_name(f->cpuid_hv));
+                               f->cpuid.sig, xp_hv_to_name(f->cpuid.hv));
 
-        if (x->leaf > BASE_FIRST && f->cpuid_hv == XP_HV_MICROSOFT) {
-                f->cpuid_viridian = true;
+        if (x->leaf > BASE_FIRST && f->cpuid.hv == XP_HV_MICROSOFT) {
+                f->cpuid.viridian = true;
                 xp_evidence_add(r, SRC, "leaf 0x40000000 + Xen at 0x40000100", XP_ST_FOUND, "Microsoft Hv",
                                 "Xen with Viridian (Hyper-V enlightenments) enabled: a Xen HVM guest, not Hyper-V");
         }
 
         const struct xp_cpuid_leaf *v = xp_cpuid_find(set, x->leaf + 1, forced);
         if (v && x->eax >= x->leaf + 1) {
-                snprintf(f->cpuid_xen_version, sizeof(f->cpuid_xen_version), "%u.%u", v->eax >> 16,
+                snprintf(f->cpuid.xen_version, sizeof(f->cpuid.xen_version), "%u.%u", v->eax >> 16,
                          v->eax & 0xffff);
                 snprintf(path, sizeof(path), "leaf 0x%08x", x->leaf + 1);
-                xp_evidence_add(r, SRC, path, XP_ST_FOUND, f->cpuid_xen_version, "Xen version from CPUID");
+                xp_evidence_add(r, SRC, path, XP_ST_FOUND, f->cpuid.xen_version, "Xen version from CPUID");
         }
         /* the HVM leaf means nothing to a PV domain (the forced case) */
         const struct xp_cpuid_leaf *h = forced ? NULL : xp_cpuid_find(set, x->leaf + 4, false);
         if (h && x->eax >= x->leaf + 4) {
-                f->cpuid_hvm_leaf = true;
-                f->cpuid_hvm_flags = h->eax;
+                f->cpuid.hvm_leaf = true;
+                f->cpuid.hvm_flags = h->eax;
                 snprintf(path, sizeof(path), "leaf 0x%08x", x->leaf + 4);
                 snprintf(val, sizeof(val), "eax=0x%08x", h->eax);
                 if (h->eax & (1u << 4))
@@ -431,7 +431,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                  * snapshot may have left in /run */
                 e = xp_cpuid_read_live(&set);
                 if (e < 0) {
-                        r->facts.cpuid = XP_ST_UNAVAILABLE;
+                        r->facts.cpuid.status = XP_ST_UNAVAILABLE;
                         xp_evidence_add(r, SRC, "cpuid", XP_ST_UNAVAILABLE, NULL,
                                         "no CPUID instruction on this architecture");
                         return 1;
@@ -441,13 +441,13 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 e = xp_root_read_file(root, XP_CPUID_FILE, 1024 * 1024, &text, NULL);
                 if (e < 0 && e != -ENOENT) {
                         /* there is a snapshot, and it cannot be read */
-                        r->facts.cpuid = XP_ST_UNREADABLE;
+                        r->facts.cpuid.status = XP_ST_UNREADABLE;
                         xp_evidence_add(r, SRC, XP_CPUID_FILE, XP_ST_UNREADABLE, NULL,
                                         "the root's CPUID snapshot cannot be read: %s", strerror(-e));
                         return 1;
                 }
                 if (e < 0) {
-                        r->facts.cpuid = XP_ST_UNAVAILABLE;
+                        r->facts.cpuid.status = XP_ST_UNAVAILABLE;
                         xp_evidence_add(r, SRC, XP_CPUID_FILE, XP_ST_UNAVAILABLE, NULL,
                                         "CPUID cannot be read from a directory and the root has no snapshot of it (%s)",
                                         "absent");
@@ -461,13 +461,13 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 if (e < 0) {
                         ERR(ctx, "%s/%s: line %u: expected 'LEAF SUBLEAF EAX EBX ECX EDX [forced]' in hex; CPUID evidence ignored",
                             xp_root_path(root), XP_CPUID_FILE, bad);
-                        r->facts.cpuid = XP_ST_UNREADABLE;
+                        r->facts.cpuid.status = XP_ST_UNREADABLE;
                         xp_evidence_add(r, SRC, XP_CPUID_FILE, XP_ST_UNREADABLE, NULL, "malformed at line %u", bad);
                         return 1;
                 }
                 origin = "snapshot";
         }
-        r->facts.cpuid = XP_ST_FOUND;
+        r->facts.cpuid.status = XP_ST_FOUND;
         analyze(r, &set, origin);
         xp_cpuid_set_clear(&set);
         return 0;

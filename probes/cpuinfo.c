@@ -60,26 +60,26 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
         /* 8 MiB: ~1.5 KiB per CPU, so several thousand CPUs */
         int e = xp_root_read_file(xp_ctx_root(ctx), "proc/cpuinfo", 8u << 20, &text, NULL);
         if (e < 0) {
-                f->cpuinfo = xp_status_from_errno(e);
-                xp_evidence_add(r, SRC, "proc/cpuinfo", f->cpuinfo, NULL, "%s", strerror(-e));
+                f->cpuinfo.status = xp_status_from_errno(e);
+                xp_evidence_add(r, SRC, "proc/cpuinfo", f->cpuinfo.status, NULL, "%s", strerror(-e));
                 return e == -ENOENT ? 1 : e;
         }
-        e = xp_parse_cpuinfo_flags(text, &f->flag_hypervisor, &f->flag_vmx, &f->flag_svm);
+        e = xp_parse_cpuinfo_flags(text, &f->cpuinfo.hypervisor, &f->cpuinfo.vmx, &f->cpuinfo.svm);
         free(text);
         if (e != 0) {
-                f->cpuinfo = XP_ST_ABSENT;
+                f->cpuinfo.status = XP_ST_ABSENT;
                 xp_evidence_add(r, SRC, "proc/cpuinfo flags", XP_ST_ABSENT, NULL,
                                 "no x86 flags line (not x86, or truncated)");
                 return 1;
         }
-        f->cpuinfo = XP_ST_FOUND;
+        f->cpuinfo.status = XP_ST_FOUND;
         xp_evidence_add(r, SRC, "proc/cpuinfo flags", XP_ST_FOUND,
-                        f->flag_hypervisor ? "hypervisor" : "(no hypervisor flag)", "%s",
-                        f->flag_hypervisor ? "the kernel knows it runs under a hypervisor"
+                        f->cpuinfo.hypervisor ? "hypervisor" : "(no hypervisor flag)", "%s",
+                        f->cpuinfo.hypervisor ? "the kernel knows it runs under a hypervisor"
                                            : "the kernel sees no hypervisor");
         xp_evidence_add(r, SRC, "proc/cpuinfo flags", XP_ST_FOUND,
-                        f->flag_vmx ? "vmx" : f->flag_svm ? "svm" : "(no vmx/svm)", "%s",
-                        f->flag_vmx || f->flag_svm
+                        f->cpuinfo.vmx ? "vmx" : f->cpuinfo.svm ? "svm" : "(no vmx/svm)", "%s",
+                        f->cpuinfo.vmx || f->cpuinfo.svm
                                 ? "hardware virtualization visible: this system could run a hypervisor (nested Xen as L1)"
                                 : "no hardware virtualization visible to this kernel (normal under Xen, dom0 included: what Xen itself can host is in sys/hypervisor/properties/capabilities)");
         return 0;

@@ -77,29 +77,29 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
 {
         struct xp_facts *f = &r->facts;
         int found = 0;
-        read_field(ctx, r, "sys_vendor", f->sys_vendor, sizeof(f->sys_vendor), &found);
-        read_field(ctx, r, "product_name", f->product_name, sizeof(f->product_name), &found);
-        read_field(ctx, r, "bios_vendor", f->bios_vendor, sizeof(f->bios_vendor), &found);
-        read_field(ctx, r, "bios_version", f->bios_version, sizeof(f->bios_version), &found);
+        read_field(ctx, r, "sys_vendor", f->dmi.sys_vendor, sizeof(f->dmi.sys_vendor), &found);
+        read_field(ctx, r, "product_name", f->dmi.product_name, sizeof(f->dmi.product_name), &found);
+        read_field(ctx, r, "bios_vendor", f->dmi.bios_vendor, sizeof(f->dmi.bios_vendor), &found);
+        read_field(ctx, r, "bios_version", f->dmi.bios_version, sizeof(f->dmi.bios_version), &found);
         if (!found) {
-                f->dmi = XP_ST_ABSENT;
+                f->dmi.status = XP_ST_ABSENT;
                 xp_evidence_add(r, SRC, "sys/class/dmi/id", XP_ST_ABSENT, NULL,
                                 "no DMI tables: no firmware (Xen PV/PVH guest, container, or non-x86)");
                 return 1;
         }
-        f->dmi = XP_ST_FOUND;
-        f->dmi_hv = lookup(f->sys_vendor, f->product_name);
-        if (f->dmi_hv == XP_HV_NONE)
-                f->dmi_hv = lookup(f->bios_vendor, f->product_name);
+        f->dmi.status = XP_ST_FOUND;
+        f->dmi.hv = lookup(f->dmi.sys_vendor, f->dmi.product_name);
+        if (f->dmi.hv == XP_HV_NONE)
+                f->dmi.hv = lookup(f->dmi.bios_vendor, f->dmi.product_name);
         char val[160];
-        snprintf(val, sizeof(val), "%s / %s", f->sys_vendor, f->product_name);
+        snprintf(val, sizeof(val), "%s / %s", f->dmi.sys_vendor, f->dmi.product_name);
         xp_evidence_add(r, SRC, "sys/class/dmi/id/{sys_vendor,product_name}", XP_ST_FOUND, val, "%s",
-                        f->dmi_hv == XP_HV_XEN ? "Xen HVM firmware (hvmloader): an HVM domU"
-                        : f->dmi_hv != XP_HV_NONE ? xp_hv_to_name(f->dmi_hv)
+                        f->dmi.hv == XP_HV_XEN ? "Xen HVM firmware (hvmloader): an HVM domU"
+                        : f->dmi.hv != XP_HV_NONE ? xp_hv_to_name(f->dmi.hv)
                                                   : "no known virtual machine vendor (hardware, or a PV dom0 seeing it)");
-        snprintf(val, sizeof(val), "%s / %s", f->bios_vendor, f->bios_version);
+        snprintf(val, sizeof(val), "%s / %s", f->dmi.bios_vendor, f->dmi.bios_version);
         xp_evidence_add(r, SRC, "sys/class/dmi/id/{bios_vendor,bios_version}", XP_ST_FOUND, val, "%s",
-                        strcmp(f->bios_vendor, "Xen") == 0 ? "Xen HVM BIOS; version is the hypervisor's"
+                        strcmp(f->dmi.bios_vendor, "Xen") == 0 ? "Xen HVM BIOS; version is the hypervisor's"
                                                            : "firmware identity");
         return 0;
 }

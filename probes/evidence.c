@@ -249,10 +249,10 @@ int xp_report_rule(struct xp_report *r, const char *name, const char *fmt, ...)
 
 const char *xp_report_xen_version(const struct xp_report *r)
 {
-        if (r->facts.xen_version[0])
-                return r->facts.xen_version;
-        if (r->facts.cpuid_xen_version[0])
-                return r->facts.cpuid_xen_version;
+        if (r->facts.hv.xen_version[0])
+                return r->facts.hv.xen_version;
+        if (r->facts.cpuid.xen_version[0])
+                return r->facts.cpuid.xen_version;
         return NULL;
 }
 

@@ -7,7 +7,7 @@
 
 #include "model.h"
 
-/* Typed facts the probes extract; the classifier reads only these. */
+/* Bounds of the xenbus and block facts' fixed arrays. */
 #define XP_MAX_XENBUS 64
 #define XP_MAX_DISKS 256
 
@@ -47,41 +47,14 @@ enum xp_xen_module {
 };
 const char *xp_xen_module_name(enum xp_xen_module m); /* "xen_blkfront" */
 
-struct xp_facts {
-        /* hypervisor probe */
-        enum xp_status hv_dir;        /* sys/hypervisor directory */
-        char hv_type[32];             /* content of sys/hypervisor/type */
-        enum xp_guest_type guest_type;
-        bool have_features;
-        uint32_t features;
-        char xen_version[32];         /* "4.17.5" from version/major.minor+extra */
-        char capabilities[256];
-        enum xp_status xenfs;         /* proc/xen/capabilities readable? */
-        bool control_d;
+/*
+ * One part per evidence source, in the order xp_probe_all() runs the probes
+ * (probes/probe.c).  A source with a status says with it whether it could
+ * be read at all (zero: never probed).
+ */
 
-        /* cpuid probe */
-        enum xp_status cpuid;         /* FOUND: values available */
-        enum xp_hv cpuid_hv;          /* identity at 0x40000000 (first base) */
-        char cpuid_sig[13];           /* raw signature at 0x40000000 */
-        bool cpuid_xen;               /* XenVMMXenVMM at some base */
-        bool cpuid_xen_forced_only;   /* ... only through the forced prefix */
-        uint32_t cpuid_xen_base;
-        char cpuid_xen_version[16];
-        bool cpuid_viridian;          /* "Microsoft Hv" at 0x40000000 + Xen above */
-        bool cpuid_hv_bit;            /* leaf 1 ECX bit 31 */
-        bool cpuid_hvm_leaf;          /* Xen HVM leaf (base+4) readable */
-        uint32_t cpuid_hvm_flags;
-
-        /* cpuinfo probe */
-        enum xp_status cpuinfo;
-        bool flag_hypervisor, flag_vmx, flag_svm;
-
-        /* dmi probe */
-        enum xp_status dmi;
-        enum xp_hv dmi_hv;
-        char sys_vendor[64], product_name[64], bios_vendor[64], bios_version[64];
-
-        /* kernel probe */
+/* kernel probe: the running kernel's release, command line and config */
+struct xp_kernel_facts {
         char release[65];
         char version[256];
         enum xp_status cmdline;
@@ -93,26 +66,85 @@ struct xp_facts {
         char config_path[128];
         char cfg_xen, cfg_xen_pv, cfg_xen_pvh, cfg_xen_pvhvm, cfg_xen_dom0;
         char cfg_blkfront, cfg_netfront, cfg_platform_pci;
+};
 
-        /* modules probe */
-        enum xp_status modules;
-        enum xp_kstate mod[_XP_XM_MAX];
-        bool mod_blacklisted[_XP_XM_MAX];
-        bool mod_install_disabled[_XP_XM_MAX];
+/* container probe */
+struct xp_container_facts {
+        char name[32];                /* "docker", "lxc", ... or "" */
+};
 
-        /* xenbus probe */
-        enum xp_status xenbus;
-        size_t n_xenbus;
-        struct xp_xenbus_dev xenbus_dev[XP_MAX_XENBUS];
+/* hypervisor probe: sys/hypervisor and proc/xen */
+struct xp_hv_facts {
+        enum xp_status status;        /* sys/hypervisor directory */
+        char type[32];                /* content of sys/hypervisor/type */
+        enum xp_guest_type guest_type;
+        bool have_features;
+        uint32_t features;
+        char xen_version[32];         /* "4.17.5" from version/major.minor+extra */
+        char capabilities[256];
+        enum xp_status xenfs;         /* proc/xen/capabilities readable? */
+        bool control_d;
+};
 
-        /* pci probe */
-        enum xp_status pci;
+/* cpuid probe */
+struct xp_cpuid_facts {
+        enum xp_status status;        /* FOUND: values available */
+        enum xp_hv hv;                /* identity at 0x40000000 (first base) */
+        char sig[13];                 /* raw signature at 0x40000000 */
+        bool xen;                     /* XenVMMXenVMM at some base */
+        bool xen_forced_only;         /* ... only through the forced prefix */
+        uint32_t xen_base;
+        char xen_version[16];
+        bool viridian;                /* "Microsoft Hv" at 0x40000000 + Xen above */
+        bool hv_bit;                  /* leaf 1 ECX bit 31 */
+        bool hvm_leaf;                /* Xen HVM leaf (base+4) readable */
+        uint32_t hvm_flags;
+};
+
+/* cpuinfo probe: the flags line of proc/cpuinfo */
+struct xp_cpuinfo_facts {
+        enum xp_status status;
+        bool hypervisor, vmx, svm;
+};
+
+/* dmi probe */
+struct xp_dmi_facts {
+        enum xp_status status;
+        enum xp_hv hv;
+        char sys_vendor[64], product_name[64], bios_vendor[64], bios_version[64];
+};
+
+/* modules probe: each Xen module's state, indexed by enum xp_xen_module */
+struct xp_modules_facts {
+        enum xp_status status;
+        enum xp_kstate state[_XP_XM_MAX];
+        bool blacklisted[_XP_XM_MAX];
+        bool install_disabled[_XP_XM_MAX];
+};
+
+/* xenbus probe */
+struct xp_xenbus_facts {
+        enum xp_status status;
+        size_t n_devs;
+        struct xp_xenbus_dev devs[XP_MAX_XENBUS];
+};
+
+/* pci probe */
+struct xp_pci_facts {
+        enum xp_status status;
         bool platform_dev;
         char platform_driver[32];
         char nic_drivers[128];        /* "e1000 rtl8139" of PCI NICs */
+};
 
-        /* block probe */
-        enum xp_status block;
+/* os-release probe */
+struct xp_os_release_facts {
+        char id[32], version_id[32], pretty_name[128];
+};
+
+/* block probe: the disks and the root filesystem */
+struct xp_block_facts {
+        enum xp_status status;
         size_t n_disks;
         struct xp_disk disks[XP_MAX_DISKS];
         enum xp_status rootfs;
@@ -120,10 +152,18 @@ struct xp_facts {
         char root_fstype[32];
         char root_devname[32];        /* resolved block device name */
         enum xp_disk_kind root_kind;
+};
 
-        /* container probe */
-        char container[32];           /* "docker", "lxc", ... or "" */
-
-        /* os-release probe */
-        char os_id[32], os_version_id[32], os_pretty_name[128];
+struct xp_facts {
+        struct xp_kernel_facts kernel;
+        struct xp_container_facts container;
+        struct xp_hv_facts hv;
+        struct xp_cpuid_facts cpuid;
+        struct xp_cpuinfo_facts cpuinfo;
+        struct xp_dmi_facts dmi;
+        struct xp_modules_facts modules;
+        struct xp_xenbus_facts xenbus;
+        struct xp_pci_facts pci;
+        struct xp_os_release_facts os_release;
+        struct xp_block_facts block;
 };

@@ -95,40 +95,40 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
 
         int e = xp_root_list_dir(root, "sys/hypervisor", &entries);
         if (e < 0) {
-                f->hv_dir = xp_status_from_errno(e);
-                xp_evidence_add(r, SRC, "sys/hypervisor", f->hv_dir, NULL,
+                f->hv.status = xp_status_from_errno(e);
+                xp_evidence_add(r, SRC, "sys/hypervisor", f->hv.status, NULL,
                                 "%s: the kernel exposes no hypervisor interface (not Xen, or Xen support off or disabled by nopv)",
                                 e == -ENOENT ? "absent" : strerror(-e));
         } else if (!entries[0]) {
-                f->hv_dir = XP_ST_ABSENT;
+                f->hv.status = XP_ST_ABSENT;
                 xp_evidence_add(r, SRC, "sys/hypervisor", XP_ST_ABSENT, "(empty)",
                                 "directory exists but is empty: no hypervisor driver registered (not Xen, or the kernel runs with nopv / without Xen support)");
         } else
-                f->hv_dir = XP_ST_FOUND;
+                f->hv.status = XP_ST_FOUND;
         xp_strv_free(entries);
 
-        if (f->hv_dir == XP_ST_FOUND) {
-                if (read_leaf(ctx, r, "sys/hypervisor/type", f->hv_type, sizeof(f->hv_type), true) == 0)
-                        xp_evidence_add(r, SRC, "sys/hypervisor/type", XP_ST_FOUND, f->hv_type, "%s",
-                                        strcmp(f->hv_type, "xen") == 0
+        if (f->hv.status == XP_ST_FOUND) {
+                if (read_leaf(ctx, r, "sys/hypervisor/type", f->hv.type, sizeof(f->hv.type), true) == 0)
+                        xp_evidence_add(r, SRC, "sys/hypervisor/type", XP_ST_FOUND, f->hv.type, "%s",
+                                        strcmp(f->hv.type, "xen") == 0
                                                 ? "the kernel talks to a Xen hypervisor"
                                                 : "a non-Xen hypervisor interface");
 
                 e = read_leaf(ctx, r, "sys/hypervisor/guest_type", buf, sizeof(buf), true);
                 if (e == 0) {
-                        f->guest_type = xp_parse_guest_type(buf);
+                        f->hv.guest_type = xp_parse_guest_type(buf);
                         xp_evidence_add(r, SRC, "sys/hypervisor/guest_type", XP_ST_FOUND, buf, "%s",
-                                        f->guest_type == XP_GT_PV    ? "PV domain (PV guest or PV dom0)"
-                                        : f->guest_type == XP_GT_PVH ? "PVH domain (PVH guest or PVH dom0)"
-                                        : f->guest_type == XP_GT_HVM ? "HVM domain (PV drivers may or may not be in use)"
+                                        f->hv.guest_type == XP_GT_PV    ? "PV domain (PV guest or PV dom0)"
+                                        : f->hv.guest_type == XP_GT_PVH ? "PVH domain (PVH guest or PVH dom0)"
+                                        : f->hv.guest_type == XP_GT_HVM ? "HVM domain (PV drivers may or may not be in use)"
                                                                      : "unexpected value");
                 } else if (e == -ENOENT)
                         DBG(ctx, "sys/hypervisor/guest_type absent: kernel older than 4.13");
 
                 if (read_leaf(ctx, r, "sys/hypervisor/properties/features", buf, sizeof(buf), true) == 0) {
-                        if (xp_parse_features(buf, &f->features) == 0) {
-                                f->have_features = true;
-                                uint32_t ft = f->features;
+                        if (xp_parse_features(buf, &f->hv.features) == 0) {
+                                f->hv.have_features = true;
+                                uint32_t ft = f->hv.features;
                                 xp_evidence_add(r, SRC, "sys/hypervisor/properties/features", XP_ST_FOUND, buf,
                                                 "XENFEAT bits: dom0(11)=%u mmu_pt_update_preserve_ad(5, PV only)=%u hvm_pirqs(10, HVM only)=%u auto_translated_physmap(2)=%u hvm_callback_vector(8)=%u",
                                                 !!(ft & (1u << XENFEAT_dom0)),
@@ -150,18 +150,18 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                         if (*end1 == '\0' && *end2 == '\0' && a >= 0 && b >= 0 && a < 1000 && b < 1000) {
                                 /* extra is ".5" or "-rc" or "": keep only a sane suffix */
                                 char *x = xp_sanitize(extra, strlen(extra), 16);
-                                snprintf(f->xen_version, sizeof(f->xen_version), "%ld.%ld%s", a, b,
+                                snprintf(f->hv.xen_version, sizeof(f->hv.xen_version), "%ld.%ld%s", a, b,
                                          x ? x : "");
                                 free(x);
                                 xp_evidence_add(r, SRC, "sys/hypervisor/version/{major,minor,extra}", XP_ST_FOUND,
-                                                f->xen_version, "Xen hypervisor version");
+                                                f->hv.xen_version, "Xen hypervisor version");
                         }
                 }
-                if (read_leaf(ctx, r, "sys/hypervisor/properties/capabilities", f->capabilities,
-                              sizeof(f->capabilities), false) == 0)
+                if (read_leaf(ctx, r, "sys/hypervisor/properties/capabilities", f->hv.capabilities,
+                              sizeof(f->hv.capabilities), false) == 0)
                         xp_evidence_add(r, SRC, "sys/hypervisor/properties/capabilities", XP_ST_FOUND,
-                                        f->capabilities, "%s",
-                                        strstr(f->capabilities, "hvm-")
+                                        f->hv.capabilities, "%s",
+                                        strstr(f->hv.capabilities, "hvm-")
                                                 ? "the hypervisor can run HVM guests (VMX/SVM available to Xen)"
                                                 : "no hvm-* capability: this Xen cannot create HVM or PVH guests");
                 if (read_leaf(ctx, r, "sys/hypervisor/uuid", buf, sizeof(buf), false) == 0)
@@ -180,22 +180,22 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
         char *caps = NULL;
         e = xp_root_read_line(root, "proc/xen/capabilities", &caps);
         if (e == 0) {
-                f->xenfs = XP_ST_FOUND;
-                f->control_d = strstr(caps, "control_d") != NULL;
+                f->hv.xenfs = XP_ST_FOUND;
+                f->hv.control_d = strstr(caps, "control_d") != NULL;
                 xp_evidence_add(r, SRC, "proc/xen/capabilities", XP_ST_FOUND, caps[0] ? caps : "(empty)", "%s",
-                                f->control_d ? "control_d: this is the control domain (dom0)"
+                                f->hv.control_d ? "control_d: this is the control domain (dom0)"
                                              : "xenfs mounted, no control_d: an unprivileged domain");
                 free(caps);
         } else {
-                f->xenfs = xp_status_from_errno(e);
+                f->hv.xenfs = xp_status_from_errno(e);
                 bool dir = xp_root_exists(root, "proc/xen");
-                xp_evidence_add(r, SRC, "proc/xen/capabilities", f->xenfs, NULL, "%s",
+                xp_evidence_add(r, SRC, "proc/xen/capabilities", f->hv.xenfs, NULL, "%s",
                                 e != -ENOENT ? strerror(-e)
                                 : dir        ? "proc/xen exists but xenfs is not mounted there (mount -t xenfs xenfs /proc/xen): dom0 status taken from the feature bits only"
                                              : "no /proc/xen (xenfs not available)");
         }
 
-        if (f->hv_dir != XP_ST_FOUND && f->xenfs != XP_ST_FOUND)
+        if (f->hv.status != XP_ST_FOUND && f->hv.xenfs != XP_ST_FOUND)
                 return 1;
         return 0;
 }

@@ -79,7 +79,7 @@ static const struct {
         size_t offset;
         const char *meaning;
 } config_table[] = {
-#define F(x) offsetof(struct xp_facts, x)
+#define F(x) offsetof(struct xp_kernel_facts, x)
         { "CONFIG_XEN", F(cfg_xen), "Xen guest support" },
         { "CONFIG_XEN_PV", F(cfg_xen_pv), "can boot as a PV guest" },
         { "CONFIG_XEN_PVH", F(cfg_xen_pvh), "can boot as a PVH guest" },
@@ -99,8 +99,8 @@ static void read_config(struct xp_ctx *ctx, struct xp_report *r)
         size_t len;
         int e = -ENOENT;
 
-        if (f->release[0]) {
-                snprintf(path, sizeof(path), "boot/config-%s", f->release);
+        if (f->kernel.release[0]) {
+                snprintf(path, sizeof(path), "boot/config-%s", f->kernel.release);
                 e = xp_root_read_file(root, path, CONFIG_MAX, &text, &len);
         }
         if (e < 0) {
@@ -116,21 +116,21 @@ static void read_config(struct xp_ctx *ctx, struct xp_report *r)
                 }
         }
         if (e < 0) {
-                f->config = xp_status_from_errno(e);
-                xp_evidence_add(r, SRC, "boot/config-RELEASE, proc/config.gz", f->config, NULL,
+                f->kernel.config = xp_status_from_errno(e);
+                xp_evidence_add(r, SRC, "boot/config-RELEASE, proc/config.gz", f->kernel.config, NULL,
                                 "kernel config not readable: built-in drivers are judged from modules.builtin and sysfs only");
                 return;
         }
-        f->config = XP_ST_FOUND;
-        snprintf(f->config_path, sizeof(f->config_path), "%s", path);
+        f->kernel.config = XP_ST_FOUND;
+        snprintf(f->kernel.config_path, sizeof(f->kernel.config_path), "%s", path);
         for (size_t i = 0; i < ELEMENTSOF(config_table); i++) {
                 char v = xp_parse_config_option(text, config_table[i].option);
                 /* options that depend on a disabled one are not written at
                  * all: in a readable config, absent means not built */
                 if (!v)
                         v = 'n';
-                *((char *)f + config_table[i].offset) = v;
-                if (i > 0 && f->cfg_xen != 'y')
+                *((char *)&f->kernel + config_table[i].offset) = v;
+                if (i > 0 && f->kernel.cfg_xen != 'y')
                         continue; /* CONFIG_XEN=n says it all */
                 char ev[192];
                 snprintf(ev, sizeof(ev), "%s:%s", path, config_table[i].option);
@@ -151,18 +151,18 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
         /* the release names directories (lib/modules/R, boot/config-R):
          * a guest image must not steer those paths */
         if (e == 0 && (!v[0] || strchr(v, '/') || strcmp(v, ".") == 0 || strcmp(v, "..") == 0 ||
-                       strlen(v) >= sizeof(f->release))) {
+                       strlen(v) >= sizeof(f->kernel.release))) {
                 xp_evidence_add(r, SRC, "proc/sys/kernel/osrelease", XP_ST_UNREADABLE, NULL,
                                 "not a kernel release (empty, too long, or contains '/'): ignored");
                 free(v);
                 e = -EINVAL;
         } else if (e == 0) {
-                char *s = xp_sanitize(v, strlen(v), sizeof(f->release) - 4);
-                snprintf(f->release, sizeof(f->release), "%s", s ? s : "");
+                char *s = xp_sanitize(v, strlen(v), sizeof(f->kernel.release) - 4);
+                snprintf(f->kernel.release, sizeof(f->kernel.release), "%s", s ? s : "");
                 free(s);
                 free(v);
-                bool seed = strstr(f->release, "xen") != NULL;
-                xp_evidence_add(r, SRC, "proc/sys/kernel/osrelease", XP_ST_FOUND, f->release,
+                bool seed = strstr(f->kernel.release, "xen") != NULL;
+                xp_evidence_add(r, SRC, "proc/sys/kernel/osrelease", XP_ST_FOUND, f->kernel.release,
                                 "%s", seed ? "kernel release names xen (a xenified or -xen flavour kernel)"
                                            : "no \"xen\" in the release: the old `uname -a | grep xen` heuristic says \"not Xen\" here, which is wrong for every pvops kernel (Xen support is in the generic kernel since 2.6.37/3.0)");
         } else if (e != -EINVAL)
@@ -171,54 +171,54 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
 
         e = xp_root_read_line(root, "proc/version", &v);
         if (e == 0) {
-                char *s = xp_sanitize(v, strlen(v), sizeof(f->version) - 4);
-                snprintf(f->version, sizeof(f->version), "%s", s ? s : "");
+                char *s = xp_sanitize(v, strlen(v), sizeof(f->kernel.version) - 4);
+                snprintf(f->kernel.version, sizeof(f->kernel.version), "%s", s ? s : "");
                 free(s);
                 free(v);
-                xp_evidence_add(r, SRC, "proc/version", XP_ST_FOUND, f->version, "kernel build");
+                xp_evidence_add(r, SRC, "proc/version", XP_ST_FOUND, f->kernel.version, "kernel build");
         } else if (e != -ENOENT)
                 xp_evidence_add(r, SRC, "proc/version", xp_status_from_errno(e), NULL, "%s", strerror(-e));
 
         e = xp_root_read_line(root, "proc/cmdline", &v);
         if (e == 0) {
-                f->cmdline = XP_ST_FOUND;
-                char *clean = xp_sanitize(v, strlen(v), sizeof(f->cmdline_text) - 4);
-                snprintf(f->cmdline_text, sizeof(f->cmdline_text), "%s", clean ? clean : "");
+                f->kernel.cmdline = XP_ST_FOUND;
+                char *clean = xp_sanitize(v, strlen(v), sizeof(f->kernel.cmdline_text) - 4);
+                snprintf(f->kernel.cmdline_text, sizeof(f->kernel.cmdline_text), "%s", clean ? clean : "");
                 free(clean);
                 size_t l = 0;
                 /* early_param() takes "nopv" and "nopv=anything" alike */
-                f->nopv = xp_cmdline_find(v, "nopv", NULL) || xp_cmdline_find(v, "nopv=", NULL);
-                f->xen_nopv = xp_cmdline_find(v, "xen_nopv", NULL) || xp_cmdline_find(v, "xen_nopv=", NULL);
+                f->kernel.nopv = xp_cmdline_find(v, "nopv", NULL) || xp_cmdline_find(v, "nopv=", NULL);
+                f->kernel.xen_nopv = xp_cmdline_find(v, "xen_nopv", NULL) || xp_cmdline_find(v, "xen_nopv=", NULL);
                 const char *u = xp_cmdline_find(v, "xen_emul_unplug=", &l);
                 if (u) {
                         size_t n = l - strlen("xen_emul_unplug=");
-                        char *s = xp_sanitize(u + strlen("xen_emul_unplug="), n, sizeof(f->emul_unplug) - 4);
-                        snprintf(f->emul_unplug, sizeof(f->emul_unplug), "%s", s ? s : "");
+                        char *s = xp_sanitize(u + strlen("xen_emul_unplug="), n, sizeof(f->kernel.emul_unplug) - 4);
+                        snprintf(f->kernel.emul_unplug, sizeof(f->kernel.emul_unplug), "%s", s ? s : "");
                         free(s);
                 }
                 /* a comma list (arch/x86/xen/platform-pci-unplug.c parse_xen_emul_unplug):
                  * "never" anywhere in it wins */
-                char list[sizeof(f->emul_unplug)];
-                snprintf(list, sizeof(list), "%s", f->emul_unplug);
+                char list[sizeof(f->kernel.emul_unplug)];
+                snprintf(list, sizeof(list), "%s", f->kernel.emul_unplug);
                 for (char *save = NULL, *t = strtok_r(list, ",\"", &save); t; t = strtok_r(NULL, ",\"", &save))
                         if (strcmp(t, "never") == 0)
-                                f->emul_unplug_never = true;
+                                f->kernel.emul_unplug_never = true;
                 char *shown = xp_sanitize(v, strlen(v), 200);
                 xp_evidence_add(r, SRC, "proc/cmdline", XP_ST_FOUND, shown, "%s",
-                                f->nopv       ? "nopv: the kernel ignores Xen in an HVM guest (no PV drivers, no /sys/hypervisor)"
-                                : f->xen_nopv ? "xen_nopv (pre-5.x spelling of nopv): the kernel ignores Xen in an HVM guest"
-                                : f->emul_unplug[0] ? "xen_emul_unplug= set: controls which emulated devices the PV drivers replace"
+                                f->kernel.nopv       ? "nopv: the kernel ignores Xen in an HVM guest (no PV drivers, no /sys/hypervisor)"
+                                : f->kernel.xen_nopv ? "xen_nopv (pre-5.x spelling of nopv): the kernel ignores Xen in an HVM guest"
+                                : f->kernel.emul_unplug[0] ? "xen_emul_unplug= set: controls which emulated devices the PV drivers replace"
                                                     : "no Xen-related boot option");
                 free(shown);
                 free(v);
         } else {
-                f->cmdline = xp_status_from_errno(e);
-                xp_evidence_add(r, SRC, "proc/cmdline", f->cmdline, NULL, "%s", strerror(-e));
+                f->kernel.cmdline = xp_status_from_errno(e);
+                xp_evidence_add(r, SRC, "proc/cmdline", f->kernel.cmdline, NULL, "%s", strerror(-e));
         }
 
         if (!xp_ctx_get_verdict_only(ctx)) /* config explains, never decides */
                 read_config(ctx, r);
-        return f->release[0] ? 0 : 1;
+        return f->kernel.release[0] ? 0 : 1;
 }
 
 const struct xp_probe xp_kernel_probe = {

@@ -328,13 +328,13 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 loaded = NULL;
         }
 
-        if (!f->release[0]) {
-                f->modules = loaded ? XP_ST_FOUND : XP_ST_UNAVAILABLE;
+        if (!f->kernel.release[0]) {
+                f->modules.status = loaded ? XP_ST_FOUND : XP_ST_UNAVAILABLE;
                 xp_evidence_add(r, SRC, "lib/modules", XP_ST_UNAVAILABLE, NULL,
                                 "kernel release unknown: cannot open the module index");
         }
-        snprintf(moddir, sizeof(moddir), "lib/modules/%s", f->release);
-        bool have_index = f->release[0] && xp_root_exists(root, moddir);
+        snprintf(moddir, sizeof(moddir), "lib/modules/%s", f->kernel.release);
+        bool have_index = f->kernel.release[0] && xp_root_exists(root, moddir);
 
         struct kmod_ctx *kctx = NULL;
         char stage[PATH_MAX] = "";
@@ -357,7 +357,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                                                 "%s: libkmod works without it, so module states may show as unknown",
                                                 strerror(xp_root_log_error(root, i)));
                 }
-        } else if (f->release[0])
+        } else if (f->kernel.release[0])
                 xp_evidence_add(r, SRC, moddir, XP_ST_ABSENT, NULL,
                                 "no module tree for the running kernel: built-in and available drivers unknown");
         bool have_dep = have_index && (snprintf(path, sizeof(path), "%s/modules.dep.bin", moddir),
@@ -368,7 +368,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
          * for another root: under --root, entries only the host's command
          * line names are dropped and the root's own command line counts. */
         char *host_cmdline = NULL;
-        const char *root_cmdline = f->cmdline_text; /* read by the kernel probe */
+        const char *root_cmdline = f->kernel.cmdline_text; /* read by the kernel probe */
         if (kctx && !xp_root_is_live(root)) {
                 int e2;
                 struct xp_root *live = xp_root_new("/", true, &e2);
@@ -379,7 +379,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 }
                 for (int m = 0; m < _XP_XM_MAX; m++)
                         if (cmdline_blacklists(root_cmdline, xp_xen_module_name(m)))
-                                f->mod_blacklisted[m] = true;
+                                f->modules.blacklisted[m] = true;
         }
         if (kctx) {
                 struct kmod_config_iter *it = km.kmod_config_get_blacklists(kctx);
@@ -389,7 +389,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                                 if (same_module(name, xp_xen_module_name(m)) &&
                                     (xp_root_is_live(root) || !cmdline_blacklists(host_cmdline, name) ||
                                      cmdline_blacklists(root_cmdline, name)))
-                                        f->mod_blacklisted[m] = true;
+                                        f->modules.blacklisted[m] = true;
                 }
                 if (it) /* NULL when libkmod could not allocate; it does not take NULL */
                         km.kmod_config_iter_free_iter(it);
@@ -407,7 +407,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                                         strcmp(c, "false") == 0 || strcmp(c, "true") == 0;
                         for (int m = 0; m < _XP_XM_MAX; m++)
                                 if (disables && same_module(name, xp_xen_module_name(m)))
-                                        f->mod_install_disabled[m] = true;
+                                        f->modules.install_disabled[m] = true;
                 }
                 if (it)
                         km.kmod_config_iter_free_iter(it);
@@ -443,13 +443,13 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                                 how = "neither built in nor in modules.dep";
                         }
                 }
-                f->mod[m] = st;
-                if (st == XP_KS_UNKNOWN || (st == XP_KS_MISSING && !f->mod_blacklisted[m]))
+                f->modules.state[m] = st;
+                if (st == XP_KS_UNKNOWN || (st == XP_KS_MISSING && !f->modules.blacklisted[m]))
                         continue; /* absent drivers are summarized below, not listed one by one */
                 snprintf(path, sizeof(path), "module %s", name);
                 xp_evidence_add(r, SRC, path, XP_ST_FOUND, xp_kstate_to_string(st), "%s%s%s", how,
-                                f->mod_blacklisted[m] ? "; BLACKLISTED in modprobe.d" : "",
-                                f->mod_install_disabled[m] ? "; disabled by an 'install ... /bin/false' line" : "");
+                                f->modules.blacklisted[m] ? "; BLACKLISTED in modprobe.d" : "",
+                                f->modules.install_disabled[m] ? "; disabled by an 'install ... /bin/false' line" : "");
         }
         if (loaded)
                 xp_evidence_add(r, SRC, "lsmod | grep xen (seed heuristic)", XP_ST_FOUND,
@@ -457,13 +457,13 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                                 seen_builtin ? "misleading here: some Xen drivers are built in and never appear in lsmod"
                                              : "lsmod shows loaded modules only; built-in drivers never appear");
 
-        f->modules = (kctx || loaded) ? XP_ST_FOUND : XP_ST_UNAVAILABLE;
+        f->modules.status = (kctx || loaded) ? XP_ST_FOUND : XP_ST_UNAVAILABLE;
         free(loaded);
         free(host_cmdline);
         if (kctx)
                 km.kmod_unref(kctx);
         unstage(stage);
-        return f->modules == XP_ST_FOUND ? 0 : 1;
+        return f->modules.status == XP_ST_FOUND ? 0 : 1;
 }
 
 const struct xp_probe xp_modules_probe = {

@@ -90,9 +90,9 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                         const char *key;
                         size_t off, size;
                 } keys[] = {
-                        { "ID", offsetof(struct xp_facts, os_id), sizeof(f->os_id) },
-                        { "VERSION_ID", offsetof(struct xp_facts, os_version_id), sizeof(f->os_version_id) },
-                        { "PRETTY_NAME", offsetof(struct xp_facts, os_pretty_name), sizeof(f->os_pretty_name) },
+                        { "ID", offsetof(struct xp_facts, os_release.id), sizeof(f->os_release.id) },
+                        { "VERSION_ID", offsetof(struct xp_facts, os_release.version_id), sizeof(f->os_release.version_id) },
+                        { "PRETTY_NAME", offsetof(struct xp_facts, os_release.pretty_name), sizeof(f->os_release.pretty_name) },
                 };
                 for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
                         if ((size_t)(eq - line) != strlen(keys[k].key) || memcmp(line, keys[k].key, eq - line))
@@ -106,7 +106,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 }
         }
         free(buf);
-        xp_evidence_add(r, SRC, path, XP_ST_FOUND, f->os_pretty_name[0] ? f->os_pretty_name : f->os_id,
+        xp_evidence_add(r, SRC, path, XP_ST_FOUND, f->os_release.pretty_name[0] ? f->os_release.pretty_name : f->os_release.id,
                         "operating system (not used for the verdict)");
         return 0;
 }

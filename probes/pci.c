@@ -54,12 +54,12 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
         char **devs = NULL;
         int e = xp_root_list_dir(xp_ctx_root(ctx), "sys/bus/pci/devices", &devs);
         if (e < 0) {
-                f->pci = xp_status_from_errno(e);
-                xp_evidence_add(r, SRC, "sys/bus/pci/devices", f->pci, NULL, "%s",
+                f->pci.status = xp_status_from_errno(e);
+                xp_evidence_add(r, SRC, "sys/bus/pci/devices", f->pci.status, NULL, "%s",
                                 e == -ENOENT ? "no PCI bus (Xen PV or PVH guest, or no PCI at all)" : strerror(-e));
                 return 1;
         }
-        f->pci = XP_ST_FOUND;
+        f->pci.status = XP_ST_FOUND;
         size_t n = 0;
         for (char **d = devs; *d; d++, n++) {
                 if (strlen(*d) > 64)
@@ -68,35 +68,35 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 if (read_hex(ctx, *d, "vendor", &vendor) < 0 || read_hex(ctx, *d, "device", &device) < 0)
                         continue;
                 if (vendor == XEN_PLATFORM_VENDOR && device == XEN_PLATFORM_DEVICE) {
-                        f->platform_dev = true;
-                        driver_of(ctx, *d, f->platform_driver, sizeof(f->platform_driver));
+                        f->pci.platform_dev = true;
+                        driver_of(ctx, *d, f->pci.platform_driver, sizeof(f->pci.platform_driver));
                         char ev[96], val[96];
                         snprintf(ev, sizeof(ev), "sys/bus/pci/devices/%s", *d);
                         snprintf(val, sizeof(val), "5853:0001 driver=%s",
-                                 f->platform_driver[0] ? f->platform_driver : "(none)");
+                                 f->pci.platform_driver[0] ? f->pci.platform_driver : "(none)");
                         xp_evidence_add(r, SRC, ev, XP_ST_FOUND, val, "%s",
-                                        f->platform_driver[0]
+                                        f->pci.platform_driver[0]
                                                 ? "Xen platform device bound: the kernel can unplug emulated disks/NICs and use PV drivers"
                                                 : "Xen platform device present but no driver bound: PV drivers cannot take over");
                 }
                 if (read_hex(ctx, *d, "class", &class) == 0 && (class >> 16) == 0x02) {
                         char drv[32];
                         driver_of(ctx, *d, drv, sizeof(drv));
-                        size_t l = strlen(f->nic_drivers);
-                        snprintf(f->nic_drivers + l, sizeof(f->nic_drivers) - l, "%s%s", l ? " " : "",
+                        size_t l = strlen(f->pci.nic_drivers);
+                        snprintf(f->pci.nic_drivers + l, sizeof(f->pci.nic_drivers) - l, "%s%s", l ? " " : "",
                                  drv[0] ? drv : "(unbound)");
                 }
         }
         xp_strv_free(devs);
-        if (!f->platform_dev)
+        if (!f->pci.platform_dev)
         {
                 char val[64];
                 snprintf(val, sizeof(val), "%zu devices, no 5853:0001", n);
                 xp_evidence_add(r, SRC, "sys/bus/pci/devices", XP_ST_FOUND, val,
                                 "no Xen platform device (xen_platform_pci=0 in the guest config, or not Xen)");
         }
-        if (f->nic_drivers[0])
-                xp_evidence_add(r, SRC, "sys/bus/pci/devices/*/driver (class 02)", XP_ST_FOUND, f->nic_drivers,
+        if (f->pci.nic_drivers[0])
+                xp_evidence_add(r, SRC, "sys/bus/pci/devices/*/driver (class 02)", XP_ST_FOUND, f->pci.nic_drivers,
                                 "emulated or passed-through network controllers");
         return 0;
 }

@@ -57,20 +57,20 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
 
         int e = xp_root_list_dir(root, "sys/bus/xen/devices", &devs);
         if (e < 0) {
-                f->xenbus = xp_status_from_errno(e);
-                xp_evidence_add(r, SRC, "sys/bus/xen/devices", f->xenbus, NULL, "%s",
+                f->xenbus.status = xp_status_from_errno(e);
+                xp_evidence_add(r, SRC, "sys/bus/xen/devices", f->xenbus.status, NULL, "%s",
                                 e == -ENOENT ? "no xen bus: no PV frontends (not Xen, HVM without PV drivers, or nopv)"
                                              : strerror(-e));
                 return 1;
         }
-        f->xenbus = XP_ST_FOUND;
+        f->xenbus.status = XP_ST_FOUND;
         if (!devs[0])
                 xp_evidence_add(r, SRC, "sys/bus/xen/devices", XP_ST_FOUND, "(empty)",
                                 "xen bus registered but no frontend device attached");
-        for (char **d = devs; *d && f->n_xenbus < XP_MAX_XENBUS; d++) {
-                if (strlen(*d) >= sizeof(f->xenbus_dev[0].name))
+        for (char **d = devs; *d && f->xenbus.n_devs < XP_MAX_XENBUS; d++) {
+                if (strlen(*d) >= sizeof(f->xenbus.devs[0].name))
                         continue; /* xenbus names are "<type>-<id>": short */
-                struct xp_xenbus_dev *x = &f->xenbus_dev[f->n_xenbus++];
+                struct xp_xenbus_dev *x = &f->xenbus.devs[f->xenbus.n_devs++];
                 char *s = xp_sanitize(*d, strlen(*d), sizeof(x->name) - 4);
                 snprintf(x->name, sizeof(x->name), "%s", s ? s : "?");
                 free(s);

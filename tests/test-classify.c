@@ -13,22 +13,22 @@ static struct xp_report *xen_base(const char *guest_type, uint32_t features)
 {
         struct xp_report *r = xp_report_new();
         struct xp_facts *f = &r->facts;
-        f->hv_dir = XP_ST_FOUND;
-        snprintf(f->hv_type, sizeof(f->hv_type), "xen");
-        f->guest_type = guest_type ? xp_parse_guest_type(guest_type) : XP_GT_UNKNOWN;
-        f->have_features = true;
-        f->features = features;
-        snprintf(f->xen_version, sizeof(f->xen_version), "4.17.5");
-        f->xenfs = XP_ST_ABSENT;
-        f->cpuid = XP_ST_FOUND;
-        f->dmi = XP_ST_ABSENT;
-        f->pci = XP_ST_ABSENT;
+        f->hv.status = XP_ST_FOUND;
+        snprintf(f->hv.type, sizeof(f->hv.type), "xen");
+        f->hv.guest_type = guest_type ? xp_parse_guest_type(guest_type) : XP_GT_UNKNOWN;
+        f->hv.have_features = true;
+        f->hv.features = features;
+        snprintf(f->hv.xen_version, sizeof(f->hv.xen_version), "4.17.5");
+        f->hv.xenfs = XP_ST_ABSENT;
+        f->cpuid.status = XP_ST_FOUND;
+        f->dmi.status = XP_ST_ABSENT;
+        f->pci.status = XP_ST_ABSENT;
         return r;
 }
 
 static void add_frontend(struct xp_facts *f, const char *devtype, bool connected)
 {
-        struct xp_xenbus_dev *d = &f->xenbus_dev[f->n_xenbus++];
+        struct xp_xenbus_dev *d = &f->xenbus.devs[f->xenbus.n_devs++];
         snprintf(d->name, sizeof(d->name), "%s-0", devtype);
         snprintf(d->devtype, sizeof(d->devtype), "%s", devtype);
         snprintf(d->state, sizeof(d->state), connected ? "Connected" : "InitWait");
@@ -39,9 +39,9 @@ static void add_frontend(struct xp_facts *f, const char *devtype, bool connected
 /* an HVM domain's bound Xen platform device (the PVHVM capture) */
 static void with_platform(struct xp_facts *f)
 {
-        f->pci = XP_ST_FOUND;
-        f->platform_dev = true;
-        snprintf(f->platform_driver, sizeof(f->platform_driver), "xen-platform-pci");
+        f->pci.status = XP_ST_FOUND;
+        f->pci.platform_dev = true;
+        snprintf(f->pci.platform_driver, sizeof(f->pci.platform_driver), "xen-platform-pci");
 }
 
 static bool has_warning(const struct xp_report *r, const char *needle)
@@ -102,9 +102,9 @@ DEFINE_TEST(classify_dom0_pvh)
 DEFINE_TEST(classify_dom0_control_d_only)
 {
         struct xp_report *r = xen_base("PV", 0);
-        r->facts.have_features = false;
-        r->facts.xenfs = XP_ST_FOUND;
-        r->facts.control_d = true;
+        r->facts.hv.have_features = false;
+        r->facts.hv.xenfs = XP_ST_FOUND;
+        r->facts.hv.control_d = true;
         xp_classify(r);
         CHECK_STREQ(xp_report_verdict(r), "dom0-pv");
         xp_report_free(r);
@@ -117,8 +117,8 @@ DEFINE_TEST(classify_pvhvm_and_root_on_emulated_disk)
         struct xp_facts *f = &r->facts;
         with_platform(f);
         add_frontend(f, "vif", true);
-        f->root_kind = XP_DISK_ATA;
-        snprintf(f->root_source, sizeof(f->root_source), "/dev/sda1");
+        f->block.root_kind = XP_DISK_ATA;
+        snprintf(f->block.root_source, sizeof(f->block.root_source), "/dev/sda1");
         xp_classify(r);
         CHECK_STREQ(xp_report_verdict(r), "pvhvm");
         CHECK(has_warning(r, "root filesystem is on /dev/sda1 (emulated ATA), not on a Xen PV disk"));
@@ -129,7 +129,7 @@ DEFINE_TEST(classify_pvhvm_and_root_on_emulated_disk)
 DEFINE_TEST(classify_hvm_platform_absent)
 {
         struct xp_report *r = xen_base("HVM", 0x12705);
-        r->facts.pci = XP_ST_FOUND;
+        r->facts.pci.status = XP_ST_FOUND;
         xp_classify(r);
         CHECK_STREQ(xp_report_verdict(r), "hvm");
         CHECK(has_warning(r, "platform PCI device (5853:0001) is absent"));
@@ -156,8 +156,8 @@ DEFINE_TEST(classify_blacklisted_frontends)
         struct xp_report *r = xen_base("HVM", 0x12705);
         struct xp_facts *f = &r->facts;
         with_platform(f);
-        f->mod[XP_XM_BLKFRONT] = XP_KS_MODULE;
-        f->mod_blacklisted[XP_XM_BLKFRONT] = true;
+        f->modules.state[XP_XM_BLKFRONT] = XP_KS_MODULE;
+        f->modules.blacklisted[XP_XM_BLKFRONT] = true;
         xp_classify(r);
         CHECK_STREQ(xp_report_verdict(r), "hvm");
         CHECK(has_warning(r, "xen_blkfront is blacklisted in modprobe.d: PV disks cannot be used"));
@@ -172,9 +172,9 @@ DEFINE_TEST(classify_pv_disk_offered_without_blkfront)
         struct xp_report *r = xen_base("PV", 0x220f0);
         struct xp_facts *f = &r->facts;
         add_frontend(f, "vbd", false);
-        f->xenbus_dev[0].driver[0] = '\0';
-        snprintf(f->xenbus_dev[0].name, sizeof(f->xenbus_dev[0].name), "vbd-51712");
-        f->mod[XP_XM_BLKFRONT] = XP_KS_MISSING;
+        f->xenbus.devs[0].driver[0] = '\0';
+        snprintf(f->xenbus.devs[0].name, sizeof(f->xenbus.devs[0].name), "vbd-51712");
+        f->modules.state[XP_XM_BLKFRONT] = XP_KS_MISSING;
         xp_classify(r);
         CHECK_STREQ(xp_report_verdict(r), "pv");
         CHECK(has_warning(r, "offers a PV disk (vbd-51712) but xen-blkfront is neither loaded, built in nor installed"));
@@ -182,7 +182,7 @@ DEFINE_TEST(classify_pv_disk_offered_without_blkfront)
         /* with the driver bound there is nothing to say */
         r = xen_base("PV", 0x220f0);
         add_frontend(&r->facts, "vbd", true);
-        r->facts.mod[XP_XM_BLKFRONT] = XP_KS_LOADED;
+        r->facts.modules.state[XP_XM_BLKFRONT] = XP_KS_LOADED;
         xp_classify(r);
         CHECK(!has_warning(r, "offers a PV disk"));
         xp_report_free(r);
@@ -194,16 +194,16 @@ DEFINE_TEST(classify_nopv_hvm_from_cpuid_and_dmi)
         /* the real hvm-nopv capture: no /sys/hypervisor, CPUID + DMI only */
         struct xp_report *r = xp_report_new();
         struct xp_facts *f = &r->facts;
-        f->hv_dir = XP_ST_ABSENT;
-        f->cpuid = XP_ST_FOUND;
-        f->cpuid_xen = true;
-        f->cpuid_xen_base = 0x40000000;
-        f->cpuid_hv = XP_HV_XEN;
-        snprintf(f->cpuid_xen_version, sizeof(f->cpuid_xen_version), "4.17");
-        f->dmi = XP_ST_FOUND;
-        f->dmi_hv = XP_HV_XEN;
-        f->pci = XP_ST_FOUND;
-        f->nopv = true;
+        f->hv.status = XP_ST_ABSENT;
+        f->cpuid.status = XP_ST_FOUND;
+        f->cpuid.xen = true;
+        f->cpuid.xen_base = 0x40000000;
+        f->cpuid.hv = XP_HV_XEN;
+        snprintf(f->cpuid.xen_version, sizeof(f->cpuid.xen_version), "4.17");
+        f->dmi.status = XP_ST_FOUND;
+        f->dmi.hv = XP_HV_XEN;
+        f->pci.status = XP_ST_FOUND;
+        f->kernel.nopv = true;
         xp_classify(r);
         CHECK_STREQ(xp_report_verdict(r), "hvm");
         CHECK(r->role == XP_ROLE_DOMU);
@@ -218,12 +218,12 @@ DEFINE_TEST(classify_viridian_is_xen)
         /* "Microsoft Hv" at 0x40000000, Xen at 0x40000100, DMI Xen */
         struct xp_report *r = xen_base("HVM", 0x12705);
         struct xp_facts *f = &r->facts;
-        f->cpuid_hv = XP_HV_MICROSOFT;
-        f->cpuid_xen = true;
-        f->cpuid_xen_base = 0x40000100;
-        f->cpuid_viridian = true;
-        f->dmi = XP_ST_FOUND;
-        f->dmi_hv = XP_HV_XEN;
+        f->cpuid.hv = XP_HV_MICROSOFT;
+        f->cpuid.xen = true;
+        f->cpuid.xen_base = 0x40000100;
+        f->cpuid.viridian = true;
+        f->dmi.status = XP_ST_FOUND;
+        f->dmi.hv = XP_HV_XEN;
         xp_classify(r);
         CHECK_STREQ(xp_hv_to_string(r->hypervisor), "xen");
         CHECK(fired(r, "cpuid-xen"));
@@ -234,17 +234,17 @@ DEFINE_TEST(classify_viridian_is_xen)
 DEFINE_TEST(classify_not_xen)
 {
         struct xp_report *r = xp_report_new();
-        r->facts.cpuid = XP_ST_FOUND;
-        r->facts.cpuid_hv = XP_HV_KVM;
-        snprintf(r->facts.cpuid_sig, sizeof(r->facts.cpuid_sig), "KVMKVMKVM");
-        r->facts.dmi_hv = XP_HV_QEMU; /* CPUID beats the DMI machine type */
+        r->facts.cpuid.status = XP_ST_FOUND;
+        r->facts.cpuid.hv = XP_HV_KVM;
+        snprintf(r->facts.cpuid.sig, sizeof(r->facts.cpuid.sig), "KVMKVMKVM");
+        r->facts.dmi.hv = XP_HV_QEMU; /* CPUID beats the DMI machine type */
         xp_classify(r);
         CHECK_STREQ(xp_report_verdict(r), "none");
         CHECK_STREQ(xp_hv_to_string(r->hypervisor), "kvm");
         xp_report_free(r);
 
         r = xp_report_new();
-        r->facts.cpuid = XP_ST_FOUND;
+        r->facts.cpuid.status = XP_ST_FOUND;
         xp_classify(r);
         CHECK(r->hypervisor == XP_HV_NONE);
         CHECK(fired(r, "bare-metal"));
@@ -257,8 +257,8 @@ DEFINE_TEST(classify_blacklist_of_loaded_module_is_harmless)
         struct xp_report *r = xen_base("HVM", 0x12705);
         with_platform(&r->facts);
         add_frontend(&r->facts, "vbd", true);
-        r->facts.mod[XP_XM_BLKFRONT] = XP_KS_LOADED;
-        r->facts.mod_blacklisted[XP_XM_BLKFRONT] = true;
+        r->facts.modules.state[XP_XM_BLKFRONT] = XP_KS_LOADED;
+        r->facts.modules.blacklisted[XP_XM_BLKFRONT] = true;
         xp_classify(r);
         CHECK_STREQ(xp_report_verdict(r), "pvhvm");
         CHECK(!has_warning(r, "blacklisted"));
@@ -272,8 +272,8 @@ DEFINE_TEST(classify_old_kernel_hvm_without_hvm_pirqs)
          * kernel (no guest_type) with firmware and the platform device is HVM,
          * not PVH */
         struct xp_report *r = xen_base(NULL, 0x12305);
-        r->facts.dmi = XP_ST_FOUND;
-        r->facts.dmi_hv = XP_HV_XEN;
+        r->facts.dmi.status = XP_ST_FOUND;
+        r->facts.dmi.hv = XP_HV_XEN;
         with_platform(&r->facts);
         add_frontend(&r->facts, "vbd", true);
         xp_classify(r);
@@ -288,13 +288,13 @@ DEFINE_TEST(classify_pvh_from_hvm_leaf)
          * leaf 0x40000004 eax=0x5c) tells PVH, without a best-guess warning */
         struct xp_report *r = xp_report_new();
         struct xp_facts *f = &r->facts;
-        f->cpuid = XP_ST_FOUND;
-        f->cpuid_xen = true;
-        f->cpuid_xen_base = 0x40000000;
-        f->cpuid_hvm_leaf = true;
-        f->cpuid_hvm_flags = 0x5c;
-        f->dmi = XP_ST_ABSENT;
-        f->pci = XP_ST_ABSENT;
+        f->cpuid.status = XP_ST_FOUND;
+        f->cpuid.xen = true;
+        f->cpuid.xen_base = 0x40000000;
+        f->cpuid.hvm_leaf = true;
+        f->cpuid.hvm_flags = 0x5c;
+        f->dmi.status = XP_ST_ABSENT;
+        f->pci.status = XP_ST_ABSENT;
         xp_classify(r);
         CHECK_STREQ(xp_report_verdict(r), "pvh");
         CHECK(fired(r, "hvm-leaf-pvh"));
@@ -306,7 +306,7 @@ DEFINE_TEST(classify_pvh_from_hvm_leaf)
 DEFINE_TEST(classify_container_on_xen)
 {
         struct xp_report *r = xen_base("HVM", 0x12705);
-        snprintf(r->facts.container, sizeof(r->facts.container), "docker");
+        snprintf(r->facts.container.name, sizeof(r->facts.container.name), "docker");
         xp_classify(r);
         CHECK(has_warning(r, "inside a docker container"));
         xp_report_free(r);
@@ -317,7 +317,7 @@ DEFINE_TEST(classify_dom0_without_hvm_capability)
 {
         /* a nested-Xen host whose L0 hides VMX/SVM from it */
         struct xp_report *r = xen_base("PV", 0x228f0);
-        snprintf(r->facts.capabilities, sizeof(r->facts.capabilities), "xen-3.0-x86_64 ");
+        snprintf(r->facts.hv.capabilities, sizeof(r->facts.hv.capabilities), "xen-3.0-x86_64 ");
         xp_classify(r);
         CHECK_STREQ(xp_report_verdict(r), "dom0-pv");
         CHECK(!r->nested_hvm_capable);
@@ -329,7 +329,7 @@ DEFINE_TEST(classify_dom0_without_hvm_capability)
 DEFINE_TEST(classify_unreadable_lowers_confidence)
 {
         struct xp_report *r = xen_base("PV", 0x220f0);
-        r->facts.cpuid_xen = true;
+        r->facts.cpuid.xen = true;
         xp_evidence_add(r, "xenbus", "sys/bus/xen/devices", XP_ST_UNREADABLE, NULL, "Permission denied");
         xp_classify(r);
         CHECK_STREQ(xp_report_verdict(r), "pv");

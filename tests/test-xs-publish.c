@@ -58,21 +58,21 @@ static struct xp_report *model(void)
         r->role = XP_ROLE_DOMU;
         r->mode = XP_MODE_PVHVM;
         r->confidence = XP_CONF_HIGH;
-        snprintf(f->release, sizeof(f->release), "6.1.0-13-amd64");
-        snprintf(f->xen_version, sizeof(f->xen_version), "4.17.5");
-        snprintf(f->os_id, sizeof(f->os_id), "debian");
-        snprintf(f->os_version_id, sizeof(f->os_version_id), "12");
-        snprintf(f->os_pretty_name, sizeof(f->os_pretty_name), "Debian GNU/Linux 12 (bookworm)");
-        f->n_xenbus = 1;
-        snprintf(f->xenbus_dev[0].name, sizeof(f->xenbus_dev[0].name), "vbd-51712");
-        snprintf(f->xenbus_dev[0].devtype, sizeof(f->xenbus_dev[0].devtype), "vbd");
-        snprintf(f->xenbus_dev[0].driver, sizeof(f->xenbus_dev[0].driver), "vbd");
-        f->xenbus_dev[0].connected = true;
-        f->mod[XP_XM_BLKFRONT] = XP_KS_LOADED;
-        f->mod[XP_XM_NETFRONT] = XP_KS_LOADED;
-        f->rootfs = XP_ST_FOUND;
-        f->root_kind = XP_DISK_XEN_PV;
-        snprintf(f->root_devname, sizeof(f->root_devname), "xvda1");
+        snprintf(f->kernel.release, sizeof(f->kernel.release), "6.1.0-13-amd64");
+        snprintf(f->hv.xen_version, sizeof(f->hv.xen_version), "4.17.5");
+        snprintf(f->os_release.id, sizeof(f->os_release.id), "debian");
+        snprintf(f->os_release.version_id, sizeof(f->os_release.version_id), "12");
+        snprintf(f->os_release.pretty_name, sizeof(f->os_release.pretty_name), "Debian GNU/Linux 12 (bookworm)");
+        f->xenbus.n_devs = 1;
+        snprintf(f->xenbus.devs[0].name, sizeof(f->xenbus.devs[0].name), "vbd-51712");
+        snprintf(f->xenbus.devs[0].devtype, sizeof(f->xenbus.devs[0].devtype), "vbd");
+        snprintf(f->xenbus.devs[0].driver, sizeof(f->xenbus.devs[0].driver), "vbd");
+        f->xenbus.devs[0].connected = true;
+        f->modules.state[XP_XM_BLKFRONT] = XP_KS_LOADED;
+        f->modules.state[XP_XM_NETFRONT] = XP_KS_LOADED;
+        f->block.rootfs = XP_ST_FOUND;
+        f->block.root_kind = XP_DISK_XEN_PV;
+        snprintf(f->block.root_devname, sizeof(f->block.root_devname), "xvda1");
         /* what probes/block.c keeps: whole disks, partitions, dm */
         static const struct {
                 const char *name;
@@ -82,13 +82,13 @@ static struct xp_report *model(void)
                       { "xvda1", XP_DISK_XEN_PV, true },
                       { "dm-0", XP_DISK_VIRTUAL, false },
                       { "sr0", XP_DISK_ATA, false } };
-        f->block = XP_ST_FOUND;
+        f->block.status = XP_ST_FOUND;
         for (size_t i = 0; i < ELEMENTSOF(disks); i++) {
-                snprintf(f->disks[i].name, sizeof(f->disks[i].name), "%s", disks[i].name);
-                f->disks[i].kind = disks[i].kind;
-                f->disks[i].partition = disks[i].partition;
+                snprintf(f->block.disks[i].name, sizeof(f->block.disks[i].name), "%s", disks[i].name);
+                f->block.disks[i].kind = disks[i].kind;
+                f->block.disks[i].partition = disks[i].partition;
         }
-        f->n_disks = ELEMENTSOF(disks);
+        f->block.n_disks = ELEMENTSOF(disks);
         r->boot.probed = true;
         r->boot.n_kernels = 2;
         snprintf(r->boot.kernels[0].version, sizeof(r->boot.kernels[0].version), "6.1.0-13-amd64");
@@ -173,12 +173,12 @@ DEFINE_TEST(schema_disks_bounded)
         struct xp_facts *f = &r->facts;
         struct xp_kvs kv = { 0 };
         for (size_t i = 0; i < XP_MAX_DISKS; i++) {
-                snprintf(f->disks[i].name, sizeof(f->disks[i].name), "xvd%c%c", 'a' + (int)(i / 26),
+                snprintf(f->block.disks[i].name, sizeof(f->block.disks[i].name), "xvd%c%c", 'a' + (int)(i / 26),
                          'a' + (int)(i % 26));
-                f->disks[i].kind = XP_DISK_XEN_PV;
-                f->disks[i].partition = false;
+                f->block.disks[i].kind = XP_DISK_XEN_PV;
+                f->block.disks[i].partition = false;
         }
-        f->n_disks = XP_MAX_DISKS;
+        f->block.n_disks = XP_MAX_DISKS;
         CHECK_EQ_INT(xp_xs_schema(r, &kv), 0);
         const char *v = xp_kvs_get(&kv, "disks");
         CHECK(v && strlen(v) <= XP_XS_VALUE_MAX);
@@ -191,7 +191,7 @@ DEFINE_TEST(schema_disks_bounded)
         CHECK_EQ_INT(shown + left, XP_MAX_DISKS);
         xp_kvs_clear(&kv);
 
-        f->n_disks = 0;
+        f->block.n_disks = 0;
         CHECK_EQ_INT(xp_xs_schema(r, &kv), 0);
         CHECK_STREQ(xp_kvs_get(&kv, "disks"), "none");
         xp_kvs_clear(&kv);
@@ -264,7 +264,7 @@ DEFINE_TEST(publish_writes_only_changes)
 
         /* one value changes: that key and the generation */
         xp_kvs_clear(&kv);
-        snprintf(r->facts.release, sizeof(r->facts.release), "6.1.0-14-amd64");
+        snprintf(r->facts.kernel.release, sizeof(r->facts.kernel.release), "6.1.0-14-amd64");
         CHECK_EQ_INT(xp_xs_schema(r, &kv), 0);
         CHECK_EQ_INT(publish(ctx, f, &kv, 0, NULL, &res), 0);
         CHECK_EQ_INT(res.written, 2);
@@ -287,7 +287,7 @@ DEFINE_TEST(publish_removes_stale_keeps_request)
         put(f, "/local/domain/5/data/xenprobe/request", "tok");
         /* os-release gone and the warnings fixed */
         xp_kvs_clear(&kv);
-        r->facts.os_id[0] = r->facts.os_version_id[0] = r->facts.os_pretty_name[0] = '\0';
+        r->facts.os_release.id[0] = r->facts.os_release.version_id[0] = r->facts.os_release.pretty_name[0] = '\0';
         xp_strv_free(r->warnings);
         r->warnings = NULL;
         CHECK_EQ_INT(xp_xs_schema(r, &kv), 0);
@@ -331,7 +331,7 @@ DEFINE_TEST(publish_refused_leaves_store_intact)
         size_t before = f->store.nn;
         f->write_errno = EACCES;
         xp_kvs_clear(&kv);
-        snprintf(r->facts.release, sizeof(r->facts.release), "6.2");
+        snprintf(r->facts.kernel.release, sizeof(r->facts.kernel.release), "6.2");
         CHECK_EQ_INT(xp_xs_schema(r, &kv), 0);
         CHECK_EQ_INT(publish(ctx, f, &kv, 0, NULL, &res), -EACCES);
         CHECK_EQ_INT(f->store.nn, before);
@@ -409,7 +409,7 @@ DEFINE_TEST(reader_never_mixes_two_publishes)
         CHECK_EQ_INT(xp_xs_schema(r, &kv), 0);
         struct xp_report *rb = model();
         xp_report_warn(rb, "third warning");
-        snprintf(rb->facts.release, sizeof(rb->facts.release), "6.1.0-14-amd64");
+        snprintf(rb->facts.kernel.release, sizeof(rb->facts.kernel.release), "6.1.0-14-amd64");
         hook_ctx = ctx;
         CHECK_EQ_INT(xp_xs_schema(rb, &hook_kv), 0);
         unsigned mixed = 0, before = 0, after = 0;

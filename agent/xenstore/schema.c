@@ -104,11 +104,11 @@ static const char *list_end(struct list *l)
  * connected and bound), else how the module is there. */
 static const char *pv_state(const struct xp_facts *f, enum xp_xen_module m, const char *devtype)
 {
-        for (size_t i = 0; i < f->n_xenbus; i++)
-                if (strcmp(f->xenbus_dev[i].devtype, devtype) == 0 && f->xenbus_dev[i].connected &&
-                    f->xenbus_dev[i].driver[0])
+        for (size_t i = 0; i < f->xenbus.n_devs; i++)
+                if (strcmp(f->xenbus.devs[i].devtype, devtype) == 0 && f->xenbus.devs[i].connected &&
+                    f->xenbus.devs[i].driver[0])
                         return xp_xs_pv_in_use_words[0];
-        return xp_kstate_to_string(f->mod[m]);
+        return xp_kstate_to_string(f->modules.state[m]);
 }
 
 /* The whole disks the guest sees and how: "xvda:xen-pv sr0:ata" (no
@@ -118,8 +118,8 @@ static const char *pv_state(const struct xp_facts *f, enum xp_xen_module m, cons
 static int disks_key(const struct xp_facts *f, struct xp_kvs *kv)
 {
         struct list l = { .sep = " " };
-        for (size_t i = 0; i < f->n_disks; i++) {
-                const struct xp_disk *d = &f->disks[i];
+        for (size_t i = 0; i < f->block.n_disks; i++) {
+                const struct xp_disk *d = &f->block.disks[i];
                 if (d->partition || d->kind == XP_DISK_VIRTUAL || d->kind == XP_DISK_MEMORY)
                         continue;
                 list_add(&l, "%s:%s", d->name, xp_disk_kind_to_string(d->kind));
@@ -213,20 +213,20 @@ int xp_xs_schema(const struct xp_report *r, struct xp_kvs *kv)
         ADD(XP_KEY_MODE, xp_mode_to_string(r->mode));
         ADD(XP_KEY_ROLE, xp_role_to_string(r->role));
         ADD(XP_KEY_CONFIDENCE, xp_confidence_to_string(r->confidence));
-        ADD(XP_KEY_KERNEL, f->release);
+        ADD(XP_KEY_KERNEL, f->kernel.release);
         ADD(XP_KEY_XEN_VERSION, xp_report_xen_version(r));
-        ADD(XP_KEY_OS_ID, f->os_id);
-        ADD(XP_KEY_OS_VERSION_ID, f->os_version_id);
-        ADD(XP_KEY_OS_PRETTY_NAME, f->os_pretty_name);
+        ADD(XP_KEY_OS_ID, f->os_release.id);
+        ADD(XP_KEY_OS_VERSION_ID, f->os_release.version_id);
+        ADD(XP_KEY_OS_PRETTY_NAME, f->os_release.pretty_name);
         if (r->hypervisor == XP_HV_XEN) {
                 ADD(XP_KEY_PV_BLOCK, pv_state(f, XP_XM_BLKFRONT, "vbd"));
                 ADD(XP_KEY_PV_NET, pv_state(f, XP_XM_NETFRONT, "vif"));
         }
-        if (f->rootfs == XP_ST_FOUND) {
-                ADD(XP_KEY_ROOT_DISK, xp_disk_kind_to_string(f->root_kind));
-                ADD(XP_KEY_ROOT_DEVICE, f->root_devname);
+        if (f->block.rootfs == XP_ST_FOUND) {
+                ADD(XP_KEY_ROOT_DISK, xp_disk_kind_to_string(f->block.root_kind));
+                ADD(XP_KEY_ROOT_DEVICE, f->block.root_devname);
         }
-        if (e == 0 && f->block == XP_ST_FOUND)
+        if (e == 0 && f->block.status == XP_ST_FOUND)
                 e = disks_key(f, kv);
         if (e == 0)
                 e = boot_keys(r, kv);

@@ -407,8 +407,8 @@ static int system_checks(struct xp_ctx *ctx, struct xp_report *r, char ***cmdlin
         int e;
 
         read_fstab(root, b, bad, sizeof(bad));
-        if (r->facts.cmdline == XP_ST_FOUND && r->live)
-                check_cmdline("the running kernel's command line", r->facts.cmdline_text, bad, sizeof(bad));
+        if (r->facts.kernel.cmdline == XP_ST_FOUND && r->live)
+                check_cmdline("the running kernel's command line", r->facts.kernel.cmdline_text, bad, sizeof(bad));
         for (size_t i = 0; i < ELEMENTSOF(bootloader_configs) - 1; i++)
                 check_grub_cfg(root, bootloader_configs[i], bad, sizeof(bad));
         check_grub_cfg(root, "etc/default/grub", bad, sizeof(bad));
@@ -616,7 +616,7 @@ static int check_kernel(struct xp_ctx *ctx, struct xp_report *r, struct xp_boot_
 {
         struct xp_root *root = xp_ctx_root(ctx);
         struct xp_boot *b = &r->boot;
-        k->running = r->facts.release[0] && strcmp(r->facts.release, k->version) == 0;
+        k->running = r->facts.kernel.release[0] && strcmp(r->facts.kernel.release, k->version) == 0;
         read_config(root, k);
 
         /* on-disk module index of that kernel, through libkmod */
@@ -684,9 +684,9 @@ int xp_boot_probe(struct xp_ctx *ctx, struct xp_report *r, const struct xp_boot_
         if (o->fstype) {
                 snprintf(b->root_fstype, sizeof(b->root_fstype), "%s", o->fstype);
                 snprintf(b->root_fstype_source, sizeof(b->root_fstype_source), "--fs option");
-        } else if (r->live && r->facts.root_fstype[0] && strcmp(r->facts.root_fstype, "overlay") != 0 &&
-                   strcmp(r->facts.root_fstype, "rootfs") != 0 && strcmp(r->facts.root_fstype, "tmpfs") != 0) {
-                snprintf(b->root_fstype, sizeof(b->root_fstype), "%s", r->facts.root_fstype);
+        } else if (r->live && r->facts.block.root_fstype[0] && strcmp(r->facts.block.root_fstype, "overlay") != 0 &&
+                   strcmp(r->facts.block.root_fstype, "rootfs") != 0 && strcmp(r->facts.block.root_fstype, "tmpfs") != 0) {
+                snprintf(b->root_fstype, sizeof(b->root_fstype), "%s", r->facts.block.root_fstype);
                 snprintf(b->root_fstype_source, sizeof(b->root_fstype_source), "mounted root (proc/self/mountinfo)");
         }
         pair_kernels(root, b, &cmdlines); /* also collects BLS options lines */
@@ -695,12 +695,12 @@ int xp_boot_probe(struct xp_ctx *ctx, struct xp_report *r, const struct xp_boot_
                 goto out;
         if (b->root_fstype[0])
                 b->network_root = is_network_fs(b->root_fstype);
-        if (r->facts.cmdline == XP_ST_FOUND) {
+        if (r->facts.kernel.cmdline == XP_ST_FOUND) {
                 size_t l;
-                const char *p = xp_cmdline_find(r->facts.cmdline_text, "root=", &l);
+                const char *p = xp_cmdline_find(r->facts.kernel.cmdline_text, "root=", &l);
                 if ((p && (xp_startswith(p, "root=/dev/nfs") || xp_startswith(p, "root=nfs") ||
                            xp_startswith(p, "root=iscsi"))) ||
-                    xp_cmdline_find(r->facts.cmdline_text, "netroot=", &l))
+                    xp_cmdline_find(r->facts.kernel.cmdline_text, "netroot=", &l))
                         b->network_root = true;
         }
 
