@@ -169,14 +169,10 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 xp_evidence_add(r, SRC, "proc/sys/kernel/osrelease", xp_status_from_errno(e), NULL, "%s",
                                 strerror(-e));
 
-        e = xp_root_read_line(root, "proc/version", &v);
-        if (e == 0) {
-                char *s = xp_sanitize(v, strlen(v), sizeof(f->kernel.version) - 4);
-                snprintf(f->kernel.version, sizeof(f->kernel.version), "%s", s ? s : "");
-                free(s);
-                free(v);
+        e = xp_root_read_leaf(root, "proc/version", f->kernel.version, sizeof(f->kernel.version));
+        if (e == 0)
                 xp_evidence_add(r, SRC, "proc/version", XP_ST_FOUND, f->kernel.version, "kernel build");
-        } else if (e != -ENOENT)
+        else if (e != -ENOENT)
                 xp_evidence_add(r, SRC, "proc/version", xp_status_from_errno(e), NULL, "%s", strerror(-e));
 
         e = xp_root_read_line(root, "proc/cmdline", &v);

@@ -59,6 +59,18 @@ void xp_cpuid_set_clear(struct xp_cpuid_set *set);
 const struct xp_cpuid_leaf *xp_cpuid_find(const struct xp_cpuid_set *set, uint32_t leaf, bool forced);
 #define XP_CPUID_FILE "run/xenprobe/cpuid"
 
+/* ---------------------------------------------------------- hypervisor */
+
+/* XENFEAT bits of sys/hypervisor/properties/features that the probes and
+ * the classifier decode (xen/include/public/features.h). */
+#define XENFEAT_auto_translated_physmap 2
+#define XENFEAT_mmu_pt_update_preserve_ad 5
+#define XENFEAT_hvm_callback_vector 8
+#define XENFEAT_hvm_pirqs 10
+#define XENFEAT_dom0 11
+/* The feature mask was read and has XENFEAT bit BIT set. */
+bool xp_hv_has_feature(const struct xp_hv_facts *hv, unsigned bit);
+
 /* -------------------------------------------------------------- parsers */
 /* The probes' text parsers, shared with the commands and the unit tests. */
 int xp_parse_features(const char *s, uint32_t *ret);
