@@ -2,8 +2,8 @@
 /*
  * The report: the facts, the evidence behind them, warnings, notes, the
  * rules that fired and the verdict, plus boot readiness when probed.
- * Probes add to it (probes/evidence.c); renderers and the xenstore schema
- * only read it.
+ * Probes add to it (probes/evidence.c; made and freed in probes/report.c);
+ * renderers and the xenstore schema only read it.
  */
 #pragma once
 
