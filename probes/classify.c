@@ -228,8 +228,9 @@ static bool rule_hvm_hardware(struct state *s)
 
 /* Xen fills its HVM CPUID leaf (base+4, vcpu-id-present bit 3) for HVM and
  * PVH domains only (xen/arch/x86/cpuid.c); with no firmware and no platform
- * device seen (hvm-hardware did not fire) that is PVH.  Real captures: PVH
- * eax=0x5c, PV all zeros. */
+ * device seen (hvm-hardware did not fire) that is PVH.  In the captured
+ * Xen 4.17 guests (tests/roots/xen417-e2e-pvh, xen417-e2e-pv) it reads
+ * eax=0x5c for PVH and all zeros for PV. */
 static bool rule_hvm_leaf_pvh(struct state *s)
 {
         if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !s->f->cpuid.hvm_leaf ||
@@ -514,8 +515,9 @@ static void check_blocked_frontends(struct state *s)
 }
 
 /* seen on a real Xen 4.17 PV guest whose initramfs lacks the module
- * (tests/xen, pv-noblk): vbd-51712 stays Initialising with no driver, and
- * nothing else says the guest cannot see its disk */
+ * (captured as tests/roots/xen417-e2e-pv-noblk): vbd-51712 stays
+ * Initialising with no driver, and nothing else says the guest cannot see
+ * its disk */
 static void check_disk_without_blkfront(struct state *s)
 {
         struct xp_facts *f = s->f;

@@ -201,10 +201,10 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 snprintf(f->kernel.release, sizeof(f->kernel.release), "%s", s ? s : "");
                 free(s);
                 free(v);
-                bool seed = strstr(f->kernel.release, "xen") != NULL;
+                bool names_xen = strstr(f->kernel.release, "xen") != NULL;
                 xp_evidence_add(r, SRC, "proc/sys/kernel/osrelease", XP_ST_FOUND, f->kernel.release,
-                                "%s", seed ? "kernel release names xen (a xenified or -xen flavour kernel)"
-                                           : "no \"xen\" in the release: the old `uname -a | grep xen` heuristic says \"not Xen\" here, which is wrong for every pvops kernel (Xen support is in the generic kernel since 2.6.37/3.0)");
+                                "%s", names_xen ? "kernel release names xen (a xenified or -xen flavour kernel)"
+                                                : "no \"xen\" in the release: the old `uname -a | grep xen` heuristic says \"not Xen\" here, which is wrong for every pvops kernel (Xen support is in the generic kernel since 2.6.37/3.0)");
         } else if (e != -EINVAL)
                 xp_evidence_add(r, SRC, "proc/sys/kernel/osrelease", xp_status_from_errno(e), NULL, "%s",
                                 strerror(-e));

@@ -6,8 +6,8 @@
  * (modules.builtin.bin), available as a module (modules.dep.bin), and
  * disabled by configuration (blacklist, or "install NAME /bin/false").
  *
- * `lsmod | grep xen` (the seed heuristic) misses every built-in driver and
- * says nothing about drivers that are present but disabled.
+ * `lsmod | grep xen`, the usual quick check, misses every built-in driver
+ * and says nothing about drivers that are present but disabled.
  */
 #include "config.h"
 

@@ -31,7 +31,7 @@ struct xp_report {
         char **warnings;
         struct xp_rule_hit *rules;
         size_t n_rules, cap_rules;
-        char **notes;            /* non-contradiction remarks (seed heuristic...) */
+        char **notes;            /* remarks that contradict nothing (a common check misleading here, ...) */
 
         /* verdict */
         enum xp_hv hypervisor;   /* XP_HV_NONE: bare metal or unknown */
