@@ -14,11 +14,6 @@
 
 #include "probe.h"
 
-#define XENFEAT_auto_translated_physmap 2
-#define XENFEAT_mmu_pt_update_preserve_ad 5
-#define XENFEAT_hvm_pirqs 10
-#define XENFEAT_dom0 11
-
 struct state {
         struct xp_report *r;
         struct xp_facts *f;
@@ -48,11 +43,6 @@ static bool fire(struct state *s, const char *fmt, ...)
         xp_report_rule(s->r, s->rule, "%s", detail);
         free(detail);
         return true;
-}
-
-static bool has_feature(const struct xp_facts *f, int bit)
-{
-        return f->hv.have_features && (f->hv.features & (1u << bit));
 }
 
 static bool frontend_connected(const struct xp_facts *f, const char *devtype)
@@ -132,11 +122,11 @@ static bool rule_xen_interfaces(struct state *s)
 static bool rule_dom0(struct state *s)
 {
         struct xp_facts *f = s->f;
-        if (s->r->hypervisor != XP_HV_XEN || !(has_feature(f, XENFEAT_dom0) || f->hv.control_d))
+        if (s->r->hypervisor != XP_HV_XEN || !(xp_hv_has_feature(&f->hv, XENFEAT_dom0) || f->hv.control_d))
                 return false;
         s->r->role = XP_ROLE_DOM0;
-        return fire(s, "%s%s%s", has_feature(f, XENFEAT_dom0) ? "XENFEAT_dom0 (bit 11) set in properties/features" : "",
-                    has_feature(f, XENFEAT_dom0) && f->hv.control_d ? " and " : "",
+        return fire(s, "%s%s%s", xp_hv_has_feature(&f->hv, XENFEAT_dom0) ? "XENFEAT_dom0 (bit 11) set in properties/features" : "",
+                    xp_hv_has_feature(&f->hv, XENFEAT_dom0) && f->hv.control_d ? " and " : "",
                     f->hv.control_d ? "control_d in /proc/xen/capabilities" : "");
 }
 
@@ -180,7 +170,7 @@ static bool rule_guest_type(struct state *s)
  * firmware and the platform device had their say. */
 static bool rule_features_pv(struct state *s)
 {
-        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !has_feature(s->f, XENFEAT_mmu_pt_update_preserve_ad))
+        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !xp_hv_has_feature(&s->f->hv, XENFEAT_mmu_pt_update_preserve_ad))
                 return false;
         s->mode_decided = true;
         s->r->mode = XP_MODE_PV;
@@ -189,7 +179,7 @@ static bool rule_features_pv(struct state *s)
 
 static bool rule_features_hvm(struct state *s)
 {
-        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !has_feature(s->f, XENFEAT_hvm_pirqs))
+        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !xp_hv_has_feature(&s->f->hv, XENFEAT_hvm_pirqs))
                 return false;
         s->mode_decided = true;
         s->hvm_family = true;
@@ -200,7 +190,7 @@ static bool rule_features_hvm(struct state *s)
 static bool rule_features_pvh(struct state *s)
 {
         struct xp_facts *f = s->f;
-        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !has_feature(f, XENFEAT_auto_translated_physmap))
+        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !xp_hv_has_feature(&f->hv, XENFEAT_auto_translated_physmap))
                 return false;
         s->mode_decided = true;
         s->r->mode = XP_MODE_PVH;
@@ -238,8 +228,9 @@ static bool rule_hvm_hardware(struct state *s)
 
 /* Xen fills its HVM CPUID leaf (base+4, vcpu-id-present bit 3) for HVM and
  * PVH domains only (xen/arch/x86/cpuid.c); with no firmware and no platform
- * device seen (hvm-hardware did not fire) that is PVH.  Real captures: PVH
- * eax=0x5c, PV all zeros. */
+ * device seen (hvm-hardware did not fire) that is PVH.  In the captured
+ * Xen 4.17 guests (tests/roots/xen417-e2e-pvh, xen417-e2e-pv) it reads
+ * eax=0x5c for PVH and all zeros for PV. */
 static bool rule_hvm_leaf_pvh(struct state *s)
 {
         if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !s->f->cpuid.hvm_leaf ||
@@ -524,8 +515,9 @@ static void check_blocked_frontends(struct state *s)
 }
 
 /* seen on a real Xen 4.17 PV guest whose initramfs lacks the module
- * (tests/xen, pv-noblk): vbd-51712 stays Initialising with no driver, and
- * nothing else says the guest cannot see its disk */
+ * (captured as tests/roots/xen417-e2e-pv-noblk): vbd-51712 stays
+ * Initialising with no driver, and nothing else says the guest cannot see
+ * its disk */
 static void check_disk_without_blkfront(struct state *s)
 {
         struct xp_facts *f = s->f;
@@ -661,7 +653,7 @@ void xp_classify(struct xp_report *r)
 
         if (r->role == XP_ROLE_DOM0 && r->mode != XP_MODE_PV && r->mode != XP_MODE_PVH) {
                 /* an HVM dom0 does not exist: the feature bits decide */
-                r->mode = has_feature(s.f, XENFEAT_mmu_pt_update_preserve_ad) ? XP_MODE_PV : XP_MODE_PVH;
+                r->mode = xp_hv_has_feature(&s.f->hv, XENFEAT_mmu_pt_update_preserve_ad) ? XP_MODE_PV : XP_MODE_PVH;
         }
         if (r->role == XP_ROLE_DOM0)
                 r->nested_hvm_capable = strstr(s.f->hv.capabilities, "hvm-") != NULL;

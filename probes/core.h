@@ -89,6 +89,13 @@ int xp_root_readlink(struct xp_root *root, const char *path, char **ret) _must_c
 /* Sorted entry names of a directory (no "." / ".."), NULL-terminated. */
 int xp_root_list_dir(struct xp_root *root, const char *path, char ***ret) _must_check_;
 bool xp_root_exists(struct xp_root *root, const char *path);
+/* One sysfs-style leaf: the first line of PATH, sanitized for display
+ * (xp_sanitize) and cut to fit BUF (LEN >= 5); BUF is "" on error.  -errno. */
+int xp_root_read_leaf(struct xp_root *root, const char *path, char *buf, size_t len) _must_check_;
+/* The driver bound to the sysfs device directory DEV: the last component
+ * of DEV/driver's link target, as the link reads it, cut to fit BUF; BUF
+ * is "" when none is bound (-ENOENT) or on error.  -errno. */
+int xp_root_read_driver(struct xp_root *root, const char *dev, char *buf, size_t len);
 /* Record a path read by a library on our behalf (libkmod), for snapshot. */
 void xp_root_note(struct xp_root *root, enum xp_log_kind kind, const char *path);
 /* Iterate the read log (files, links, listed directories, failed reads). */
@@ -161,5 +168,7 @@ void xp_note_enomem(void);
 bool xp_take_enomem(void);
 /* Replace control and non-ASCII bytes by '?', clamp length (for display). */
 char *xp_sanitize(const char *s, size_t len, size_t max) _must_check_;
+/* Module names as kmod compares them: '-' and '_' are the same. */
+bool xp_module_name_eq(const char *a, const char *b);
 /* Look for a whitespace-separated word (or "word=...") in a command line. */
 const char *xp_cmdline_find(const char *cmdline, const char *word, size_t *ret_len);

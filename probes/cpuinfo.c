@@ -2,7 +2,7 @@
 /*
  * /proc/cpuinfo flags: "hypervisor" (CPUID.1:ECX[31] as the kernel sees it;
  * a Xen PV kernel sets it itself), "vmx"/"svm" (hardware virtualization
- * visible: this domain could host Xen as an L1 hypervisor, seed 000).
+ * visible: this domain could itself run a hypervisor, e.g. Xen nested as L1).
  */
 #include "config.h"
 

@@ -55,10 +55,9 @@ static enum xp_hv lookup(const char *vendor, const char *product)
 static void read_field(struct xp_ctx *ctx, struct xp_report *r, const char *leaf, char *buf, size_t len,
                        int *found)
 {
-        char path[64], *v;
+        char path[64];
         snprintf(path, sizeof(path), "sys/class/dmi/id/%s", leaf);
-        buf[0] = '\0';
-        int e = xp_root_read_line(xp_ctx_root(ctx), path, &v);
+        int e = xp_root_read_leaf(xp_ctx_root(ctx), path, buf, len);
         if (e < 0) {
                 DBG(ctx, "%s: %s", path, strerror(-e));
                 /* absent: no DMI; a failed read is evidence, not an empty vendor */
@@ -66,10 +65,6 @@ static void read_field(struct xp_ctx *ctx, struct xp_report *r, const char *leaf
                         xp_evidence_add(r, SRC, path, XP_ST_UNREADABLE, NULL, "%s", strerror(-e));
                 return;
         }
-        char *s = xp_sanitize(v, strlen(v), len - 4);
-        snprintf(buf, len, "%s", s ? s : "");
-        free(s);
-        free(v);
         (*found)++;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The evidence model: report, evidence items, rule hits, and the one
- * spelling of every id (text, JSON and xenstore all use these tables). */
+/* The evidence model: evidence items, warnings, notes and rule hits added
+ * to a report, and the one spelling of every id (text, JSON and xenstore
+ * all use these tables).  The report's life cycle is probes/report.c. */
 #include "config.h"
 
 #include <errno.h>
@@ -129,32 +130,6 @@ enum xp_status xp_status_from_errno(int err)
         if (err == -ENOENT || err == -ENOTDIR)
                 return XP_ST_ABSENT;
         return XP_ST_UNREADABLE;
-}
-
-struct xp_report *xp_report_new(void)
-{
-        return calloc(1, sizeof(struct xp_report));
-}
-
-struct xp_report *xp_report_free(struct xp_report *r)
-{
-        if (!r)
-                return NULL;
-        for (size_t i = 0; i < r->n_evidence; i++) {
-                free(r->evidence[i].source);
-                free(r->evidence[i].path);
-                free(r->evidence[i].value);
-                free(r->evidence[i].implies);
-        }
-        free(r->evidence);
-        for (size_t i = 0; i < r->n_rules; i++)
-                free(r->rules[i].detail);
-        free(r->rules);
-        xp_strv_free(r->warnings);
-        xp_strv_free(r->notes);
-        xp_boot_clear(&r->boot);
-        free(r);
-        return NULL;
 }
 
 int xp_evidence_add(struct xp_report *r, const char *source, const char *path,

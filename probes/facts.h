@@ -63,7 +63,7 @@ struct xp_kernel_facts {
         char emul_unplug[48];
         bool emul_unplug_never;
         enum xp_status config;        /* kernel config found */
-        char config_path[128];
+        char config_path[240];        /* as struct xp_kconfig's (probe.h) */
         char cfg_xen, cfg_xen_pv, cfg_xen_pvh, cfg_xen_pvhvm, cfg_xen_dom0;
         char cfg_blkfront, cfg_netfront, cfg_platform_pci;
 };

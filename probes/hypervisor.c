@@ -21,12 +21,6 @@
 
 #include "probe.h"
 
-#define XENFEAT_auto_translated_physmap 2
-#define XENFEAT_mmu_pt_update_preserve_ad 5
-#define XENFEAT_hvm_callback_vector 8
-#define XENFEAT_hvm_pirqs 10
-#define XENFEAT_dom0 11
-
 #define SRC "hypervisor"
 
 enum xp_guest_type xp_parse_guest_type(const char *s)
@@ -64,138 +58,183 @@ int xp_parse_features(const char *s, uint32_t *ret)
         return 0;
 }
 
+bool xp_hv_has_feature(const struct xp_hv_facts *hv, unsigned bit)
+{
+        return hv->have_features && (hv->features & (1u << bit));
+}
+
 /* Read one leaf into BUF; records evidence for absent/unreadable. */
 static int read_leaf(struct xp_ctx *ctx, struct xp_report *r, const char *path, char *buf,
                      size_t len, bool record_absent)
 {
-        char *v = NULL;
-        int e = xp_root_read_line(xp_ctx_root(ctx), path, &v);
+        int e = xp_root_read_leaf(xp_ctx_root(ctx), path, buf, len);
         if (e < 0) {
                 DBG(ctx, "%s: %s", path, strerror(-e));
                 if (e != -ENOENT || record_absent)
                         xp_evidence_add(r, SRC, path, xp_status_from_errno(e), NULL, "%s",
                                         e == -ENOENT ? "absent" : strerror(-e));
-                return e;
         }
-        char *clean = xp_sanitize(v, strlen(v), len - 4); /* a guest image's files are hostile */
-        free(v);
-        if (!clean)
-                return -ENOMEM;
-        snprintf(buf, len, "%s", clean);
-        free(clean);
-        return 0;
+        return e;
+}
+
+/* Is there a sys/hypervisor with anything in it?  Sets the status. */
+static void probe_dir(struct xp_ctx *ctx, struct xp_report *r)
+{
+        struct xp_hv_facts *hv = &r->facts.hv;
+        char **entries = NULL;
+        int e = xp_root_list_dir(xp_ctx_root(ctx), "sys/hypervisor", &entries);
+        if (e < 0) {
+                hv->status = xp_status_from_errno(e);
+                xp_evidence_add(r, SRC, "sys/hypervisor", hv->status, NULL,
+                                "%s: the kernel exposes no hypervisor interface (not Xen, or Xen support off or disabled by nopv)",
+                                e == -ENOENT ? "absent" : strerror(-e));
+        } else if (!entries[0]) {
+                hv->status = XP_ST_ABSENT;
+                xp_evidence_add(r, SRC, "sys/hypervisor", XP_ST_ABSENT, "(empty)",
+                                "directory exists but is empty: no hypervisor driver registered (not Xen, or the kernel runs with nopv / without Xen support)");
+        } else
+                hv->status = XP_ST_FOUND;
+        xp_strv_free(entries);
+}
+
+/* sys/hypervisor/type: "xen" or another hypervisor's interface. */
+static void read_type(struct xp_ctx *ctx, struct xp_report *r)
+{
+        struct xp_hv_facts *hv = &r->facts.hv;
+        if (read_leaf(ctx, r, "sys/hypervisor/type", hv->type, sizeof(hv->type), true) == 0)
+                xp_evidence_add(r, SRC, "sys/hypervisor/type", XP_ST_FOUND, hv->type, "%s",
+                                strcmp(hv->type, "xen") == 0 ? "the kernel talks to a Xen hypervisor"
+                                                             : "a non-Xen hypervisor interface");
+}
+
+/* sys/hypervisor/guest_type: PV, PVH or HVM (Linux 4.13+). */
+static void read_guest_type(struct xp_ctx *ctx, struct xp_report *r)
+{
+        struct xp_hv_facts *hv = &r->facts.hv;
+        char buf[256];
+        int e = read_leaf(ctx, r, "sys/hypervisor/guest_type", buf, sizeof(buf), true);
+        if (e == 0) {
+                hv->guest_type = xp_parse_guest_type(buf);
+                xp_evidence_add(r, SRC, "sys/hypervisor/guest_type", XP_ST_FOUND, buf, "%s",
+                                hv->guest_type == XP_GT_PV    ? "PV domain (PV guest or PV dom0)"
+                                : hv->guest_type == XP_GT_PVH ? "PVH domain (PVH guest or PVH dom0)"
+                                : hv->guest_type == XP_GT_HVM ? "HVM domain (PV drivers may or may not be in use)"
+                                                              : "unexpected value");
+        } else if (e == -ENOENT)
+                DBG(ctx, "sys/hypervisor/guest_type absent: kernel older than 4.13");
+}
+
+/* sys/hypervisor/properties/features: the XENFEAT mask, bits decoded. */
+static void read_features(struct xp_ctx *ctx, struct xp_report *r)
+{
+        struct xp_hv_facts *hv = &r->facts.hv;
+        char buf[256];
+        if (read_leaf(ctx, r, "sys/hypervisor/properties/features", buf, sizeof(buf), true) < 0)
+                return;
+        if (xp_parse_features(buf, &hv->features) < 0) {
+                xp_evidence_add(r, SRC, "sys/hypervisor/properties/features", XP_ST_UNREADABLE, buf,
+                                "not a hex feature mask: ignored");
+                return;
+        }
+        hv->have_features = true;
+        xp_evidence_add(r, SRC, "sys/hypervisor/properties/features", XP_ST_FOUND, buf,
+                        "XENFEAT bits: dom0(11)=%u mmu_pt_update_preserve_ad(5, PV only)=%u hvm_pirqs(10, HVM only)=%u auto_translated_physmap(2)=%u hvm_callback_vector(8)=%u",
+                        xp_hv_has_feature(hv, XENFEAT_dom0),
+                        xp_hv_has_feature(hv, XENFEAT_mmu_pt_update_preserve_ad),
+                        xp_hv_has_feature(hv, XENFEAT_hvm_pirqs),
+                        xp_hv_has_feature(hv, XENFEAT_auto_translated_physmap),
+                        xp_hv_has_feature(hv, XENFEAT_hvm_callback_vector));
+}
+
+/* sys/hypervisor/version/{major,minor,extra}: "4.17.5". */
+static void read_version(struct xp_ctx *ctx, struct xp_report *r)
+{
+        struct xp_hv_facts *hv = &r->facts.hv;
+        char maj[16] = "", min[16] = "", extra[32] = "";
+        if (read_leaf(ctx, r, "sys/hypervisor/version/major", maj, sizeof(maj), false) < 0 ||
+            read_leaf(ctx, r, "sys/hypervisor/version/minor", min, sizeof(min), false) < 0)
+                return;
+        (void)read_leaf(ctx, r, "sys/hypervisor/version/extra", extra, sizeof(extra), false);
+        char *end1, *end2;
+        long a = strtol(maj, &end1, 10), b = strtol(min, &end2, 10);
+        if (*end1 != '\0' || *end2 != '\0' || a < 0 || b < 0 || a >= 1000 || b >= 1000)
+                return;
+        /* extra is ".5" or "-rc" or "": keep only a sane suffix */
+        char *x = xp_sanitize(extra, strlen(extra), 16);
+        snprintf(hv->xen_version, sizeof(hv->xen_version), "%ld.%ld%s", a, b, x ? x : "");
+        free(x);
+        xp_evidence_add(r, SRC, "sys/hypervisor/version/{major,minor,extra}", XP_ST_FOUND, hv->xen_version,
+                        "Xen hypervisor version");
+}
+
+/* What this Xen can run, and the leaves that only describe it. */
+static void read_properties(struct xp_ctx *ctx, struct xp_report *r)
+{
+        static const struct {
+                const char *path;
+                const char *meaning;
+                bool skip_empty;
+        } leaves[] = {
+                { "sys/hypervisor/uuid", "domain UUID (the toolstack's name for this domain)", false },
+                { "sys/hypervisor/properties/changeset", "Xen build changeset", true },
+                { "sys/hypervisor/compilation/compiled_by", "who built the hypervisor", false },
+        };
+        struct xp_hv_facts *hv = &r->facts.hv;
+        char buf[256];
+
+        if (read_leaf(ctx, r, "sys/hypervisor/properties/capabilities", hv->capabilities,
+                      sizeof(hv->capabilities), false) == 0)
+                xp_evidence_add(r, SRC, "sys/hypervisor/properties/capabilities", XP_ST_FOUND,
+                                hv->capabilities, "%s",
+                                strstr(hv->capabilities, "hvm-")
+                                        ? "the hypervisor can run HVM guests (VMX/SVM available to Xen)"
+                                        : "no hvm-* capability: this Xen cannot create HVM or PVH guests");
+        for (size_t i = 0; i < ELEMENTSOF(leaves); i++)
+                if (read_leaf(ctx, r, leaves[i].path, buf, sizeof(buf), false) == 0 &&
+                    (buf[0] || !leaves[i].skip_empty))
+                        xp_evidence_add(r, SRC, leaves[i].path, XP_ST_FOUND, buf, "%s", leaves[i].meaning);
+}
+
+/* proc/xen/capabilities: control_d names dom0, when xenfs is mounted. */
+static void read_xenfs(struct xp_ctx *ctx, struct xp_report *r)
+{
+        struct xp_root *root = xp_ctx_root(ctx);
+        struct xp_hv_facts *hv = &r->facts.hv;
+        char *caps = NULL;
+        /* /proc/xen is xenfs: only meaningful when mounted (it shows up as an
+         * empty directory otherwise).  Say so rather than guess. */
+        int e = xp_root_read_line(root, "proc/xen/capabilities", &caps);
+        if (e == 0) {
+                hv->xenfs = XP_ST_FOUND;
+                hv->control_d = strstr(caps, "control_d") != NULL;
+                xp_evidence_add(r, SRC, "proc/xen/capabilities", XP_ST_FOUND, caps[0] ? caps : "(empty)", "%s",
+                                hv->control_d ? "control_d: this is the control domain (dom0)"
+                                              : "xenfs mounted, no control_d: an unprivileged domain");
+                free(caps);
+                return;
+        }
+        hv->xenfs = xp_status_from_errno(e);
+        bool dir = xp_root_exists(root, "proc/xen");
+        xp_evidence_add(r, SRC, "proc/xen/capabilities", hv->xenfs, NULL, "%s",
+                        e != -ENOENT ? strerror(-e)
+                        : dir        ? "proc/xen exists but xenfs is not mounted there (mount -t xenfs xenfs /proc/xen): dom0 status taken from the feature bits only"
+                                     : "no /proc/xen (xenfs not available)");
 }
 
 static int run(struct xp_ctx *ctx, struct xp_report *r)
 {
-        struct xp_facts *f = &r->facts;
-        struct xp_root *root = xp_ctx_root(ctx);
-        char buf[256];
-        char **entries = NULL;
+        struct xp_hv_facts *hv = &r->facts.hv;
 
-        int e = xp_root_list_dir(root, "sys/hypervisor", &entries);
-        if (e < 0) {
-                f->hv.status = xp_status_from_errno(e);
-                xp_evidence_add(r, SRC, "sys/hypervisor", f->hv.status, NULL,
-                                "%s: the kernel exposes no hypervisor interface (not Xen, or Xen support off or disabled by nopv)",
-                                e == -ENOENT ? "absent" : strerror(-e));
-        } else if (!entries[0]) {
-                f->hv.status = XP_ST_ABSENT;
-                xp_evidence_add(r, SRC, "sys/hypervisor", XP_ST_ABSENT, "(empty)",
-                                "directory exists but is empty: no hypervisor driver registered (not Xen, or the kernel runs with nopv / without Xen support)");
-        } else
-                f->hv.status = XP_ST_FOUND;
-        xp_strv_free(entries);
-
-        if (f->hv.status == XP_ST_FOUND) {
-                if (read_leaf(ctx, r, "sys/hypervisor/type", f->hv.type, sizeof(f->hv.type), true) == 0)
-                        xp_evidence_add(r, SRC, "sys/hypervisor/type", XP_ST_FOUND, f->hv.type, "%s",
-                                        strcmp(f->hv.type, "xen") == 0
-                                                ? "the kernel talks to a Xen hypervisor"
-                                                : "a non-Xen hypervisor interface");
-
-                e = read_leaf(ctx, r, "sys/hypervisor/guest_type", buf, sizeof(buf), true);
-                if (e == 0) {
-                        f->hv.guest_type = xp_parse_guest_type(buf);
-                        xp_evidence_add(r, SRC, "sys/hypervisor/guest_type", XP_ST_FOUND, buf, "%s",
-                                        f->hv.guest_type == XP_GT_PV    ? "PV domain (PV guest or PV dom0)"
-                                        : f->hv.guest_type == XP_GT_PVH ? "PVH domain (PVH guest or PVH dom0)"
-                                        : f->hv.guest_type == XP_GT_HVM ? "HVM domain (PV drivers may or may not be in use)"
-                                                                     : "unexpected value");
-                } else if (e == -ENOENT)
-                        DBG(ctx, "sys/hypervisor/guest_type absent: kernel older than 4.13");
-
-                if (read_leaf(ctx, r, "sys/hypervisor/properties/features", buf, sizeof(buf), true) == 0) {
-                        if (xp_parse_features(buf, &f->hv.features) == 0) {
-                                f->hv.have_features = true;
-                                uint32_t ft = f->hv.features;
-                                xp_evidence_add(r, SRC, "sys/hypervisor/properties/features", XP_ST_FOUND, buf,
-                                                "XENFEAT bits: dom0(11)=%u mmu_pt_update_preserve_ad(5, PV only)=%u hvm_pirqs(10, HVM only)=%u auto_translated_physmap(2)=%u hvm_callback_vector(8)=%u",
-                                                !!(ft & (1u << XENFEAT_dom0)),
-                                                !!(ft & (1u << XENFEAT_mmu_pt_update_preserve_ad)),
-                                                !!(ft & (1u << XENFEAT_hvm_pirqs)),
-                                                !!(ft & (1u << XENFEAT_auto_translated_physmap)),
-                                                !!(ft & (1u << XENFEAT_hvm_callback_vector)));
-                        } else
-                                xp_evidence_add(r, SRC, "sys/hypervisor/properties/features", XP_ST_UNREADABLE,
-                                                buf, "not a hex feature mask: ignored");
-                }
-
-                char maj[16] = "", min[16] = "", extra[32] = "";
-                if (read_leaf(ctx, r, "sys/hypervisor/version/major", maj, sizeof(maj), false) == 0 &&
-                    read_leaf(ctx, r, "sys/hypervisor/version/minor", min, sizeof(min), false) == 0) {
-                        read_leaf(ctx, r, "sys/hypervisor/version/extra", extra, sizeof(extra), false);
-                        char *end1, *end2;
-                        long a = strtol(maj, &end1, 10), b = strtol(min, &end2, 10);
-                        if (*end1 == '\0' && *end2 == '\0' && a >= 0 && b >= 0 && a < 1000 && b < 1000) {
-                                /* extra is ".5" or "-rc" or "": keep only a sane suffix */
-                                char *x = xp_sanitize(extra, strlen(extra), 16);
-                                snprintf(f->hv.xen_version, sizeof(f->hv.xen_version), "%ld.%ld%s", a, b,
-                                         x ? x : "");
-                                free(x);
-                                xp_evidence_add(r, SRC, "sys/hypervisor/version/{major,minor,extra}", XP_ST_FOUND,
-                                                f->hv.xen_version, "Xen hypervisor version");
-                        }
-                }
-                if (read_leaf(ctx, r, "sys/hypervisor/properties/capabilities", f->hv.capabilities,
-                              sizeof(f->hv.capabilities), false) == 0)
-                        xp_evidence_add(r, SRC, "sys/hypervisor/properties/capabilities", XP_ST_FOUND,
-                                        f->hv.capabilities, "%s",
-                                        strstr(f->hv.capabilities, "hvm-")
-                                                ? "the hypervisor can run HVM guests (VMX/SVM available to Xen)"
-                                                : "no hvm-* capability: this Xen cannot create HVM or PVH guests");
-                if (read_leaf(ctx, r, "sys/hypervisor/uuid", buf, sizeof(buf), false) == 0)
-                        xp_evidence_add(r, SRC, "sys/hypervisor/uuid", XP_ST_FOUND, buf,
-                                        "domain UUID (the toolstack's name for this domain)");
-                if (read_leaf(ctx, r, "sys/hypervisor/properties/changeset", buf, sizeof(buf), false) == 0 && buf[0])
-                        xp_evidence_add(r, SRC, "sys/hypervisor/properties/changeset", XP_ST_FOUND, buf,
-                                        "Xen build changeset");
-                if (read_leaf(ctx, r, "sys/hypervisor/compilation/compiled_by", buf, sizeof(buf), false) == 0)
-                        xp_evidence_add(r, SRC, "sys/hypervisor/compilation/compiled_by", XP_ST_FOUND, buf,
-                                        "who built the hypervisor");
+        probe_dir(ctx, r);
+        if (hv->status == XP_ST_FOUND) {
+                read_type(ctx, r);
+                read_guest_type(ctx, r);
+                read_features(ctx, r);
+                read_version(ctx, r);
+                read_properties(ctx, r);
         }
-
-        /* /proc/xen is xenfs: only meaningful when mounted (it shows up as an
-         * empty directory otherwise).  Say so rather than guess. */
-        char *caps = NULL;
-        e = xp_root_read_line(root, "proc/xen/capabilities", &caps);
-        if (e == 0) {
-                f->hv.xenfs = XP_ST_FOUND;
-                f->hv.control_d = strstr(caps, "control_d") != NULL;
-                xp_evidence_add(r, SRC, "proc/xen/capabilities", XP_ST_FOUND, caps[0] ? caps : "(empty)", "%s",
-                                f->hv.control_d ? "control_d: this is the control domain (dom0)"
-                                             : "xenfs mounted, no control_d: an unprivileged domain");
-                free(caps);
-        } else {
-                f->hv.xenfs = xp_status_from_errno(e);
-                bool dir = xp_root_exists(root, "proc/xen");
-                xp_evidence_add(r, SRC, "proc/xen/capabilities", f->hv.xenfs, NULL, "%s",
-                                e != -ENOENT ? strerror(-e)
-                                : dir        ? "proc/xen exists but xenfs is not mounted there (mount -t xenfs xenfs /proc/xen): dom0 status taken from the feature bits only"
-                                             : "no /proc/xen (xenfs not available)");
-        }
-
-        if (f->hv.status != XP_ST_FOUND && f->hv.xenfs != XP_ST_FOUND)
+        read_xenfs(ctx, r);
+        if (hv->status != XP_ST_FOUND && hv->xenfs != XP_ST_FOUND)
                 return 1;
         return 0;
 }

@@ -4,6 +4,9 @@
  * a root directory answers for itself), /proc/version, the command line
  * (nopv, xen_nopv, xen_emul_unplug=) and the kernel config
  * (/boot/config-RELEASE, else /proc/config.gz) for the Xen options.
+ *
+ * The config reader (xp_kconfig_read) is the boot checker's too: it reads
+ * each installed kernel's config the same way.
  */
 #include "config.h"
 
@@ -17,7 +20,7 @@
 #include "probe.h"
 
 #define SRC "kernel"
-#define CONFIG_MAX (4u << 20)
+#define CONFIG_MAX (4u << 20) /* a distribution kernel's config: ~250 KiB */
 
 char xp_parse_config_option(const char *config, const char *option)
 {
@@ -54,7 +57,7 @@ static int gunzip_sink(void *ud, const uint8_t *p, size_t n)
 
 /* /proc/config.gz is always gzip (kernel/configs.c, CONFIG_IKCONFIG_PROC);
  * the initramfs reader's decoder (probes/boot/decompress.c) loads zlib on first
- * use: only kernels without /boot/config-RELEASE need it */
+ * use: only kernels without a plain config file need it */
 static int gunzip_config(struct xp_ctx *ctx, const char *data, size_t len, char **ret)
 {
         struct xp_decoder *d = NULL;
@@ -74,6 +77,61 @@ static int gunzip_config(struct xp_ctx *ctx, const char *data, size_t len, char 
         return 0;
 }
 
+/* Read one candidate, KC->path, whole (decompressed when GZIP). */
+static int read_candidate(struct xp_ctx *ctx, struct xp_kconfig *kc, bool gzip)
+{
+        char *data;
+        size_t len;
+        int e = xp_root_read_file(xp_ctx_root(ctx), kc->path, CONFIG_MAX, &data, &len);
+        if (e < 0 || !gzip) {
+                kc->text = e < 0 ? NULL : data;
+                return e;
+        }
+        e = gunzip_config(ctx, data, len, &kc->text);
+        free(data);
+        kc->undecodable = e < 0;
+        return e;
+}
+
+int xp_kconfig_read(struct xp_ctx *ctx, const char *release, unsigned where, struct xp_kconfig *ret)
+{
+        static const struct {
+                unsigned where;
+                const char *fmt;
+                bool gzip;
+        } cands[] = {
+                { XP_KCONFIG_BOOT, "boot/config-%s", false },
+                { XP_KCONFIG_MODULES, "lib/modules/%s/config", false },
+                { XP_KCONFIG_MODULES, "usr/lib/modules/%s/config", false },
+                { XP_KCONFIG_PROC, "proc/config.gz", true },
+        };
+        int e = -ENOENT;
+        *ret = (struct xp_kconfig){ .path = "" };
+        for (size_t i = 0; i < ELEMENTSOF(cands); i++) {
+                if (!(where & cands[i].where) || (cands[i].where != XP_KCONFIG_PROC && !release[0]))
+                        continue;
+                snprintf(ret->path, sizeof(ret->path), cands[i].fmt, release);
+                e = read_candidate(ctx, ret, cands[i].gzip);
+                if (e == 0)
+                        return 0;
+        }
+        return e;
+}
+
+char xp_kconfig_value(const struct xp_kconfig *kc, const char *option)
+{
+        char v = xp_parse_config_option(kc->text, option);
+        /* options that depend on a disabled one are not written at all: in
+         * a readable config, absent means not built */
+        return v ? v : 'n';
+}
+
+void xp_kconfig_clear(struct xp_kconfig *kc)
+{
+        free(kc->text);
+        kc->text = NULL;
+}
+
 static const struct {
         const char *option;
         size_t offset;
@@ -91,54 +149,36 @@ static const struct {
 #undef F
 };
 
+/* The running kernel's config: boot/config-RELEASE, else proc/config.gz. */
 static void read_config(struct xp_ctx *ctx, struct xp_report *r)
 {
-        struct xp_root *root = xp_ctx_root(ctx);
-        struct xp_facts *f = &r->facts;
-        char path[128], *text = NULL;
-        size_t len;
-        int e = -ENOENT;
+        struct xp_kernel_facts *k = &r->facts.kernel;
+        struct xp_kconfig kc;
 
-        if (f->kernel.release[0]) {
-                snprintf(path, sizeof(path), "boot/config-%s", f->kernel.release);
-                e = xp_root_read_file(root, path, CONFIG_MAX, &text, &len);
-        }
+        int e = xp_kconfig_read(ctx, k->release, XP_KCONFIG_BOOT | XP_KCONFIG_PROC, &kc);
         if (e < 0) {
-                char *gz;
-                snprintf(path, sizeof(path), "proc/config.gz");
-                e = xp_root_read_file(root, path, CONFIG_MAX, &gz, &len);
-                if (e == 0) {
-                        e = gunzip_config(ctx, gz, len, &text);
-                        free(gz);
-                        if (e < 0)
-                                xp_evidence_add(r, SRC, path, XP_ST_UNREADABLE, NULL,
-                                                "cannot decompress: %s", strerror(-e));
-                }
-        }
-        if (e < 0) {
-                f->kernel.config = xp_status_from_errno(e);
-                xp_evidence_add(r, SRC, "boot/config-RELEASE, proc/config.gz", f->kernel.config, NULL,
+                if (kc.undecodable)
+                        xp_evidence_add(r, SRC, kc.path, XP_ST_UNREADABLE, NULL, "cannot decompress: %s",
+                                        strerror(-e));
+                k->config = xp_status_from_errno(e);
+                xp_evidence_add(r, SRC, "boot/config-RELEASE, proc/config.gz", k->config, NULL,
                                 "kernel config not readable: built-in drivers are judged from modules.builtin and sysfs only");
                 return;
         }
-        f->kernel.config = XP_ST_FOUND;
-        snprintf(f->kernel.config_path, sizeof(f->kernel.config_path), "%s", path);
+        k->config = XP_ST_FOUND;
+        snprintf(k->config_path, sizeof(k->config_path), "%s", kc.path);
         for (size_t i = 0; i < ELEMENTSOF(config_table); i++) {
-                char v = xp_parse_config_option(text, config_table[i].option);
-                /* options that depend on a disabled one are not written at
-                 * all: in a readable config, absent means not built */
-                if (!v)
-                        v = 'n';
-                *((char *)&f->kernel + config_table[i].offset) = v;
-                if (i > 0 && f->kernel.cfg_xen != 'y')
+                char v = xp_kconfig_value(&kc, config_table[i].option);
+                *((char *)k + config_table[i].offset) = v;
+                if (i > 0 && k->cfg_xen != 'y')
                         continue; /* CONFIG_XEN=n says it all */
-                char ev[192];
-                snprintf(ev, sizeof(ev), "%s:%s", path, config_table[i].option);
+                char ev[sizeof(kc.path) + 64];
+                snprintf(ev, sizeof(ev), "%s:%s", kc.path, config_table[i].option);
                 xp_evidence_add(r, SRC, ev, XP_ST_FOUND, v == 'y' ? "y" : v == 'm' ? "m" : "n", "%s%s",
                                 config_table[i].meaning,
                                 v == 'y' ? ": built in" : v == 'm' ? ": module" : ": not built");
         }
-        free(text);
+        xp_kconfig_clear(&kc);
 }
 
 static int run(struct xp_ctx *ctx, struct xp_report *r)
@@ -161,22 +201,18 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 snprintf(f->kernel.release, sizeof(f->kernel.release), "%s", s ? s : "");
                 free(s);
                 free(v);
-                bool seed = strstr(f->kernel.release, "xen") != NULL;
+                bool names_xen = strstr(f->kernel.release, "xen") != NULL;
                 xp_evidence_add(r, SRC, "proc/sys/kernel/osrelease", XP_ST_FOUND, f->kernel.release,
-                                "%s", seed ? "kernel release names xen (a xenified or -xen flavour kernel)"
-                                           : "no \"xen\" in the release: the old `uname -a | grep xen` heuristic says \"not Xen\" here, which is wrong for every pvops kernel (Xen support is in the generic kernel since 2.6.37/3.0)");
+                                "%s", names_xen ? "kernel release names xen (a xenified or -xen flavour kernel)"
+                                                : "no \"xen\" in the release: the old `uname -a | grep xen` heuristic says \"not Xen\" here, which is wrong for every pvops kernel (Xen support is in the generic kernel since 2.6.37/3.0)");
         } else if (e != -EINVAL)
                 xp_evidence_add(r, SRC, "proc/sys/kernel/osrelease", xp_status_from_errno(e), NULL, "%s",
                                 strerror(-e));
 
-        e = xp_root_read_line(root, "proc/version", &v);
-        if (e == 0) {
-                char *s = xp_sanitize(v, strlen(v), sizeof(f->kernel.version) - 4);
-                snprintf(f->kernel.version, sizeof(f->kernel.version), "%s", s ? s : "");
-                free(s);
-                free(v);
+        e = xp_root_read_leaf(root, "proc/version", f->kernel.version, sizeof(f->kernel.version));
+        if (e == 0)
                 xp_evidence_add(r, SRC, "proc/version", XP_ST_FOUND, f->kernel.version, "kernel build");
-        } else if (e != -ENOENT)
+        else if (e != -ENOENT)
                 xp_evidence_add(r, SRC, "proc/version", xp_status_from_errno(e), NULL, "%s", strerror(-e));
 
         e = xp_root_read_line(root, "proc/cmdline", &v);

@@ -6,8 +6,8 @@
  * (modules.builtin.bin), available as a module (modules.dep.bin), and
  * disabled by configuration (blacklist, or "install NAME /bin/false").
  *
- * `lsmod | grep xen` (the seed heuristic) misses every built-in driver and
- * says nothing about drivers that are present but disabled.
+ * `lsmod | grep xen`, the usual quick check, misses every built-in driver
+ * and says nothing about drivers that are present but disabled.
  */
 #include "config.h"
 
@@ -81,17 +81,6 @@ bool xp_parse_modules_has(const char *proc_modules, const char *name)
                         line++;
         }
         return false;
-}
-
-static bool same_module(const char *a, const char *b)
-{
-        /* kmod normalizes '-' to '_' */
-        for (; *a && *b; a++, b++) {
-                char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
-                if (x != y)
-                        return false;
-        }
-        return *a == *b;
 }
 
 /* Note the files libkmod reads on our behalf, so `snapshot` copies them;
@@ -261,6 +250,20 @@ static int open_kmod(struct xp_ctx *ctx, const char *moddir, char *stage, size_t
         return 0;
 }
 
+/* Look NAME up in libkmod's index: BUILTIN or MODULE; MISSING when the
+ * lookup finds nothing, its error returned (-ENOMEM is not "missing"). */
+static int kmod_state(struct kmod_ctx *kctx, const char *name, enum xp_kstate *ret)
+{
+        struct kmod_module *mod = NULL;
+        int e = km.kmod_module_new_from_name_lookup(kctx, name, &mod);
+        *ret = XP_KS_MISSING;
+        if (e == 0 && mod) {
+                *ret = km.kmod_module_get_path(mod) == NULL ? XP_KS_BUILTIN : XP_KS_MODULE;
+                km.kmod_module_unref(mod);
+        }
+        return e;
+}
+
 int xp_modules_lookup(struct xp_ctx *ctx, const char *release, const char *const *names,
                       enum xp_kstate *ret)
 {
@@ -274,21 +277,15 @@ int xp_modules_lookup(struct xp_ctx *ctx, const char *release, const char *const
         int e = open_kmod(ctx, moddir, stage, sizeof(stage), &kctx);
         if (e < 0)
                 return e;
-        for (size_t i = 0; names[i]; i++) {
-                struct kmod_module *mod = NULL;
-                ret[i] = XP_KS_MISSING;
-                if (km.kmod_module_new_from_name_lookup(kctx, names[i], &mod) == 0 && mod) {
-                        ret[i] = km.kmod_module_get_path(mod) == NULL ? XP_KS_BUILTIN : XP_KS_MODULE;
-                        km.kmod_module_unref(mod);
-                }
-        }
+        for (size_t i = 0; names[i]; i++)
+                (void)kmod_state(kctx, names[i], &ret[i]);
         km.kmod_unref(kctx);
         unstage(stage);
         return 0;
 }
 
 /* "modprobe.blacklist=a,b" on a kernel command line (libkmod reads the live
- * one, also for a --root run: see run()). */
+ * one, also for a --root run: see read_disables()). */
 static bool cmdline_blacklists(const char *cmdline, const char *module)
 {
         size_t l = 0;
@@ -302,168 +299,226 @@ static bool cmdline_blacklists(const char *cmdline, const char *module)
         memcpy(list, p + strlen("modprobe.blacklist="), n);
         list[n] = '\0';
         for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
-                if (same_module(t, module))
+                if (xp_module_name_eq(t, module))
                         return true;
         return false;
 }
 
-static int run(struct xp_ctx *ctx, struct xp_report *r)
+/* proc/modules, NULL when unreadable (evidence then). */
+static char *read_loaded(struct xp_ctx *ctx, struct xp_report *r)
 {
-        struct xp_root *root = xp_ctx_root(ctx);
-        struct xp_facts *f = &r->facts;
         char *loaded = NULL;
-        char moddir[160], path[PATH_MAX];
-        int e;
-
-        /* module states explain an HVM verdict and feed warnings, but never
-         * change the verdict itself */
-        if (xp_ctx_get_verdict_only(ctx))
-                return 1;
-
-        e = xp_root_read_file(root, "proc/modules", 4u << 20, &loaded, NULL);
+        int e = xp_root_read_file(xp_ctx_root(ctx), "proc/modules", 4u << 20, &loaded, NULL);
         if (e < 0) {
                 xp_evidence_add(r, SRC, "proc/modules", xp_status_from_errno(e), NULL,
                                 "%s: loaded modules unknown (kernel built without module support, or no /proc)",
                                 e == -ENOENT ? "absent" : strerror(-e));
-                loaded = NULL;
+                return NULL;
         }
+        return loaded;
+}
 
-        if (!f->kernel.release[0]) {
-                f->modules.status = loaded ? XP_ST_FOUND : XP_ST_UNAVAILABLE;
+/* The running kernel's module index, opened through libkmod. */
+struct module_index {
+        char moddir[160];     /* lib/modules/RELEASE */
+        char stage[PATH_MAX]; /* libkmod's private copy, "" for none */
+        struct kmod_ctx *kctx;
+        bool have_dep;        /* modules.dep.bin there: what it lacks is missing */
+};
+
+/* Index files there but unreadable (the read log has them): evidence, not
+ * a silent "unknown". */
+static void note_unreadable_index(struct xp_report *r, struct xp_root *root, const char *moddir)
+{
+        for (size_t i = 0; i < xp_root_log_count(root); i++) {
+                enum xp_log_kind kind;
+                const char *p = xp_root_log_path(root, i, &kind);
+                if (kind == XP_LOG_ERROR && xp_startswith(p, moddir) && p[strlen(moddir)] == '/')
+                        xp_evidence_add(r, SRC, p, XP_ST_UNREADABLE, NULL,
+                                        "%s: libkmod works without it, so module states may show as unknown",
+                                        strerror(xp_root_log_error(root, i)));
+        }
+}
+
+/* Open lib/modules/RELEASE of the running kernel; IX->kctx stays NULL (with
+ * evidence saying why) when there is none or libkmod cannot read it. */
+static void open_index(struct xp_ctx *ctx, struct xp_report *r, struct module_index *ix)
+{
+        struct xp_root *root = xp_ctx_root(ctx);
+        const char *release = r->facts.kernel.release;
+        char path[PATH_MAX];
+
+        if (!release[0])
                 xp_evidence_add(r, SRC, "lib/modules", XP_ST_UNAVAILABLE, NULL,
                                 "kernel release unknown: cannot open the module index");
-        }
-        snprintf(moddir, sizeof(moddir), "lib/modules/%s", f->kernel.release);
-        bool have_index = f->kernel.release[0] && xp_root_exists(root, moddir);
-
-        struct kmod_ctx *kctx = NULL;
-        char stage[PATH_MAX] = "";
-        if (have_index) {
-                e = open_kmod(ctx, moddir, stage, sizeof(stage), &kctx);
-                if (e == -EOPNOTSUPP)
-                        xp_evidence_add(r, SRC, "libkmod.so.2", XP_ST_UNAVAILABLE, NULL,
-                                        "libkmod could not be loaded: built-in and available drivers unknown");
-                else if (e < 0)
-                        xp_evidence_add(r, SRC, moddir, XP_ST_UNREADABLE, NULL,
-                                        "cannot copy the module index for libkmod: %s", strerror(-e));
-                have_index = e == 0;
-                /* index files there but unreadable (the read log has them):
-                 * evidence, not a silent "unknown" */
-                for (size_t i = 0; i < xp_root_log_count(root); i++) {
-                        enum xp_log_kind kind;
-                        const char *p = xp_root_log_path(root, i, &kind);
-                        if (kind == XP_LOG_ERROR && xp_startswith(p, moddir) && p[strlen(moddir)] == '/')
-                                xp_evidence_add(r, SRC, p, XP_ST_UNREADABLE, NULL,
-                                                "%s: libkmod works without it, so module states may show as unknown",
-                                                strerror(xp_root_log_error(root, i)));
-                }
-        } else if (f->kernel.release[0])
-                xp_evidence_add(r, SRC, moddir, XP_ST_ABSENT, NULL,
+        snprintf(ix->moddir, sizeof(ix->moddir), "lib/modules/%s", release);
+        if (!release[0])
+                return;
+        if (!xp_root_exists(root, ix->moddir)) {
+                xp_evidence_add(r, SRC, ix->moddir, XP_ST_ABSENT, NULL,
                                 "no module tree for the running kernel: built-in and available drivers unknown");
-        bool have_dep = have_index && (snprintf(path, sizeof(path), "%s/modules.dep.bin", moddir),
-                                       xp_root_exists(root, path));
+                return;
+        }
+        int e = open_kmod(ctx, ix->moddir, ix->stage, sizeof(ix->stage), &ix->kctx);
+        if (e == -EOPNOTSUPP)
+                xp_evidence_add(r, SRC, "libkmod.so.2", XP_ST_UNAVAILABLE, NULL,
+                                "libkmod could not be loaded: built-in and available drivers unknown");
+        else if (e < 0)
+                xp_evidence_add(r, SRC, ix->moddir, XP_ST_UNREADABLE, NULL,
+                                "cannot copy the module index for libkmod: %s", strerror(-e));
+        note_unreadable_index(r, root, ix->moddir);
+        snprintf(path, sizeof(path), "%s/modules.dep.bin", ix->moddir);
+        ix->have_dep = e == 0 && xp_root_exists(root, path);
+}
 
-        /* blacklists and install overrides that disable a driver.  libkmod
-         * also takes modprobe.blacklist= from the live /proc/cmdline, even
-         * for another root: under --root, entries only the host's command
-         * line names are dropped and the root's own command line counts. */
+static void close_index(struct module_index *ix)
+{
+        if (ix->kctx)
+                km.kmod_unref(ix->kctx);
+        unstage(ix->stage);
+}
+
+/* Set FLAGS[m] for the Xen module NAME names (kmod's spelling rules). */
+static void mark_module(bool *flags, const char *name)
+{
+        for (int m = 0; m < _XP_XM_MAX; m++)
+                if (xp_module_name_eq(name, xp_xen_module_name(m)))
+                        flags[m] = true;
+}
+
+/* The live system's kernel command line (NULL when unreadable). */
+static char *read_host_cmdline(void)
+{
+        char *host = NULL;
+        int e;
+        struct xp_root *live = xp_root_new("/", true, &e);
+        if (!live)
+                return NULL;
+        if (xp_root_read_line(live, "proc/cmdline", &host) < 0)
+                host = NULL;
+        xp_root_free(live);
+        return host;
+}
+
+/* "install NAME CMD" disables NAME only when CMD is nothing but true/false. */
+static bool disabling_command(const char *cmd)
+{
+        char c[64] = "";
+        if (cmd)
+                snprintf(c, sizeof(c), "%s", cmd);
+        xp_strip(c);
+        return strcmp(c, "/bin/false") == 0 || strcmp(c, "/bin/true") == 0 ||
+               strcmp(c, "/usr/bin/false") == 0 || strcmp(c, "/usr/bin/true") == 0 ||
+               strcmp(c, "false") == 0 || strcmp(c, "true") == 0;
+}
+
+/* Blacklists and install overrides that disable a Xen driver.  libkmod
+ * also takes modprobe.blacklist= from the live /proc/cmdline, even for
+ * another root: under --root, entries only the host's command line names
+ * are dropped and the root's own command line counts. */
+static void read_disables(struct xp_ctx *ctx, struct xp_report *r, struct kmod_ctx *kctx)
+{
+        struct xp_modules_facts *mf = &r->facts.modules;
+        const char *root_cmdline = r->facts.kernel.cmdline_text; /* read by the kernel probe */
+        bool live = xp_root_is_live(xp_ctx_root(ctx));
         char *host_cmdline = NULL;
-        const char *root_cmdline = f->kernel.cmdline_text; /* read by the kernel probe */
-        if (kctx && !xp_root_is_live(root)) {
-                int e2;
-                struct xp_root *live = xp_root_new("/", true, &e2);
-                if (live) {
-                        if (xp_root_read_line(live, "proc/cmdline", &host_cmdline) < 0)
-                                host_cmdline = NULL;
-                        xp_root_free(live);
-                }
+
+        if (!live) {
+                host_cmdline = read_host_cmdline();
                 for (int m = 0; m < _XP_XM_MAX; m++)
                         if (cmdline_blacklists(root_cmdline, xp_xen_module_name(m)))
-                                f->modules.blacklisted[m] = true;
+                                mf->blacklisted[m] = true;
         }
-        if (kctx) {
-                struct kmod_config_iter *it = km.kmod_config_get_blacklists(kctx);
-                while (it && km.kmod_config_iter_next(it)) {
-                        const char *name = km.kmod_config_iter_get_key(it);
-                        for (int m = 0; m < _XP_XM_MAX; m++)
-                                if (same_module(name, xp_xen_module_name(m)) &&
-                                    (xp_root_is_live(root) || !cmdline_blacklists(host_cmdline, name) ||
-                                     cmdline_blacklists(root_cmdline, name)))
-                                        f->modules.blacklisted[m] = true;
-                }
-                if (it) /* NULL when libkmod could not allocate; it does not take NULL */
-                        km.kmod_config_iter_free_iter(it);
-                it = km.kmod_config_get_install_commands(kctx);
-                while (it && km.kmod_config_iter_next(it)) {
-                        const char *name = km.kmod_config_iter_get_key(it);
-                        const char *cmd = km.kmod_config_iter_get_value(it);
-                        /* only a command that is nothing but true/false disables */
-                        char c[64] = "";
-                        if (cmd)
-                                snprintf(c, sizeof(c), "%s", cmd);
-                        xp_strip(c);
-                        bool disables = strcmp(c, "/bin/false") == 0 || strcmp(c, "/bin/true") == 0 ||
-                                        strcmp(c, "/usr/bin/false") == 0 || strcmp(c, "/usr/bin/true") == 0 ||
-                                        strcmp(c, "false") == 0 || strcmp(c, "true") == 0;
-                        for (int m = 0; m < _XP_XM_MAX; m++)
-                                if (disables && same_module(name, xp_xen_module_name(m)))
-                                        f->modules.install_disabled[m] = true;
-                }
-                if (it)
-                        km.kmod_config_iter_free_iter(it);
+        struct kmod_config_iter *it = km.kmod_config_get_blacklists(kctx);
+        while (it && km.kmod_config_iter_next(it)) {
+                const char *name = km.kmod_config_iter_get_key(it);
+                if (live || !cmdline_blacklists(host_cmdline, name) || cmdline_blacklists(root_cmdline, name))
+                        mark_module(mf->blacklisted, name);
         }
+        if (it) /* NULL when libkmod could not allocate; it does not take NULL */
+                km.kmod_config_iter_free_iter(it);
+        it = km.kmod_config_get_install_commands(kctx);
+        while (it && km.kmod_config_iter_next(it))
+                if (disabling_command(km.kmod_config_iter_get_value(it)))
+                        mark_module(mf->install_disabled, km.kmod_config_iter_get_key(it));
+        if (it)
+                km.kmod_config_iter_free_iter(it);
+        free(host_cmdline);
+}
 
+/* How module NAME is present, and *HOW how that was told: loaded
+ * (proc/modules), else what the index says; UNKNOWN without either. */
+static enum xp_kstate module_state(const char *loaded, const struct module_index *ix, const char *name,
+                                   const char **how)
+{
+        enum xp_kstate st;
+        *how = NULL;
+        if (loaded && xp_parse_modules_has(loaded, name)) {
+                *how = "listed in proc/modules";
+                return XP_KS_LOADED;
+        }
+        if (!ix->kctx)
+                return XP_KS_UNKNOWN;
+        if (kmod_state(ix->kctx, name, &st) == -ENOMEM)
+                xp_note_enomem(); /* not "missing" */
+        if (st == XP_KS_BUILTIN)
+                *how = "built into the kernel (modules.builtin): invisible to lsmod";
+        else if (st == XP_KS_MODULE)
+                *how = "available as a module (modules.dep), not loaded";
+        else if (ix->have_dep)
+                *how = "neither built in nor in modules.dep";
+        else
+                st = XP_KS_UNKNOWN;
+        return st;
+}
+
+/* Each Xen module's state, as facts and evidence, and what lsmod would
+ * have said about them. */
+static void report_states(struct xp_report *r, const char *loaded, const struct module_index *ix)
+{
+        struct xp_modules_facts *mf = &r->facts.modules;
         int seen_xen_loaded = 0, seen_builtin = 0;
-        for (int m = 0; m < _XP_XM_MAX; m++) {
-                const char *name = xp_xen_module_name(m);
-                enum xp_kstate st = XP_KS_UNKNOWN;
-                const char *how = NULL;
+        char path[96];
 
-                if (loaded && xp_parse_modules_has(loaded, name)) {
-                        st = XP_KS_LOADED;
-                        how = "listed in proc/modules";
-                        seen_xen_loaded++;
-                } else if (kctx) {
-                        struct kmod_module *mod = NULL;
-                        int el = km.kmod_module_new_from_name_lookup(kctx, name, &mod);
-                        if (el == -ENOMEM)
-                                xp_note_enomem(); /* not "missing" */
-                        if (el == 0 && mod) {
-                                if (km.kmod_module_get_path(mod) == NULL) {
-                                        st = XP_KS_BUILTIN;
-                                        how = "built into the kernel (modules.builtin): invisible to lsmod";
-                                        seen_builtin++;
-                                } else {
-                                        st = XP_KS_MODULE;
-                                        how = "available as a module (modules.dep), not loaded";
-                                }
-                                km.kmod_module_unref(mod);
-                        } else if (have_dep) {
-                                st = XP_KS_MISSING;
-                                how = "neither built in nor in modules.dep";
-                        }
-                }
-                f->modules.state[m] = st;
-                if (st == XP_KS_UNKNOWN || (st == XP_KS_MISSING && !f->modules.blacklisted[m]))
+        for (int m = 0; m < _XP_XM_MAX; m++) {
+                const char *name = xp_xen_module_name(m), *how;
+                enum xp_kstate st = module_state(loaded, ix, name, &how);
+                seen_xen_loaded += st == XP_KS_LOADED;
+                seen_builtin += st == XP_KS_BUILTIN;
+                mf->state[m] = st;
+                if (st == XP_KS_UNKNOWN || (st == XP_KS_MISSING && !mf->blacklisted[m]))
                         continue; /* absent drivers are summarized below, not listed one by one */
                 snprintf(path, sizeof(path), "module %s", name);
                 xp_evidence_add(r, SRC, path, XP_ST_FOUND, xp_kstate_to_string(st), "%s%s%s", how,
-                                f->modules.blacklisted[m] ? "; BLACKLISTED in modprobe.d" : "",
-                                f->modules.install_disabled[m] ? "; disabled by an 'install ... /bin/false' line" : "");
+                                mf->blacklisted[m] ? "; BLACKLISTED in modprobe.d" : "",
+                                mf->install_disabled[m] ? "; disabled by an 'install ... /bin/false' line" : "");
         }
         if (loaded)
                 xp_evidence_add(r, SRC, "lsmod | grep xen (seed heuristic)", XP_ST_FOUND,
                                 seen_xen_loaded ? "matches" : "no match", "%s",
                                 seen_builtin ? "misleading here: some Xen drivers are built in and never appear in lsmod"
                                              : "lsmod shows loaded modules only; built-in drivers never appear");
+}
 
-        f->modules.status = (kctx || loaded) ? XP_ST_FOUND : XP_ST_UNAVAILABLE;
+static int run(struct xp_ctx *ctx, struct xp_report *r)
+{
+        struct xp_modules_facts *mf = &r->facts.modules;
+        struct module_index ix = { 0 };
+
+        /* module states explain an HVM verdict and feed warnings, but never
+         * change the verdict itself */
+        if (xp_ctx_get_verdict_only(ctx))
+                return 1;
+
+        char *loaded = read_loaded(ctx, r);
+        open_index(ctx, r, &ix);
+        if (ix.kctx)
+                read_disables(ctx, r, ix.kctx);
+        report_states(r, loaded, &ix);
+        mf->status = (ix.kctx || loaded) ? XP_ST_FOUND : XP_ST_UNAVAILABLE;
         free(loaded);
-        free(host_cmdline);
-        if (kctx)
-                km.kmod_unref(kctx);
-        unstage(stage);
-        return f->modules.status == XP_ST_FOUND ? 0 : 1;
+        close_index(&ix);
+        return mf->status == XP_ST_FOUND ? 0 : 1;
 }
 
 const struct xp_probe xp_modules_probe = {

@@ -34,18 +34,16 @@ static int read_hex(struct xp_ctx *ctx, const char *dev, const char *attr, unsig
         return e;
 }
 
+/* The driver bound to DEV, sanitized for display ("" when none). */
 static void driver_of(struct xp_ctx *ctx, const char *dev, char *buf, size_t len)
 {
-        char path[PATH_MAX], *link;
-        buf[0] = '\0';
-        snprintf(path, sizeof(path), "sys/bus/pci/devices/%s/driver", dev);
-        if (xp_root_readlink(xp_ctx_root(ctx), path, &link) < 0)
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "sys/bus/pci/devices/%s", dev);
+        if (xp_root_read_driver(xp_ctx_root(ctx), path, buf, len) < 0)
                 return;
-        const char *base = strrchr(link, '/');
-        char *s = xp_sanitize(base ? base + 1 : link, strlen(base ? base + 1 : link), len - 4);
+        char *s = xp_sanitize(buf, strlen(buf), len - 4);
         snprintf(buf, len, "%s", s ? s : "");
         free(s);
-        free(link);
 }
 
 static int run(struct xp_ctx *ctx, struct xp_report *r)

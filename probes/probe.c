@@ -39,7 +39,8 @@ int xp_probe_all(struct xp_ctx *ctx, struct xp_report **ret)
                         xp_note_enomem();
                 if (e < 0 && e != -ENOENT) {
                         /* a source that fails is evidence too, never the end
-                         * of the report (DESIGN example 4) */
+                         * of the report: the other probes still run, and the
+                         * report says what could not be read */
                         DBG(ctx, "probe %s: %s", xp_probes[i]->name, strerror(-e));
                         xp_evidence_add(r, xp_probes[i]->name, "(probe)", XP_ST_UNREADABLE, NULL, "probe failed: %s",
                                         strerror(-e));

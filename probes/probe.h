@@ -35,6 +35,28 @@ void xp_modules_note_inputs(struct xp_root *root, const char *release);
 int xp_modules_lookup(struct xp_ctx *ctx, const char *release, const char *const *names,
                       enum xp_kstate *ret) _must_check_;
 
+/* ------------------------------------------------------- kernel config */
+
+/* Where xp_kconfig_read() looks for kernel RELEASE's config, in order. */
+#define XP_KCONFIG_BOOT (1u << 0)    /* boot/config-RELEASE */
+#define XP_KCONFIG_MODULES (1u << 1) /* lib/modules/RELEASE/config, usr/lib/... */
+#define XP_KCONFIG_PROC (1u << 2)    /* proc/config.gz: the running kernel's */
+
+/* A kernel's build configuration as read through the root. */
+struct xp_kconfig {
+        char path[240];    /* the file read, else the last one tried */
+        char *text;        /* NULL unless read */
+        bool undecodable;  /* PATH was read but does not decompress */
+};
+/* Read the first config of kernel RELEASE found in the places WHERE names
+ * (bounded, proc/config.gz decompressed); -errno of the last one tried.
+ * Without a RELEASE ("") only proc/config.gz is looked at. */
+int xp_kconfig_read(struct xp_ctx *ctx, const char *release, unsigned where,
+                    struct xp_kconfig *ret) _must_check_;
+/* OPTION in a config read: 'y', 'm' or 'n' (absent means not built). */
+char xp_kconfig_value(const struct xp_kconfig *kc, const char *option);
+void xp_kconfig_clear(struct xp_kconfig *kc);
+
 /* Run every probe in order, then the classifier. */
 int xp_probe_all(struct xp_ctx *ctx, struct xp_report **ret) _must_check_;
 void xp_classify(struct xp_report *r);
@@ -58,6 +80,18 @@ int xp_cpuid_format(const struct xp_cpuid_set *set, char **ret) _must_check_;
 void xp_cpuid_set_clear(struct xp_cpuid_set *set);
 const struct xp_cpuid_leaf *xp_cpuid_find(const struct xp_cpuid_set *set, uint32_t leaf, bool forced);
 #define XP_CPUID_FILE "run/xenprobe/cpuid"
+
+/* ---------------------------------------------------------- hypervisor */
+
+/* XENFEAT bits of sys/hypervisor/properties/features that the probes and
+ * the classifier decode (xen/include/public/features.h). */
+#define XENFEAT_auto_translated_physmap 2
+#define XENFEAT_mmu_pt_update_preserve_ad 5
+#define XENFEAT_hvm_callback_vector 8
+#define XENFEAT_hvm_pirqs 10
+#define XENFEAT_dom0 11
+/* The feature mask was read and has XENFEAT bit BIT set. */
+bool xp_hv_has_feature(const struct xp_hv_facts *hv, unsigned bit);
 
 /* -------------------------------------------------------------- parsers */
 /* The probes' text parsers, shared with the commands and the unit tests. */

@@ -2,8 +2,8 @@
 /*
  * The report: the facts, the evidence behind them, warnings, notes, the
  * rules that fired and the verdict, plus boot readiness when probed.
- * Probes add to it (probes/evidence.c); renderers and the xenstore schema
- * only read it.
+ * Probes add to it (probes/evidence.c; made and freed in probes/report.c);
+ * renderers and the xenstore schema only read it.
  */
 #pragma once
 
@@ -31,7 +31,7 @@ struct xp_report {
         char **warnings;
         struct xp_rule_hit *rules;
         size_t n_rules, cap_rules;
-        char **notes;            /* non-contradiction remarks (seed heuristic...) */
+        char **notes;            /* remarks that contradict nothing (a common check misleading here, ...) */
 
         /* verdict */
         enum xp_hv hypervisor;   /* XP_HV_NONE: bare metal or unknown */

@@ -84,119 +84,154 @@ static int openat2_in_root(int rootfd, const char *path, int o_flags, bool nofol
 #endif
 }
 
-/* User-space equivalent of RESOLVE_IN_ROOT. */
+/*
+ * User-space equivalent of RESOLVE_IN_ROOT: a walk one component at a time,
+ * each directory opened O_PATH|O_NOFOLLOW below the previous one, each
+ * symlink's target spliced in front of the rest of the path.
+ */
+struct walk {
+        int rootfd;
+        int stack[MAX_DEPTH]; /* directories opened; depth 0 is rootfd itself */
+        int depth, links;
+        char *rest;           /* owned: the path, or a link's target + what followed */
+        char *cursor;         /* the next component within REST */
+};
+
+/* One path component, cut out of the walk's REST in place. */
+struct component {
+        const char *name;
+        char *next;           /* what follows it */
+        bool slash;           /* a '/' followed the name */
+        bool last;            /* nothing but slashes follows */
+};
+
+/* The directory the walk is in. */
+static int walk_dir(const struct walk *w)
+{
+        return w->depth ? w->stack[w->depth] : w->rootfd;
+}
+
+/* Close the directories opened above DEPTH (0: back at the root). */
+static void walk_pop_to(struct walk *w, int depth)
+{
+        while (w->depth > depth)
+                close(w->stack[w->depth--]);
+}
+
+/* Cut the component at CURSOR (no leading '/') out of the path. */
+static void split_component(char *cursor, struct component *c)
+{
+        char *slash = strchr(cursor, '/');
+        c->next = slash ? slash + 1 : cursor + strlen(cursor);
+        if (slash)
+                *slash = '\0';
+        c->name = cursor;
+        c->slash = slash != NULL;
+        c->last = true;
+        for (const char *q = c->next; *q; q++)
+                if (*q != '/') {
+                        c->last = false;
+                        break;
+                }
+}
+
+/* Symlink C: go on with its target followed by what came after C (an
+ * absolute target starts again at the root). */
+static int walk_follow(struct walk *w, const struct component *c)
+{
+        char target[PATH_MAX];
+        if (++w->links > MAX_SYMLINKS)
+                return -ELOOP;
+        ssize_t n = readlinkat(walk_dir(w), c->name, target, sizeof(target) - 1);
+        if (n < 0)
+                return -errno;
+        target[n] = '\0';
+        if (target[0] == '/')
+                walk_pop_to(w, 0);
+        size_t tl = (size_t)n, nl = strlen(c->next), sep = c->slash ? 1 : 0;
+        char *nrest = malloc(tl + 1 + nl + 1);
+        if (!nrest)
+                return -ENOMEM;
+        memcpy(nrest, target, tl);
+        nrest[tl] = '/'; /* only kept when a slash followed the link's name */
+        memcpy(nrest + tl + sep, c->next, nl + 1);
+        free(w->rest);
+        w->rest = w->cursor = nrest;
+        return 0;
+}
+
+/* Directory C: open it below the current one and go on from there. */
+static int walk_descend(struct walk *w, const struct component *c)
+{
+        if (w->depth + 1 >= MAX_DEPTH)
+                return -ENAMETOOLONG;
+        int fd = openat(walk_dir(w), c->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        w->stack[++w->depth] = fd;
+        w->cursor = c->next;
+        return 0;
+}
+
+/* Open what the path names, C or the directory the walk is in (C NULL). */
+static int walk_open(const struct walk *w, const struct component *c, int o_flags)
+{
+        int fd = c ? openat(walk_dir(w), c->name, o_flags | O_CLOEXEC | O_NOFOLLOW)
+                   : openat(walk_dir(w), ".", o_flags | O_CLOEXEC);
+        /* O_PATH|O_NOFOLLOW on a symlink yields the link itself */
+        return fd < 0 ? -errno : fd;
+}
+
+/* Resolve one component: 0 to go on, 1 with the opened fd in *RET, -errno. */
+static int walk_step(struct walk *w, int o_flags, bool nofollow_last, int *ret)
+{
+        struct component c;
+        struct stat st;
+
+        while (*w->cursor == '/')
+                w->cursor++;
+        if (*w->cursor == '\0') { /* the path named a directory (or the root) */
+                *ret = walk_open(w, NULL, o_flags);
+                return *ret < 0 ? *ret : 1;
+        }
+        split_component(w->cursor, &c);
+        if (strcmp(c.name, ".") == 0 || strcmp(c.name, "..") == 0) {
+                if (c.name[1] == '.' && w->depth > 0)
+                        walk_pop_to(w, w->depth - 1);
+                w->cursor = c.next;
+                return 0;
+        }
+        if (fstatat(walk_dir(w), c.name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return -errno;
+        /* "name/": a directory, symlinks followed (as openat2) */
+        bool trailing = c.last && c.slash;
+        if (S_ISLNK(st.st_mode) && !(c.last && nofollow_last && !trailing))
+                return walk_follow(w, &c);
+        if (trailing && !S_ISDIR(st.st_mode))
+                return -ENOTDIR;
+        if (c.last) {
+                *ret = walk_open(w, &c, o_flags);
+                return *ret < 0 ? *ret : 1;
+        }
+        if (!S_ISDIR(st.st_mode))
+                return -ENOTDIR;
+        return walk_descend(w, &c);
+}
+
 static int walk_in_root(int rootfd, const char *path, int o_flags, bool nofollow_last)
 {
-        int stack[MAX_DEPTH];
-        int depth = 0, links = 0, r;
         if (!path[0])
                 return -ENOENT; /* as openat2: "" names nothing */
-        char *rest = strdup(path);
-        if (!rest)
+        struct walk w = { .rootfd = rootfd, .rest = strdup(path) };
+        if (!w.rest)
                 return -ENOMEM;
-
-        stack[0] = -1; /* depth 0 is rootfd itself, never closed */
-        char *cursor = rest;
-        for (;;) {
-                while (*cursor == '/')
-                        cursor++;
-                if (*cursor == '\0') {
-                        /* path named a directory (or the root) */
-                        int cur = depth ? stack[depth] : rootfd;
-                        r = openat(cur, ".", o_flags | O_CLOEXEC);
-                        r = r < 0 ? -errno : r;
-                        goto out;
-                }
-                char *slash = strchr(cursor, '/');
-                char *next = slash ? slash + 1 : cursor + strlen(cursor);
-                if (slash)
-                        *slash = '\0';
-                const char *comp = cursor;
-                bool last = true;
-                for (const char *q = next; *q; q++)
-                        if (*q != '/') {
-                                last = false;
-                                break;
-                        }
-                /* "name/": a directory, symlinks followed (as openat2) */
-                bool trailing = last && slash;
-                int cur = depth ? stack[depth] : rootfd;
-
-                if (strcmp(comp, ".") == 0) {
-                        cursor = next;
-                        continue;
-                }
-                if (strcmp(comp, "..") == 0) {
-                        if (depth > 0)
-                                close(stack[depth--]);
-                        cursor = next;
-                        continue;
-                }
-
-                struct stat st;
-                if (fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-                        r = -errno;
-                        goto out;
-                }
-                if (S_ISLNK(st.st_mode) && !(last && nofollow_last && !trailing)) {
-                        char target[PATH_MAX];
-                        if (++links > MAX_SYMLINKS) {
-                                r = -ELOOP;
-                                goto out;
-                        }
-                        ssize_t n = readlinkat(cur, comp, target, sizeof(target) - 1);
-                        if (n < 0) {
-                                r = -errno;
-                                goto out;
-                        }
-                        target[n] = '\0';
-                        if (target[0] == '/')
-                                while (depth > 0)
-                                        close(stack[depth--]);
-                        size_t tl = (size_t)n, nl = strlen(next), sep = slash ? 1 : 0;
-                        char *nrest = malloc(tl + 1 + nl + 1);
-                        if (!nrest) {
-                                r = -ENOMEM;
-                                goto out;
-                        }
-                        memcpy(nrest, target, tl);
-                        nrest[tl] = '/'; /* only kept when a slash followed the link's name */
-                        memcpy(nrest + tl + sep, next, nl + 1);
-                        free(rest);
-                        rest = cursor = nrest;
-                        continue;
-                }
-                if (last) {
-                        if (trailing && !S_ISDIR(st.st_mode)) {
-                                r = -ENOTDIR;
-                                goto out;
-                        }
-                        r = openat(cur, comp, o_flags | O_CLOEXEC | O_NOFOLLOW);
-                        /* O_PATH|O_NOFOLLOW on a symlink yields the link itself */
-                        r = r < 0 ? -errno : r;
-                        goto out;
-                }
-                if (!S_ISDIR(st.st_mode)) {
-                        r = -ENOTDIR;
-                        goto out;
-                }
-                if (depth + 1 >= MAX_DEPTH) {
-                        r = -ENAMETOOLONG;
-                        goto out;
-                }
-                int fd = openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (fd < 0) {
-                        r = -errno;
-                        goto out;
-                }
-                stack[++depth] = fd;
-                cursor = next;
-        }
-out:
-        while (depth > 0)
-                close(stack[depth--]);
-        free(rest);
-        return r;
+        w.cursor = w.rest;
+        int fd = -1, r;
+        while ((r = walk_step(&w, o_flags, nofollow_last, &fd)) == 0)
+                ;
+        walk_pop_to(&w, 0);
+        free(w.rest);
+        return r < 0 ? r : fd;
 }
 
 int xp_resolve_in_root(int rootfd, const char *path, int o_flags, bool nofollow_last)

@@ -103,6 +103,16 @@ char *xp_sanitize(const char *s, size_t len, size_t max)
         return out;
 }
 
+bool xp_module_name_eq(const char *a, const char *b)
+{
+        for (; *a && *b; a++, b++) {
+                char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
+                if (x != y)
+                        return false;
+        }
+        return *a == *b;
+}
+
 const char *xp_cmdline_find(const char *cmdline, const char *word, size_t *ret_len)
 {
         size_t wl = strlen(word);

@@ -33,20 +33,12 @@ static bool state_connected(const char *s)
 static void read_attr(struct xp_ctx *ctx, struct xp_report *r, const char *dev, const char *attr, char *buf,
                       size_t len)
 {
-        char path[PATH_MAX], *v;
+        char path[PATH_MAX];
         snprintf(path, sizeof(path), "sys/bus/xen/devices/%s/%s", dev, attr);
-        buf[0] = '\0';
-        int e = xp_root_read_line(xp_ctx_root(ctx), path, &v);
-        if (e < 0) {
-                /* absent is normal (old kernels); a failed read is evidence */
-                if (e != -ENOENT)
-                        xp_evidence_add(r, SRC, path, XP_ST_UNREADABLE, NULL, "%s", strerror(-e));
-                return;
-        }
-        char *s = xp_sanitize(v, strlen(v), len - 4);
-        snprintf(buf, len, "%s", s ? s : "");
-        free(s);
-        free(v);
+        int e = xp_root_read_leaf(xp_ctx_root(ctx), path, buf, len);
+        /* absent is normal (old kernels); a failed read is evidence */
+        if (e < 0 && e != -ENOENT)
+                xp_evidence_add(r, SRC, path, XP_ST_UNREADABLE, NULL, "%s", strerror(-e));
 }
 
 static int run(struct xp_ctx *ctx, struct xp_report *r)
@@ -85,13 +77,9 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                         memcpy(x->devtype, x->name, n);
                         x->devtype[n] = '\0';
                 }
-                char path[PATH_MAX], *link = NULL;
-                snprintf(path, sizeof(path), "sys/bus/xen/devices/%s/driver", *d);
-                if (xp_root_readlink(root, path, &link) == 0) {
-                        const char *base = strrchr(link, '/');
-                        snprintf(x->driver, sizeof(x->driver), "%s", base ? base + 1 : link);
-                        free(link);
-                }
+                char path[PATH_MAX];
+                snprintf(path, sizeof(path), "sys/bus/xen/devices/%s", *d);
+                (void)xp_root_read_driver(root, path, x->driver, sizeof(x->driver));
                 x->connected = state_connected(x->state) && x->driver[0];
 
                 char ev[96], val[192];

@@ -23,7 +23,6 @@
 #include "initrd.h"
 #include "probe.h"
 
-#define CONFIG_MAX (4u << 20)
 #define TEXT_MAX (1u << 20)
 
 const char *xp_boot_mode_to_string(enum xp_boot_mode m)
@@ -473,23 +472,17 @@ static const char *const config_opts[] = {
         "CONFIG_XEN_BLKDEV_FRONTEND", "CONFIG_XEN_NETDEV_FRONTEND",
 };
 
-static void read_config(struct xp_root *root, struct xp_boot_kernel *k)
+/* Kernel K's config, from its files in boot/ or its module tree. */
+static void read_config(struct xp_ctx *ctx, struct xp_boot_kernel *k)
 {
-        char path[240], *text = NULL;
-        const char *cands[] = { "boot/config-%s", "lib/modules/%s/config", "usr/lib/modules/%s/config" };
-        for (size_t i = 0; i < ELEMENTSOF(cands) && !text; i++) {
-                snprintf(path, sizeof(path), cands[i], k->version);
-                if (xp_root_read_file(root, path, CONFIG_MAX, &text, NULL) == 0)
-                        snprintf(k->config_path, sizeof(k->config_path), "%s", path);
-        }
-        if (!text)
+        struct xp_kconfig kc;
+        if (xp_kconfig_read(ctx, k->version, XP_KCONFIG_BOOT | XP_KCONFIG_MODULES, &kc) < 0)
                 return;
+        snprintf(k->config_path, sizeof(k->config_path), "%s", kc.path);
         char *dst[] = { &k->cfg_pv, &k->cfg_pvh, &k->cfg_pvhvm, &k->cfg_platform, &k->cfg_blkfront, &k->cfg_netfront };
-        for (size_t i = 0; i < ELEMENTSOF(config_opts); i++) {
-                char v = xp_parse_config_option(text, config_opts[i]);
-                *dst[i] = v ? v : 'n';
-        }
-        free(text);
+        for (size_t i = 0; i < ELEMENTSOF(config_opts); i++)
+                *dst[i] = xp_kconfig_value(&kc, config_opts[i]);
+        xp_kconfig_clear(&kc);
 }
 
 static int set_mode(struct xp_boot_kernel *k, enum xp_boot_mode m, enum xp_check_status st, const char *fmt, ...)
@@ -617,7 +610,7 @@ static int check_kernel(struct xp_ctx *ctx, struct xp_report *r, struct xp_boot_
         struct xp_root *root = xp_ctx_root(ctx);
         struct xp_boot *b = &r->boot;
         k->running = r->facts.kernel.release[0] && strcmp(r->facts.kernel.release, k->version) == 0;
-        read_config(root, k);
+        read_config(ctx, k);
 
         /* on-disk module index of that kernel, through libkmod */
         char fsmod[32] = "";
