@@ -665,6 +665,103 @@ static void usage(FILE *out)
                      "2 usage.\n");
 }
 
+/* Set the sources up, tell systemd READY=1, probe and publish once: -1
+ * to enter the event loop, else the exit status. */
+static int start(struct xp_daemon *d)
+{
+        int e = setup_sources(d);
+        if (e < 0) {
+                ERR(d->ctx, "setting up the event sources: %s", strerror(-e));
+                return 1;
+        }
+        /* ready: the event sources are set up.  Not after the first probe:
+         * it reads every installed initramfs, and on a slow guest that has
+         * taken longer than systemd's start timeout (90 s), which failed the
+         * unit and restarted it (seen on real Xen under emulation) */
+        notify(d, "READY=1\nSTATUS=probing%s", d->boot_enabled ? " (boot readiness of the installed kernels)" : "");
+        if (probe(d) < 0)
+                return 1;
+        if (!xp_publish_applies(d->ctx, d->report)) {
+                INFO(d->ctx, "not a Xen guest: xenprobed has nothing to do here, exiting");
+                return 0;
+        }
+        if (connect_xs(d) == 0)
+                publish(d);
+        return -1;
+}
+
+/* what poll() waits on: the descriptors, and where each source is in P (-1: absent) */
+struct poll_set {
+        struct pollfd p[5];
+        int n, sig, ino, udev, xs, hup;
+};
+
+/* The sources D has now, into S. */
+static void fill_poll_set(const struct xp_daemon *d, struct poll_set *s)
+{
+        *s = (struct poll_set){ .sig = -1, .ino = -1, .udev = -1, .xs = -1, .hup = -1 };
+        s->p[s->sig = s->n++] = (struct pollfd){ .fd = d->sig_fd, .events = POLLIN };
+        if (d->ino_fd >= 0)
+                s->p[s->ino = s->n++] = (struct pollfd){ .fd = d->ino_fd, .events = POLLIN };
+        if (d->udev_fd >= 0)
+                s->p[s->udev = s->n++] = (struct pollfd){ .fd = d->udev_fd, .events = POLLIN };
+        if (d->xs)
+                s->p[s->xs = s->n++] = (struct pollfd){ .fd = d->xs_fd, .events = POLLIN };
+        if (d->xs && d->xs->hup_fd >= 0)
+                s->p[s->hup = s->n++] = (struct pollfd){ .fd = d->xs->hup_fd, .events = POLLRDHUP };
+}
+
+/* Is source I of S (-1: absent) ready? */
+static bool ready(const struct poll_set *s, int i)
+{
+        return i >= 0 && s->p[i].revents;
+}
+
+/* React to what poll() reported in S, then probe and publish as needed:
+ * true on SIGTERM/SIGINT. */
+static bool dispatch(struct xp_daemon *d, const struct poll_set *s)
+{
+        if (timer_due(d) && !d->xs)
+                connect_xs(d); /* and below: probe and publish again */
+        if (ready(s, s->sig) && on_signal(d))
+                return true;
+        if (ready(s, s->ino))
+                on_inotify(d);
+        if (ready(s, s->udev))
+                on_udev(d);
+        if (d->xs && ready(s, s->xs))
+                on_xenstore(d);
+        if (d->xs && ready(s, s->hup)) {
+                /* xenstored closed the socket: it went away */
+                disconnect(d, "xenstored closed the connection");
+                connect_xs(d);
+        }
+        if (d->need_probe && probe(d) < 0)
+                return false; /* keep the last answer; the timer retries */
+        publish(d);
+        return false;
+}
+
+/* One poll() until something can have changed the answer, again and
+ * again: 0 on SIGTERM/SIGINT, 1 when poll() fails. */
+static int event_loop(struct xp_daemon *d)
+{
+        for (;;) {
+                update_timer(d);
+                struct poll_set s;
+                fill_poll_set(d, &s);
+                int n = poll(s.p, (nfds_t)s.n, timeout_ms(d));
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        ERR(d->ctx, "poll: %m");
+                        return 1;
+                }
+                if (dispatch(d, &s))
+                        return 0;
+        }
+}
+
 int xp_cmd_daemon(struct xp_ctx *ctx, const char *rootdir, int argc, char **argv)
 {
         struct xp_daemon d = {
@@ -683,69 +780,9 @@ int xp_cmd_daemon(struct xp_ctx *ctx, const char *rootdir, int argc, char **argv
         if (xp_ctx_get_log_priority(ctx) < LOG_INFO)
                 xp_ctx_set_log_priority(ctx, LOG_INFO);
 
-        ret = 1;
-        int e = setup_sources(&d);
-        if (e < 0) {
-                ERR(ctx, "setting up the event sources: %s", strerror(-e));
-                goto out;
-        }
-        /* ready: the event sources are set up.  Not after the first probe:
-         * it reads every installed initramfs, and on a slow guest that has
-         * taken longer than systemd's start timeout (90 s), which failed the
-         * unit and restarted it (seen on real Xen under emulation) */
-        notify(&d, "READY=1\nSTATUS=probing%s", d.boot_enabled ? " (boot readiness of the installed kernels)" : "");
-        if (probe(&d) < 0)
-                goto out;
-        if (!xp_publish_applies(ctx, d.report)) {
-                INFO(ctx, "not a Xen guest: xenprobed has nothing to do here, exiting");
-                ret = 0;
-                goto out;
-        }
-        if (connect_xs(&d) == 0)
-                publish(&d);
-
-        for (;;) {
-                update_timer(&d);
-                struct pollfd p[5];
-                int np = 0, i_sig = -1, i_ino = -1, i_udev = -1, i_xs = -1, i_hup = -1;
-                p[i_sig = np++] = (struct pollfd){ .fd = d.sig_fd, .events = POLLIN };
-                if (d.ino_fd >= 0)
-                        p[i_ino = np++] = (struct pollfd){ .fd = d.ino_fd, .events = POLLIN };
-                if (d.udev_fd >= 0)
-                        p[i_udev = np++] = (struct pollfd){ .fd = d.udev_fd, .events = POLLIN };
-                if (d.xs)
-                        p[i_xs = np++] = (struct pollfd){ .fd = d.xs_fd, .events = POLLIN };
-                if (d.xs && d.xs->hup_fd >= 0)
-                        p[i_hup = np++] = (struct pollfd){ .fd = d.xs->hup_fd, .events = POLLRDHUP };
-                int n = poll(p, (nfds_t)np, timeout_ms(&d));
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        ERR(ctx, "poll: %m");
-                        goto out;
-                }
-                if (timer_due(&d) && !d.xs)
-                        connect_xs(&d); /* and below: probe and publish again */
-                if (i_sig >= 0 && p[i_sig].revents && on_signal(&d)) {
-                        ret = 0;
-                        break;
-                }
-                if (i_ino >= 0 && p[i_ino].revents)
-                        on_inotify(&d);
-                if (i_udev >= 0 && p[i_udev].revents)
-                        on_udev(&d);
-                if (i_xs >= 0 && d.xs && p[i_xs].revents)
-                        on_xenstore(&d);
-                if (i_hup >= 0 && d.xs && p[i_hup].revents) {
-                        /* xenstored closed the socket: it went away */
-                        disconnect(&d, "xenstored closed the connection");
-                        connect_xs(&d);
-                }
-                if (d.need_probe && probe(&d) < 0)
-                        continue; /* keep the last answer; the timer retries */
-                publish(&d);
-        }
-out:
+        ret = start(&d);
+        if (ret < 0)
+                ret = event_loop(&d);
         /* the signal mask stays: a SIGTERM queued behind the first must not
          * kill the process with its default action before teardown */
         DBG(ctx, "%lu probes, %lu publishes, %lu events", d.probes, d.publishes, d.events);
