@@ -201,6 +201,13 @@ static void disconnect(struct xp_daemon *d, const char *why)
         notify(d, "STATUS=waiting for xenstore (connection lost)");
 }
 
+/* The domain's unique-domain-id key (written by some toolstacks) into BUF. */
+static const char *udid_path(const struct xp_daemon *d, char *buf, size_t len)
+{
+        snprintf(buf, len, "%s%sunique-domain-id", d->home, d->home[0] ? "/" : "");
+        return buf;
+}
+
 static int watch_all(struct xp_daemon *d)
 {
         char path[256];
@@ -211,11 +218,17 @@ static int watch_all(struct xp_daemon *d)
                 ERR(d->ctx, "xenstore watch on %s: %s", d->base, xp_xs_strerror(e));
                 return e;
         }
-        snprintf(path, sizeof(path), "%s%sunique-domain-id", d->home, d->home[0] ? "/" : "");
-        e = d->xs->ops->watch(d->xs, path, TOKEN_UDID);
+        e = d->xs->ops->watch(d->xs, udid_path(d, path, sizeof(path)), TOKEN_UDID);
         if (e < 0)
                 DBG(d->ctx, "xenstore watch on %s: %s (ignored)", path, xp_xs_strerror(e));
         return 0;
+}
+
+/* Will libxenstore use the xenbus device (no socket named in the
+ * environment, and the device is there)? */
+static bool uses_device(void)
+{
+        return !getenv("XENSTORED_PATH") && !getenv("XENSTORED_RUNDIR") && access(XP_XS_DEVICE, F_OK) == 0;
 }
 
 /* Where xenstore will appear: the socket's directory when libxenstore will
@@ -226,7 +239,7 @@ static void arm_appear_watch(struct xp_daemon *d)
                 return;
         char dir[PATH_MAX];
         const char *sock = xp_xs_socket_path();
-        if (getenv("XENSTORED_PATH") || getenv("XENSTORED_RUNDIR") || access(XP_XS_DEVICE, F_OK) != 0) {
+        if (!uses_device()) {
                 snprintf(dir, sizeof(dir), "%s", sock);
                 char *slash = strrchr(dir, '/');
                 if (slash && slash != dir)
@@ -305,8 +318,7 @@ static int connect_xs(struct xp_daemon *d)
         }
         d->need_publish = true;
         INFO(d->ctx, "xenstore: connected through %s", xs->where);
-        if (xs->hup_fd < 0 && !getenv("XENSTORED_PATH") && !getenv("XENSTORED_RUNDIR") &&
-            access(XP_XS_DEVICE, F_OK) == 0) {
+        if (xs->hup_fd < 0 && uses_device()) {
                 /* the xenbus device: its connection does not drop */
                 if (d->wd_xs >= 0)
                         inotify_rm_watch(d->ino_fd, d->wd_xs);
@@ -324,6 +336,16 @@ static bool lost(int e)
         return e == -EBADF || e == -EPIPE || e == -ECONNRESET || e == -ENOTCONN || e == -ECONNREFUSED;
 }
 
+/* After a failed request: disconnect when E says the connection is gone;
+ * true when it did. */
+static bool drop_if_lost(struct xp_daemon *d, int e)
+{
+        if (!lost(e))
+                return false;
+        disconnect(d, xp_xs_strerror(e));
+        return true;
+}
+
 static int publish(struct xp_daemon *d)
 {
         if (!d->xs || !d->need_publish)
@@ -333,8 +355,7 @@ static int publish(struct xp_daemon *d)
         int e = xp_xs_publish(d->ctx, d->xs, d->home, &d->kv, d->generation, served, d->trace ? stderr : NULL,
                               &res);
         if (e < 0) {
-                if (lost(e))
-                        disconnect(d, xp_xs_strerror(e));
+                drop_if_lost(d, e);
                 return e;
         }
         d->need_publish = false;
@@ -371,8 +392,7 @@ static void on_request(struct xp_daemon *d)
         if (e == -ENOENT)
                 return;
         if (e < 0) {
-                if (lost(e))
-                        disconnect(d, xp_xs_strerror(e));
+                drop_if_lost(d, e);
                 return;
         }
         if (!xp_xs_token(v, len, XP_XS_REQUEST_MAX)) {
@@ -402,10 +422,8 @@ static bool differs(struct xp_daemon *d, const char *key)
         char *v = NULL;
         size_t len = 0;
         int e = read_key(d, key, &v, &len);
-        if (e < 0 && lost(e)) {
-                disconnect(d, xp_xs_strerror(e));
+        if (e < 0 && drop_if_lost(d, e))
                 return false;
-        }
         const char *want = xp_kvs_get(&d->kv, key);
         bool diff;
         if (strcmp(key, XP_XS_GENERATION) == 0) {
@@ -452,11 +470,9 @@ static void on_udid(struct xp_daemon *d)
 {
         char path[256], *v = NULL;
         size_t len = 0;
-        snprintf(path, sizeof(path), "%s%sunique-domain-id", d->home, d->home[0] ? "/" : "");
-        int e = d->xs->ops->read(d->xs, XP_XS_NOTX, path, &v, &len);
+        int e = d->xs->ops->read(d->xs, XP_XS_NOTX, udid_path(d, path, sizeof(path)), &v, &len);
         if (e < 0) {
-                if (lost(e))
-                        disconnect(d, xp_xs_strerror(e));
+                drop_if_lost(d, e);
                 return;
         }
         char now[sizeof(d->udid)];
