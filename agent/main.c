@@ -269,6 +269,15 @@ static const struct command *find_command(const char *name)
 
 /* ---------------------------------------------------------------- main */
 
+/* How many entries of ARGV from I on are the global --root option: 2
+ * ("--root DIR", "-r DIR"), 1 ("--root=DIR"), or 0. */
+static int root_option_len(int argc, char **argv, int i)
+{
+        if ((strcmp(argv[i], "--root") == 0 || strcmp(argv[i], "-r") == 0) && i + 1 < argc)
+                return 2;
+        return strncmp(argv[i], "--root=", 7) == 0;
+}
+
 /* installed as xenprobed too: `xenprobed ARGS` is `xenprobe daemon ARGS`,
  * the global --root DIR before "daemon", the rest after; into NARGV
  * (ARGC + 2 entries), the new argc */
@@ -276,18 +285,17 @@ static int xenprobed_argv(int argc, char **argv, char **nargv)
 {
         int n = 0;
         nargv[n++] = argv[0];
-        for (int i = 1; i < argc; i++)
-                if ((strcmp(argv[i], "--root") == 0 || strcmp(argv[i], "-r") == 0) && i + 1 < argc) {
-                        nargv[n++] = argv[i];
-                        nargv[n++] = argv[++i];
-                } else if (strncmp(argv[i], "--root=", 7) == 0)
-                        nargv[n++] = argv[i];
+        for (int i = 1, l; i < argc; i += l ? l : 1) {
+                l = root_option_len(argc, argv, i);
+                for (int j = 0; j < l; j++)
+                        nargv[n++] = argv[i + j];
+        }
         nargv[n++] = (char *)"daemon";
-        for (int i = 1; i < argc; i++)
-                if ((strcmp(argv[i], "--root") == 0 || strcmp(argv[i], "-r") == 0) && i + 1 < argc)
-                        i++;
-                else if (strncmp(argv[i], "--root=", 7) != 0)
+        for (int i = 1, l; i < argc; i += l ? l : 1) {
+                l = root_option_len(argc, argv, i);
+                if (!l)
                         nargv[n++] = argv[i];
+        }
         nargv[n] = NULL;
         return n;
 }

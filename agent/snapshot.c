@@ -212,9 +212,9 @@ static int dir_is_empty_or_absent(const char *dir)
         return empty ? 0 : -ENOTEMPTY;
 }
 
-int xp_snapshot_write(struct xp_ctx *ctx, const struct xp_report *r, const char *dir)
+/* DIR, new or empty, opened: the fd, or -errno (said). */
+static int open_target(struct xp_ctx *ctx, const char *dir)
 {
-        struct xp_root *root = xp_ctx_root(ctx);
         int e = dir_is_empty_or_absent(dir);
         if (e < 0) {
                 ERR(ctx, "%s: %s%s", dir, strerror(-e),
@@ -227,67 +227,91 @@ int xp_snapshot_write(struct xp_ctx *ctx, const struct xp_report *r, const char 
                 ERR(ctx, "%s: %m", dir);
                 return e;
         }
-        xp_modules_note_inputs(root, r->facts.kernel.release);
-        size_t n = xp_root_log_count(root), copied = 0, failed = 0;
+        return dfd;
+}
+
+/* Copy one logged path P of KIND from ROOT into DFD: 0 or -errno. */
+static int copy_entry(struct xp_root *root, int dfd, const char *p, enum xp_log_kind kind)
+{
+        char *v = NULL;
+        size_t len = 0;
+        int e;
+        if (kind == XP_LOG_LINK) {
+                e = xp_root_readlink(root, p, &v);
+                if (e == 0)
+                        e = link_in(dfd, p, v);
+        } else if (kind == XP_LOG_DIR) {
+                e = mkdir_p_in(dfd, p);
+                if (e >= 0) {
+                        close(e);
+                        e = 0;
+                }
+        } else {
+                e = xp_root_read_file(root, p, SNAP_FILE_MAX, &v, &len);
+                if (e == 0 && strcmp(p, "proc/1/environ") == 0)
+                        len = keep_container_only(v, len);
+                if (e == 0)
+                        e = write_file_in(dfd, p, v, len);
+        }
+        free(v);
+        return e;
+}
+
+/* Copy the first N paths of the root's read log into DFD, counting the
+ * paths copied and failed (each failure said). */
+static void copy_logged(struct xp_ctx *ctx, size_t n, int dfd, size_t *copied, size_t *failed)
+{
+        struct xp_root *root = xp_ctx_root(ctx);
         /* pass 0: links, 1: directories, 2: files (see the comment on top) */
         for (int pass = 0; pass < 3; pass++)
                 for (size_t i = 0; i < n; i++) {
                         enum xp_log_kind kind;
                         const char *p = xp_root_log_path(root, i, &kind);
-                        char *v = NULL;
-                        size_t len = 0;
                         if (kind == XP_LOG_ERROR || (pass == 0) != (kind == XP_LOG_LINK) ||
                             (pass == 1) != (kind == XP_LOG_DIR))
                                 continue;
-                        if (kind == XP_LOG_LINK) {
-                                e = xp_root_readlink(root, p, &v);
-                                if (e == 0)
-                                        e = link_in(dfd, p, v);
-                        } else if (kind == XP_LOG_DIR) {
-                                e = mkdir_p_in(dfd, p);
-                                if (e >= 0) {
-                                        close(e);
-                                        e = 0;
-                                }
-                        } else {
-                                e = xp_root_read_file(root, p, SNAP_FILE_MAX, &v, &len);
-                                if (e == 0 && strcmp(p, "proc/1/environ") == 0)
-                                        len = keep_container_only(v, len);
-                                if (e == 0)
-                                        e = write_file_in(dfd, p, v, len);
-                        }
-                        free(v);
+                        int e = copy_entry(root, dfd, p, kind);
                         if (e < 0) {
-                                failed++;
+                                (*failed)++;
                                 WARN(ctx, "%s/%s: not copied into the snapshot: %s", xp_root_path(root), p, strerror(-e));
                         } else
-                                copied++;
+                                (*copied)++;
                 }
+}
 
-        /* reads that failed (EIO, EACCES, EISDIR...) replay as failures */
+/* XP_ERRORS_FILE in DFD: the reads among the first N of the log that
+ * failed (EIO, EACCES, EISDIR...), so that they replay as failures. */
+static void write_errors(struct xp_ctx *ctx, size_t n, int dfd, const char *dir)
+{
+        struct xp_root *root = xp_ctx_root(ctx);
         char *errs = NULL;
         size_t errs_len = 0;
         FILE *ef = open_memstream(&errs, &errs_len);
-        if (ef) {
-                fputs("# ERRNO PATH: reads that failed when the snapshot was taken\n", ef);
-                for (size_t i = 0; i < n; i++) {
-                        enum xp_log_kind kind;
-                        const char *p = xp_root_log_path(root, i, &kind);
-                        if (kind == XP_LOG_ERROR && !strchr(p, '\n'))
-                                fprintf(ef, "%d %s\n", xp_root_log_error(root, i), p);
-                }
-                if (fclose(ef) == 0) {
-                        e = write_file_in(dfd, XP_ERRORS_FILE, errs, errs_len);
-                        if (e < 0)
-                                ERR(ctx, "%s/%s: %s", dir, XP_ERRORS_FILE, strerror(-e));
-                }
-                free(errs);
+        if (!ef)
+                return;
+        fputs("# ERRNO PATH: reads that failed when the snapshot was taken\n", ef);
+        for (size_t i = 0; i < n; i++) {
+                enum xp_log_kind kind;
+                const char *p = xp_root_log_path(root, i, &kind);
+                if (kind == XP_LOG_ERROR && !strchr(p, '\n'))
+                        fprintf(ef, "%d %s\n", xp_root_log_error(root, i), p);
         }
+        if (fclose(ef) == 0) {
+                int e = write_file_in(dfd, XP_ERRORS_FILE, errs, errs_len);
+                if (e < 0)
+                        ERR(ctx, "%s/%s: %s", dir, XP_ERRORS_FILE, strerror(-e));
+        }
+        free(errs);
+}
 
-        /* CPUID: the one source a directory cannot hold */
+/* XP_CPUID_FILE in DFD: CPUID, the one source a directory cannot hold. */
+static void write_cpuid(struct xp_ctx *ctx, int dfd, const char *dir)
+{
+        struct xp_root *root = xp_ctx_root(ctx);
         struct xp_cpuid_set set = { 0 };
         char *text = NULL;
         size_t tlen = 0;
+        int e;
         if (xp_root_is_live(root))
                 e = xp_cpuid_read_live(&set);
         else {
@@ -305,7 +329,12 @@ int xp_snapshot_write(struct xp_ctx *ctx, const struct xp_report *r, const char 
         }
         free(text);
         xp_cpuid_set_clear(&set);
+}
 
+/* run/xenprobe/snapshot-info in DFD: when, from where, what verdict, how
+ * many paths; 0 or -errno. */
+static int write_info(struct xp_ctx *ctx, const struct xp_report *r, int dfd, size_t copied, size_t failed)
+{
         char info[1024], head[256];
         time_t now = time(NULL);
         struct tm tm;
@@ -316,8 +345,24 @@ int xp_snapshot_write(struct xp_ctx *ctx, const struct xp_report *r, const char 
         snprintf(info, sizeof(info),
                  "# written by xenprobe %s snapshot, not read by the probes\n"
                  "date=%s\nsource=%s\nverdict=%s\nsummary=%s\nfiles=%zu\nfailed=%zu\n",
-                 PACKAGE_VERSION, date, xp_root_path(root), xp_report_verdict(r), head, copied, failed);
-        e = write_file_in(dfd, "run/xenprobe/snapshot-info", info, strlen(info));
+                 PACKAGE_VERSION, date, xp_root_path(xp_ctx_root(ctx)), xp_report_verdict(r), head, copied, failed);
+        return write_file_in(dfd, "run/xenprobe/snapshot-info", info, strlen(info));
+}
+
+int xp_snapshot_write(struct xp_ctx *ctx, const struct xp_report *r, const char *dir)
+{
+        int dfd = open_target(ctx, dir);
+        if (dfd < 0)
+                return dfd;
+        struct xp_root *root = xp_ctx_root(ctx);
+        xp_modules_note_inputs(root, r->facts.kernel.release);
+        /* the log as the probes left it: copying reads the root again, and
+         * what those reads add to the log is not the probes' */
+        size_t n = xp_root_log_count(root), copied = 0, failed = 0;
+        copy_logged(ctx, n, dfd, &copied, &failed);
+        write_errors(ctx, n, dfd, dir);
+        write_cpuid(ctx, dfd, dir);
+        int e = write_info(ctx, r, dfd, copied, failed);
         close(dfd);
         if (e < 0) {
                 ERR(ctx, "%s/run/xenprobe/snapshot-info: %s", dir, strerror(-e));

@@ -169,6 +169,13 @@ static void disconnect(struct xp_daemon *d, const char *why)
         notify(d, "STATUS=waiting for xenstore (connection lost)");
 }
 
+/* The domain's unique-domain-id key (written by some toolstacks) into BUF. */
+static const char *udid_path(const struct xp_daemon *d, char *buf, size_t len)
+{
+        snprintf(buf, len, "%s%sunique-domain-id", d->home, d->home[0] ? "/" : "");
+        return buf;
+}
+
 static int watch_all(struct xp_daemon *d)
 {
         char path[256];
@@ -179,11 +186,17 @@ static int watch_all(struct xp_daemon *d)
                 ERR(d->ctx, "xenstore watch on %s: %s", d->base, xp_xs_strerror(e));
                 return e;
         }
-        snprintf(path, sizeof(path), "%s%sunique-domain-id", d->home, d->home[0] ? "/" : "");
-        e = d->xs->ops->watch(d->xs, path, TOKEN_UDID);
+        e = d->xs->ops->watch(d->xs, udid_path(d, path, sizeof(path)), TOKEN_UDID);
         if (e < 0)
                 DBG(d->ctx, "xenstore watch on %s: %s (ignored)", path, xp_xs_strerror(e));
         return 0;
+}
+
+/* Will libxenstore use the xenbus device (no socket named in the
+ * environment, and the device is there)? */
+static bool uses_device(void)
+{
+        return !getenv("XENSTORED_PATH") && !getenv("XENSTORED_RUNDIR") && access(XP_XS_DEVICE, F_OK) == 0;
 }
 
 /* Where xenstore will appear: the socket's directory when libxenstore will
@@ -194,7 +207,7 @@ static void arm_appear_watch(struct xp_daemon *d)
                 return;
         char dir[PATH_MAX];
         const char *sock = xp_xs_socket_path();
-        if (getenv("XENSTORED_PATH") || getenv("XENSTORED_RUNDIR") || access(XP_XS_DEVICE, F_OK) != 0) {
+        if (!uses_device()) {
                 snprintf(dir, sizeof(dir), "%s", sock);
                 char *slash = strrchr(dir, '/');
                 if (slash && slash != dir)
@@ -273,8 +286,7 @@ static int connect_xs(struct xp_daemon *d)
         }
         d->need_publish = true;
         INFO(d->ctx, "xenstore: connected through %s", xs->where);
-        if (xs->hup_fd < 0 && !getenv("XENSTORED_PATH") && !getenv("XENSTORED_RUNDIR") &&
-            access(XP_XS_DEVICE, F_OK) == 0) {
+        if (xs->hup_fd < 0 && uses_device()) {
                 /* the xenbus device: its connection does not drop */
                 if (d->wd_xs >= 0)
                         inotify_rm_watch(d->ino_fd, d->wd_xs);
@@ -292,6 +304,16 @@ static bool lost(int e)
         return e == -EBADF || e == -EPIPE || e == -ECONNRESET || e == -ENOTCONN || e == -ECONNREFUSED;
 }
 
+/* After a failed request: disconnect when E says the connection is gone;
+ * true when it did. */
+static bool drop_if_lost(struct xp_daemon *d, int e)
+{
+        if (!lost(e))
+                return false;
+        disconnect(d, xp_xs_strerror(e));
+        return true;
+}
+
 static int publish(struct xp_daemon *d)
 {
         if (!d->xs || !d->need_publish)
@@ -301,8 +323,7 @@ static int publish(struct xp_daemon *d)
         int e = xp_xs_publish(d->ctx, d->xs, d->home, &d->kv, d->generation, served, d->trace ? stderr : NULL,
                               &res);
         if (e < 0) {
-                if (lost(e))
-                        disconnect(d, xp_xs_strerror(e));
+                drop_if_lost(d, e);
                 return e;
         }
         d->need_publish = false;
@@ -339,8 +360,7 @@ static void on_request(struct xp_daemon *d)
         if (e == -ENOENT)
                 return;
         if (e < 0) {
-                if (lost(e))
-                        disconnect(d, xp_xs_strerror(e));
+                drop_if_lost(d, e);
                 return;
         }
         if (!xp_xs_token(v, len, XP_XS_REQUEST_MAX)) {
@@ -370,10 +390,8 @@ static bool differs(struct xp_daemon *d, const char *key)
         char *v = NULL;
         size_t len = 0;
         int e = read_key(d, key, &v, &len);
-        if (e < 0 && lost(e)) {
-                disconnect(d, xp_xs_strerror(e));
+        if (e < 0 && drop_if_lost(d, e))
                 return false;
-        }
         const char *want = xp_kvs_get(&d->kv, key);
         bool diff;
         if (strcmp(key, XP_XS_GENERATION) == 0) {
@@ -420,11 +438,9 @@ static void on_udid(struct xp_daemon *d)
 {
         char path[256], *v = NULL;
         size_t len = 0;
-        snprintf(path, sizeof(path), "%s%sunique-domain-id", d->home, d->home[0] ? "/" : "");
-        int e = d->xs->ops->read(d->xs, XP_XS_NOTX, path, &v, &len);
+        int e = d->xs->ops->read(d->xs, XP_XS_NOTX, udid_path(d, path, sizeof(path)), &v, &len);
         if (e < 0) {
-                if (lost(e))
-                        disconnect(d, xp_xs_strerror(e));
+                drop_if_lost(d, e);
                 return;
         }
         char now[sizeof(d->udid)];
@@ -633,6 +649,103 @@ static void usage(FILE *out)
                      "2 usage.\n");
 }
 
+/* Set the sources up, tell systemd READY=1, probe and publish once: -1
+ * to enter the event loop, else the exit status. */
+static int start(struct xp_daemon *d)
+{
+        int e = setup_sources(d);
+        if (e < 0) {
+                ERR(d->ctx, "setting up the event sources: %s", strerror(-e));
+                return 1;
+        }
+        /* ready: the event sources are set up.  Not after the first probe:
+         * it reads every installed initramfs, and on a slow guest that has
+         * taken longer than systemd's start timeout (90 s), which failed the
+         * unit and restarted it (seen on real Xen under emulation) */
+        notify(d, "READY=1\nSTATUS=probing%s", d->boot_enabled ? " (boot readiness of the installed kernels)" : "");
+        if (probe(d) < 0)
+                return 1;
+        if (!xp_publish_applies(d->ctx, d->report)) {
+                INFO(d->ctx, "not a Xen guest: xenprobed has nothing to do here, exiting");
+                return 0;
+        }
+        if (connect_xs(d) == 0)
+                publish(d);
+        return -1;
+}
+
+/* what poll() waits on: the descriptors, and where each source is in P (-1: absent) */
+struct poll_set {
+        struct pollfd p[5];
+        int n, sig, ino, udev, xs, hup;
+};
+
+/* The sources D has now, into S. */
+static void fill_poll_set(const struct xp_daemon *d, struct poll_set *s)
+{
+        *s = (struct poll_set){ .sig = -1, .ino = -1, .udev = -1, .xs = -1, .hup = -1 };
+        s->p[s->sig = s->n++] = (struct pollfd){ .fd = d->sig_fd, .events = POLLIN };
+        if (d->ino_fd >= 0)
+                s->p[s->ino = s->n++] = (struct pollfd){ .fd = d->ino_fd, .events = POLLIN };
+        if (d->udev_fd >= 0)
+                s->p[s->udev = s->n++] = (struct pollfd){ .fd = d->udev_fd, .events = POLLIN };
+        if (d->xs)
+                s->p[s->xs = s->n++] = (struct pollfd){ .fd = d->xs_fd, .events = POLLIN };
+        if (d->xs && d->xs->hup_fd >= 0)
+                s->p[s->hup = s->n++] = (struct pollfd){ .fd = d->xs->hup_fd, .events = POLLRDHUP };
+}
+
+/* Is source I of S (-1: absent) ready? */
+static bool ready(const struct poll_set *s, int i)
+{
+        return i >= 0 && s->p[i].revents;
+}
+
+/* React to what poll() reported in S, then probe and publish as needed:
+ * true on SIGTERM/SIGINT. */
+static bool dispatch(struct xp_daemon *d, const struct poll_set *s)
+{
+        if (timer_due(d) && !d->xs)
+                connect_xs(d); /* and below: probe and publish again */
+        if (ready(s, s->sig) && on_signal(d))
+                return true;
+        if (ready(s, s->ino))
+                on_inotify(d);
+        if (ready(s, s->udev))
+                on_udev(d);
+        if (d->xs && ready(s, s->xs))
+                on_xenstore(d);
+        if (d->xs && ready(s, s->hup)) {
+                /* xenstored closed the socket: it went away */
+                disconnect(d, "xenstored closed the connection");
+                connect_xs(d);
+        }
+        if (d->need_probe && probe(d) < 0)
+                return false; /* keep the last answer; the timer retries */
+        publish(d);
+        return false;
+}
+
+/* One poll() until something can have changed the answer, again and
+ * again: 0 on SIGTERM/SIGINT, 1 when poll() fails. */
+static int event_loop(struct xp_daemon *d)
+{
+        for (;;) {
+                update_timer(d);
+                struct poll_set s;
+                fill_poll_set(d, &s);
+                int n = poll(s.p, (nfds_t)s.n, timeout_ms(d));
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        ERR(d->ctx, "poll: %m");
+                        return 1;
+                }
+                if (dispatch(d, &s))
+                        return 0;
+        }
+}
+
 int xp_cmd_daemon(struct xp_ctx *ctx, const char *rootdir, int argc, char **argv)
 {
         struct xp_daemon d = {
@@ -651,69 +764,9 @@ int xp_cmd_daemon(struct xp_ctx *ctx, const char *rootdir, int argc, char **argv
         if (xp_ctx_get_log_priority(ctx) < LOG_INFO)
                 xp_ctx_set_log_priority(ctx, LOG_INFO);
 
-        ret = 1;
-        int e = setup_sources(&d);
-        if (e < 0) {
-                ERR(ctx, "setting up the event sources: %s", strerror(-e));
-                goto out;
-        }
-        /* ready: the event sources are set up.  Not after the first probe:
-         * it reads every installed initramfs, and on a slow guest that has
-         * taken longer than systemd's start timeout (90 s), which failed the
-         * unit and restarted it (seen on real Xen under emulation) */
-        notify(&d, "READY=1\nSTATUS=probing%s", d.boot_enabled ? " (boot readiness of the installed kernels)" : "");
-        if (probe(&d) < 0)
-                goto out;
-        if (!xp_publish_applies(ctx, d.report)) {
-                INFO(ctx, "not a Xen guest: xenprobed has nothing to do here, exiting");
-                ret = 0;
-                goto out;
-        }
-        if (connect_xs(&d) == 0)
-                publish(&d);
-
-        for (;;) {
-                update_timer(&d);
-                struct pollfd p[5];
-                int np = 0, i_sig = -1, i_ino = -1, i_udev = -1, i_xs = -1, i_hup = -1;
-                p[i_sig = np++] = (struct pollfd){ .fd = d.sig_fd, .events = POLLIN };
-                if (d.ino_fd >= 0)
-                        p[i_ino = np++] = (struct pollfd){ .fd = d.ino_fd, .events = POLLIN };
-                if (d.udev_fd >= 0)
-                        p[i_udev = np++] = (struct pollfd){ .fd = d.udev_fd, .events = POLLIN };
-                if (d.xs)
-                        p[i_xs = np++] = (struct pollfd){ .fd = d.xs_fd, .events = POLLIN };
-                if (d.xs && d.xs->hup_fd >= 0)
-                        p[i_hup = np++] = (struct pollfd){ .fd = d.xs->hup_fd, .events = POLLRDHUP };
-                int n = poll(p, (nfds_t)np, timeout_ms(&d));
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        ERR(ctx, "poll: %m");
-                        goto out;
-                }
-                if (timer_due(&d) && !d.xs)
-                        connect_xs(&d); /* and below: probe and publish again */
-                if (i_sig >= 0 && p[i_sig].revents && on_signal(&d)) {
-                        ret = 0;
-                        break;
-                }
-                if (i_ino >= 0 && p[i_ino].revents)
-                        on_inotify(&d);
-                if (i_udev >= 0 && p[i_udev].revents)
-                        on_udev(&d);
-                if (i_xs >= 0 && d.xs && p[i_xs].revents)
-                        on_xenstore(&d);
-                if (i_hup >= 0 && d.xs && p[i_hup].revents) {
-                        /* xenstored closed the socket: it went away */
-                        disconnect(&d, "xenstored closed the connection");
-                        connect_xs(&d);
-                }
-                if (d.need_probe && probe(&d) < 0)
-                        continue; /* keep the last answer; the timer retries */
-                publish(&d);
-        }
-out:
+        ret = start(&d);
+        if (ret < 0)
+                ret = event_loop(&d);
         /* the signal mask stays: a SIGTERM queued behind the first must not
          * kill the process with its default action before teardown */
         DBG(ctx, "%lu probes, %lu publishes, %lu events", d.probes, d.publishes, d.events);
