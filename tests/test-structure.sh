@@ -123,11 +123,6 @@ probes/boot/kernels.c modes
 probes/boot/cpio.c xp_cpio_feed
 probes/boot/decompress.c xp_decoder_new
 probes/boot/decompress.c feed_lzo
-probes/hypervisor.c run
-probes/modules.c run
-probes/root.c walk_in_root
-agent/snapshot.c xp_snapshot_write
-agent/xenstore/daemon.c xp_cmd_daemon
 "
 left=0
 while read -r l; do
