@@ -494,7 +494,7 @@ static void report_states(struct xp_report *r, const char *loaded, const struct 
                                 mf->install_disabled[m] ? "; disabled by an 'install ... /bin/false' line" : "");
         }
         if (loaded)
-                xp_evidence_add(r, SRC, "lsmod | grep xen (seed heuristic)", XP_ST_FOUND,
+                xp_evidence_add(r, SRC, "lsmod | grep xen (the classic admin check)", XP_ST_FOUND,
                                 seen_xen_loaded ? "matches" : "no match", "%s",
                                 seen_builtin ? "misleading here: some Xen drivers are built in and never appear in lsmod"
                                              : "lsmod shows loaded modules only; built-in drivers never appear");
