@@ -190,22 +190,84 @@ static int fail(struct xp_decoder *d, const char *fmt, const char *detail)
         return -EBADMSG;
 }
 
+/* Decoder state of each format, in d->s or d->blk: true when set up. */
+static bool init_gzip(struct xp_decoder *d, unsigned threads _unused_)
+{
+        /* 16 + MAX_WBITS: gzip wrapper only, CRC32 and ISIZE checked */
+        return z.inflateInit2_(&d->s.z, 16 + MAX_WBITS, ZLIB_VERSION, (int)sizeof(z_stream)) == Z_OK;
+}
+
+static bool init_xz(struct xp_decoder *d, unsigned threads)
+{
+        lzma_stream init = LZMA_STREAM_INIT;
+        d->s.lzma = init;
+        if (threads > 1) {
+                lzma_mt mt = {
+                        .flags = 0, /* one stream: the next member is not ours */
+                        .threads = threads,
+                        .memlimit_threading = XZ_MT_MEMLIMIT,
+                        .memlimit_stop = LZMA_MEMLIMIT,
+                };
+                return lzmt.lzma_stream_decoder_mt(&d->s.lzma, &mt) == LZMA_OK;
+        }
+        return lz.lzma_stream_decoder(&d->s.lzma, LZMA_MEMLIMIT, 0) == LZMA_OK;
+}
+
+static bool init_lzma(struct xp_decoder *d, unsigned threads _unused_)
+{
+        lzma_stream init = LZMA_STREAM_INIT;
+        d->s.lzma = init;
+        return lz.lzma_alone_decoder(&d->s.lzma, LZMA_MEMLIMIT) == LZMA_OK;
+}
+
+static bool init_zstd(struct xp_decoder *d, unsigned threads _unused_)
+{
+        d->s.zstd = zs.ZSTD_createDStream();
+        return d->s.zstd && !zs.ZSTD_isError(zs.ZSTD_initDStream(d->s.zstd));
+}
+
+static bool init_bzip2(struct xp_decoder *d, unsigned threads _unused_)
+{
+        return bz.BZ2_bzDecompressInit(&d->s.bz, 0, 0) == BZ_OK;
+}
+
+static bool init_lz4(struct xp_decoder *d, unsigned threads _unused_)
+{
+        d->blk = malloc((size_t)l4.LZ4_compressBound(LZ4_LEGACY_BLOCK));
+        return d->blk != NULL;
+}
+
+static bool init_lzo(struct xp_decoder *d, unsigned threads _unused_)
+{
+        d->blk = malloc(LZ4_LEGACY_BLOCK);
+        return d->blk != NULL;
+}
+
+/* How each format the decoder reads is set up: its library (and where it
+ * goes by another name), the output buffer a step of it fills, its state. */
+static const struct format {
+        struct xp_dl_lib *lib, *lib_alt;
+        size_t out_cap;
+        bool (*init)(struct xp_decoder *d, unsigned threads);
+} formats[_XP_COMP_MAX] = {
+        [XP_COMP_GZIP] = { &libz, NULL, OUT_CHUNK, init_gzip },
+        [XP_COMP_XZ] = { &liblzma, NULL, OUT_CHUNK, init_xz },
+        [XP_COMP_LZMA] = { &liblzma, NULL, OUT_CHUNK, init_lzma },
+        [XP_COMP_ZSTD] = { &libzstd, NULL, OUT_CHUNK, init_zstd },
+        [XP_COMP_BZIP2] = { &libbz2, &libbz2_alt, OUT_CHUNK, init_bzip2 },
+        /* a whole block at once */
+        [XP_COMP_LZ4] = { &liblz4, NULL, LZ4_LEGACY_BLOCK, init_lz4 },
+        [XP_COMP_LZO] = { &liblzo2, NULL, LZ4_LEGACY_BLOCK, init_lzo },
+};
+
 int xp_decoder_new(struct xp_ctx *ctx, enum xp_comp c, unsigned threads, struct xp_decoder **ret)
 {
-        struct xp_dl_lib *lib = NULL;
-        switch (c) {
-        case XP_COMP_GZIP: lib = &libz; break;
-        case XP_COMP_XZ:
-        case XP_COMP_LZMA: lib = &liblzma; break;
-        case XP_COMP_ZSTD: lib = &libzstd; break;
-        case XP_COMP_LZ4: lib = &liblz4; break;
-        case XP_COMP_BZIP2: lib = &libbz2; break;
-        case XP_COMP_LZO: lib = &liblzo2; break;
-        default: return -EOPNOTSUPP;
-        }
-        int le = xp_dlopen_syms(ctx, lib);
-        if (le < 0 && lib == &libbz2 && le != -ENOMEM)
-                le = xp_dlopen_syms(ctx, &libbz2_alt);
+        if ((unsigned)c >= _XP_COMP_MAX || !formats[c].lib)
+                return -EOPNOTSUPP;
+        const struct format *f = &formats[c];
+        int le = xp_dlopen_syms(ctx, f->lib);
+        if (le < 0 && f->lib_alt && le != -ENOMEM)
+                le = xp_dlopen_syms(ctx, f->lib_alt);
         if (le < 0)
                 return le == -ENOMEM ? le : -EOPNOTSUPP; /* out of memory is not "no library" */
         if (c == XP_COMP_XZ && threads > 1 && xp_dlopen_syms(ctx, &liblzma_mt) < 0)
@@ -215,61 +277,14 @@ int xp_decoder_new(struct xp_ctx *ctx, enum xp_comp c, unsigned threads, struct 
         if (!d)
                 return -ENOMEM;
         d->comp = c;
-        d->out_cap = OUT_CHUNK;
-        if (c == XP_COMP_LZ4 || c == XP_COMP_LZO)
-                d->out_cap = LZ4_LEGACY_BLOCK;
+        d->out_cap = f->out_cap;
         d->out = malloc(d->out_cap);
         if (!d->out) {
                 free(d);
                 return -ENOMEM;
         }
-        int ok = 0;
-        switch (c) {
-        case XP_COMP_GZIP:
-                /* 16 + MAX_WBITS: gzip wrapper only, CRC32 and ISIZE checked */
-                ok = z.inflateInit2_(&d->s.z, 16 + MAX_WBITS, ZLIB_VERSION, (int)sizeof(z_stream)) == Z_OK;
-                break;
-        case XP_COMP_XZ: {
-                lzma_stream init = LZMA_STREAM_INIT;
-                d->s.lzma = init;
-                if (threads > 1) {
-                        lzma_mt mt = {
-                                .flags = 0, /* one stream: the next member is not ours */
-                                .threads = threads,
-                                .memlimit_threading = XZ_MT_MEMLIMIT,
-                                .memlimit_stop = LZMA_MEMLIMIT,
-                        };
-                        ok = lzmt.lzma_stream_decoder_mt(&d->s.lzma, &mt) == LZMA_OK;
-                } else
-                        ok = lz.lzma_stream_decoder(&d->s.lzma, LZMA_MEMLIMIT, 0) == LZMA_OK;
-                break;
-        }
-        case XP_COMP_LZMA: {
-                lzma_stream init = LZMA_STREAM_INIT;
-                d->s.lzma = init;
-                ok = lz.lzma_alone_decoder(&d->s.lzma, LZMA_MEMLIMIT) == LZMA_OK;
-                break;
-        }
-        case XP_COMP_ZSTD:
-                d->s.zstd = zs.ZSTD_createDStream();
-                ok = d->s.zstd && !zs.ZSTD_isError(zs.ZSTD_initDStream(d->s.zstd));
-                break;
-        case XP_COMP_BZIP2:
-                ok = bz.BZ2_bzDecompressInit(&d->s.bz, 0, 0) == BZ_OK;
-                break;
-        case XP_COMP_LZ4:
-                d->blk = malloc((size_t)l4.LZ4_compressBound(LZ4_LEGACY_BLOCK));
-                ok = d->blk != NULL;
-                break;
-        case XP_COMP_LZO:
-                d->blk = malloc(LZ4_LEGACY_BLOCK);
-                ok = d->blk != NULL;
-                break;
-        default:
-                break;
-        }
-        d->inited = ok;
-        if (!ok) {
+        d->inited = f->init(d, threads);
+        if (!d->inited) {
                 xp_decoder_free(d);
                 return -ENOMEM;
         }
