@@ -567,25 +567,107 @@ static int lzo_header(struct xp_decoder *d)
         return (int)(p + 4);
 }
 
+/* Take the lzop header from IN[*POS..LEN) byte by byte, as it ends where
+ * it says: d->hdr_done once it is whole, -EBADMSG from lzo_header(). */
+static int take_lzo_header(struct xp_decoder *d, const uint8_t *in, size_t len, size_t *pos)
+{
+        while (*pos < len && d->hdr_fill < sizeof(d->hdr)) {
+                d->hdr[d->hdr_fill++] = in[(*pos)++];
+                int h = lzo_header(d);
+                if (h < 0)
+                        return h;
+                if (h > 0) {
+                        d->hdr_done = true;
+                        d->bh_need = 4;
+                        break;
+                }
+        }
+        return 0;
+}
+
+/* Take a block header from IN[*POS..LEN): the uncompressed length (0 ends
+ * the member: 1), the compressed one, then the checksums the flags ask
+ * for; d->have_size once it is whole, -EBADMSG. */
+static int take_block_header(struct xp_decoder *d, const uint8_t *in, size_t len, size_t *pos)
+{
+        for (;;) {
+                while (d->bh_fill < d->bh_need && *pos < len)
+                        d->bh[d->bh_fill++] = in[(*pos)++];
+                if (d->bh_fill < d->bh_need)
+                        return 0;
+                if (d->bh_need == 4) {
+                        d->dst_len = be32(d->bh);
+                        if (d->dst_len == 0) { /* end of the member */
+                                d->ended = true;
+                                return 1;
+                        }
+                        if (d->dst_len > LZO_BLOCK_MAX)
+                                return fail(d, "lzop: %s", "block larger than 256 KiB: the kernel's unlzo refuses it");
+                        d->bh_need = 8;
+                        continue;
+                }
+                if (d->bh_need == 8) {
+                        d->src_len = be32(d->bh + 4);
+                        if (d->src_len == 0 || d->src_len > d->dst_len)
+                                return fail(d, "lzop: %s", "bad block length");
+                        size_t extra = 0;
+                        extra += d->lzo_flags & F_ADLER32_D ? 4 : 0;
+                        extra += d->lzo_flags & F_CRC32_D ? 4 : 0;
+                        if (d->src_len < d->dst_len) {
+                                extra += d->lzo_flags & F_ADLER32_C ? 4 : 0;
+                                extra += d->lzo_flags & F_CRC32_C ? 4 : 0;
+                        }
+                        d->bh_need = 8 + extra;
+                        if (extra)
+                                continue;
+                }
+                d->have_size = true;
+                d->blk_fill = 0;
+                return 0;
+        }
+}
+
+/* Check and decode the whole block in d->blk into d->out. */
+static int decode_lzo_block(struct xp_decoder *d)
+{
+        /* checksums: of the data (D) and, when compressed, of the
+         * compressed bytes (C), adler32 before crc32 */
+        const uint8_t *ck = d->bh + 8;
+        lzo_uint out_len = d->dst_len;
+        if (d->src_len < d->dst_len) {
+                const uint8_t *cc = ck + (d->lzo_flags & F_ADLER32_D ? 4 : 0) + (d->lzo_flags & F_CRC32_D ? 4 : 0);
+                if ((d->lzo_flags & F_ADLER32_C) && be32(cc) != lzo.lzo_adler32(1, d->blk, d->src_len))
+                        return fail(d, "lzop: %s", "compressed block checksum mismatch");
+                if (d->lzo_flags & F_ADLER32_C)
+                        cc += 4;
+                if ((d->lzo_flags & F_CRC32_C) && be32(cc) != lzo.lzo_crc32(0, d->blk, d->src_len))
+                        return fail(d, "lzop: %s", "compressed block checksum mismatch");
+                if (lzo.lzo1x_decompress_safe(d->blk, d->src_len, d->out, &out_len, NULL) != LZO_E_OK ||
+                    out_len != d->dst_len)
+                        return fail(d, "lzop: %s", "corrupt block");
+        } else
+                memcpy(d->out, d->blk, d->src_len);
+        if ((d->lzo_flags & F_ADLER32_D) && be32(ck) != lzo.lzo_adler32(1, d->out, d->dst_len))
+                return fail(d, "lzop: %s", "block checksum mismatch");
+        if (d->lzo_flags & F_ADLER32_D)
+                ck += 4;
+        if ((d->lzo_flags & F_CRC32_D) && be32(ck) != lzo.lzo_crc32(0, d->out, d->dst_len))
+                return fail(d, "lzop: %s", "block checksum mismatch");
+        return 0;
+}
+
 static int feed_lzo(struct xp_decoder *d, const uint8_t *in, size_t len, size_t *used,
                     xp_sink_fn sink, void *ud)
 {
         size_t pos = 0;
+        int r;
         for (;;) {
                 *used = pos;
                 if (!d->hdr_done) {
-                        /* byte by byte: the header ends where it says */
-                        while (pos < len && d->hdr_fill < sizeof(d->hdr)) {
-                                d->hdr[d->hdr_fill++] = in[pos++];
-                                int h = lzo_header(d);
-                                if (h < 0)
-                                        return h;
-                                if (h > 0) {
-                                        d->hdr_done = true;
-                                        d->bh_need = 4;
-                                        break;
-                                }
-                        }
+                        /* on a bad header, *USED stays where this call's
+                         * header bytes began */
+                        if ((r = take_lzo_header(d, in, len, &pos)) < 0)
+                                return r;
                         *used = pos;
                         if (!d->hdr_done) {
                                 if (d->hdr_fill == sizeof(d->hdr))
@@ -594,68 +676,17 @@ static int feed_lzo(struct xp_decoder *d, const uint8_t *in, size_t len, size_t 
                         }
                 }
                 if (!d->have_size) {
-                        while (d->bh_fill < d->bh_need && pos < len)
-                                d->bh[d->bh_fill++] = in[pos++];
+                        r = take_block_header(d, in, len, &pos);
                         *used = pos;
-                        if (d->bh_fill < d->bh_need)
-                                return 0;
-                        if (d->bh_need == 4) {
-                                d->dst_len = be32(d->bh);
-                                if (d->dst_len == 0) { /* end of the member */
-                                        d->ended = true;
-                                        return 1;
-                                }
-                                if (d->dst_len > LZO_BLOCK_MAX)
-                                        return fail(d, "lzop: %s",
-                                                    "block larger than 256 KiB: the kernel's unlzo refuses it");
-                                d->bh_need = 8;
-                                continue;
-                        }
-                        if (d->bh_need == 8) {
-                                d->src_len = be32(d->bh + 4);
-                                if (d->src_len == 0 || d->src_len > d->dst_len)
-                                        return fail(d, "lzop: %s", "bad block length");
-                                size_t extra = 0;
-                                extra += d->lzo_flags & F_ADLER32_D ? 4 : 0;
-                                extra += d->lzo_flags & F_CRC32_D ? 4 : 0;
-                                if (d->src_len < d->dst_len) {
-                                        extra += d->lzo_flags & F_ADLER32_C ? 4 : 0;
-                                        extra += d->lzo_flags & F_CRC32_C ? 4 : 0;
-                                }
-                                d->bh_need = 8 + extra;
-                                if (extra)
-                                        continue;
-                        }
-                        d->have_size = true;
-                        d->blk_fill = 0;
+                        if (r != 0 || !d->have_size)
+                                return r;
                 }
                 bool whole = fill_block(d, d->src_len, in, len, &pos);
                 *used = pos;
                 if (!whole)
                         return 0;
-                /* checksums: of the data (D) and, when compressed, of the
-                 * compressed bytes (C), adler32 before crc32 */
-                const uint8_t *ck = d->bh + 8;
-                lzo_uint out_len = d->dst_len;
-                if (d->src_len < d->dst_len) {
-                        const uint8_t *cc = ck + (d->lzo_flags & F_ADLER32_D ? 4 : 0) + (d->lzo_flags & F_CRC32_D ? 4 : 0);
-                        if ((d->lzo_flags & F_ADLER32_C) && be32(cc) != lzo.lzo_adler32(1, d->blk, d->src_len))
-                                return fail(d, "lzop: %s", "compressed block checksum mismatch");
-                        if (d->lzo_flags & F_ADLER32_C)
-                                cc += 4;
-                        if ((d->lzo_flags & F_CRC32_C) && be32(cc) != lzo.lzo_crc32(0, d->blk, d->src_len))
-                                return fail(d, "lzop: %s", "compressed block checksum mismatch");
-                        if (lzo.lzo1x_decompress_safe(d->blk, d->src_len, d->out, &out_len, NULL) != LZO_E_OK ||
-                            out_len != d->dst_len)
-                                return fail(d, "lzop: %s", "corrupt block");
-                } else
-                        memcpy(d->out, d->blk, d->src_len);
-                if ((d->lzo_flags & F_ADLER32_D) && be32(ck) != lzo.lzo_adler32(1, d->out, d->dst_len))
-                        return fail(d, "lzop: %s", "block checksum mismatch");
-                if (d->lzo_flags & F_ADLER32_D)
-                        ck += 4;
-                if ((d->lzo_flags & F_CRC32_D) && be32(ck) != lzo.lzo_crc32(0, d->out, d->dst_len))
-                        return fail(d, "lzop: %s", "block checksum mismatch");
+                if ((r = decode_lzo_block(d)) < 0)
+                        return r;
                 d->have_size = false;
                 d->bh_fill = 0;
                 d->bh_need = 4;
