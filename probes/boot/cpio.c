@@ -165,94 +165,112 @@ static bool gather(struct xp_cpio *c, uint8_t *dst, size_t need, const uint8_t *
         return c->fill == need;
 }
 
+/* Between entries: skip a zero, start a header, or end the segment (1). */
+static int step_between(struct xp_cpio *c, const uint8_t *p, size_t *i, bool segment_raw)
+{
+        /* as init/initramfs.c do_reset(): zeros may follow any entry; a
+         * header starts with '0' on a 4-byte boundary; anything else ends
+         * an uncompressed segment (the next member starts) and is junk
+         * inside a compressed one */
+        if (p[*i] == 0) {
+                (*i)++;
+                c->offset++;
+                return 0;
+        }
+        if (p[*i] != '0' || (c->offset & 3)) {
+                if (segment_raw)
+                        return 1;
+                return bad(c, "junk at offset %llu of the decompressed stream", (unsigned long long)c->offset);
+        }
+        c->state = ST_HEADER;
+        c->fill = 0;
+        c->entry_offset = c->offset;
+        c->in_archive = true;
+        return 0;
+}
+
+/* The 110-byte header, then the name. */
+static int step_header(struct xp_cpio *c, const uint8_t *p, size_t n, size_t *i)
+{
+        if (!gather(c, c->hdr, sizeof(c->hdr), p, n, i))
+                return 0;
+        int r = parse_header(c);
+        if (r < 0)
+                return r;
+        c->fill = 0;
+        c->state = ST_NAME;
+        return 0;
+}
+
+/* The name, then its padding. */
+static int step_name(struct xp_cpio *c, const uint8_t *p, size_t n, size_t *i)
+{
+        if (!gather(c, (uint8_t *)c->name, c->namesize, p, n, i))
+                return 0;
+        c->name[c->namesize] = '\0';
+        /* name padding first, then the data */
+        c->remaining = pad4(c->offset);
+        c->fill = 0;
+        c->state = ST_SKIP;
+        c->after_name = true;
+        return 0;
+}
+
+/* Padding: after a name the data starts, after data the next entry. */
+static int step_skip(struct xp_cpio *c, size_t n, size_t *i)
+{
+        uint64_t take = c->remaining;
+        if (take > n - *i)
+                take = n - *i;
+        *i += take;
+        c->offset += take;
+        c->remaining -= take;
+        if (c->remaining)
+                return 0;
+        if (c->after_name) {
+                c->after_name = false;
+                return start_data(c);
+        }
+        c->state = ST_BETWEEN;
+        return 0;
+}
+
+/* The entry's data: summed, handed to the caller if it asked, then ended. */
+static int step_data(struct xp_cpio *c, const uint8_t *p, size_t n, size_t *i)
+{
+        uint64_t take = c->remaining;
+        if (take > n - *i)
+                take = n - *i;
+        if (summed(c))
+                for (uint64_t k = 0; k < take; k++)
+                        c->crc += p[*i + k];
+        if (c->want && c->ops->data && take) {
+                int r = c->ops->data(c->ud, p + *i, take);
+                if (r < 0)
+                        return r;
+        }
+        *i += take;
+        c->offset += take;
+        c->remaining -= take;
+        return c->remaining == 0 ? end_data(c) : 0;
+}
+
 int xp_cpio_feed(struct xp_cpio *c, const uint8_t *p, size_t n, bool segment_raw, size_t *used)
 {
         size_t i = 0;
         int r = 0;
-        while (i < n || (c->state == ST_DATA && c->remaining == 0) ||
-               (c->state == ST_SKIP && c->remaining == 0)) {
+        /* a step with nothing to take (empty data, no padding) still runs
+         * at the end of P */
+        while (r == 0 && (i < n || (c->state == ST_DATA && c->remaining == 0) ||
+                          (c->state == ST_SKIP && c->remaining == 0))) {
                 switch (c->state) {
-                case ST_BETWEEN:
-                        /* as init/initramfs.c do_reset(): zeros may follow any
-                         * entry; a header starts with '0' on a 4-byte
-                         * boundary; anything else ends an uncompressed
-                         * segment (the next member starts) and is junk
-                         * inside a compressed one */
-                        if (p[i] == 0) {
-                                i++;
-                                c->offset++;
-                                continue;
-                        }
-                        if (p[i] != '0' || (c->offset & 3)) {
-                                *used = i;
-                                if (segment_raw)
-                                        return 1;
-                                return bad(c, "junk at offset %llu of the decompressed stream",
-                                           (unsigned long long)c->offset);
-                        }
-                        c->state = ST_HEADER;
-                        c->fill = 0;
-                        c->entry_offset = c->offset;
-                        c->in_archive = true;
-                        break;
-                case ST_HEADER:
-                        if (!gather(c, c->hdr, sizeof(c->hdr), p, n, &i))
-                                break;
-                        if ((r = parse_header(c)) < 0)
-                                goto out;
-                        c->fill = 0;
-                        c->state = ST_NAME;
-                        break;
-                case ST_NAME: {
-                        if (!gather(c, (uint8_t *)c->name, c->namesize, p, n, &i))
-                                break;
-                        c->name[c->namesize] = '\0';
-                        /* name padding first, then the data */
-                        c->remaining = pad4(c->offset);
-                        c->fill = 0;
-                        c->state = ST_SKIP;
-                        c->after_name = true;
-                        break;
-                }
-                case ST_SKIP: {
-                        uint64_t take = c->remaining;
-                        if (take > n - i)
-                                take = n - i;
-                        i += take;
-                        c->offset += take;
-                        c->remaining -= take;
-                        if (c->remaining)
-                                break;
-                        if (c->after_name) {
-                                c->after_name = false;
-                                if ((r = start_data(c)) < 0)
-                                        goto out;
-                        } else
-                                c->state = ST_BETWEEN;
-                        break;
-                }
-                case ST_DATA: {
-                        uint64_t take = c->remaining;
-                        if (take > n - i)
-                                take = n - i;
-                        if (summed(c))
-                                for (uint64_t k = 0; k < take; k++)
-                                        c->crc += p[i + k];
-                        if (c->want && c->ops->data && take) {
-                                r = c->ops->data(c->ud, p + i, take);
-                                if (r < 0)
-                                        goto out;
-                        }
-                        i += take;
-                        c->offset += take;
-                        c->remaining -= take;
-                        if (c->remaining == 0 && (r = end_data(c)) < 0)
-                                goto out;
-                        break;
-                }
+                case ST_BETWEEN: r = step_between(c, p, &i, segment_raw); break;
+                case ST_HEADER: r = step_header(c, p, n, &i); break;
+                case ST_NAME: r = step_name(c, p, n, &i); break;
+                case ST_SKIP: r = step_skip(c, n, &i); break;
+                case ST_DATA: r = step_data(c, p, n, &i); break;
                 }
         }
-out:
         *used = i;
-        return r < 0 ? r : 0;
+        return r;
 }

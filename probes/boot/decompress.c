@@ -187,22 +187,84 @@ static int fail(struct xp_decoder *d, const char *fmt, const char *detail)
         return -EBADMSG;
 }
 
+/* Decoder state of each format, in d->s or d->blk: true when set up. */
+static bool init_gzip(struct xp_decoder *d, unsigned threads _unused_)
+{
+        /* 16 + MAX_WBITS: gzip wrapper only, CRC32 and ISIZE checked */
+        return z.inflateInit2_(&d->s.z, 16 + MAX_WBITS, ZLIB_VERSION, (int)sizeof(z_stream)) == Z_OK;
+}
+
+static bool init_xz(struct xp_decoder *d, unsigned threads)
+{
+        lzma_stream init = LZMA_STREAM_INIT;
+        d->s.lzma = init;
+        if (threads > 1) {
+                lzma_mt mt = {
+                        .flags = 0, /* one stream: the next member is not ours */
+                        .threads = threads,
+                        .memlimit_threading = XZ_MT_MEMLIMIT,
+                        .memlimit_stop = LZMA_MEMLIMIT,
+                };
+                return lzmt.lzma_stream_decoder_mt(&d->s.lzma, &mt) == LZMA_OK;
+        }
+        return lz.lzma_stream_decoder(&d->s.lzma, LZMA_MEMLIMIT, 0) == LZMA_OK;
+}
+
+static bool init_lzma(struct xp_decoder *d, unsigned threads _unused_)
+{
+        lzma_stream init = LZMA_STREAM_INIT;
+        d->s.lzma = init;
+        return lz.lzma_alone_decoder(&d->s.lzma, LZMA_MEMLIMIT) == LZMA_OK;
+}
+
+static bool init_zstd(struct xp_decoder *d, unsigned threads _unused_)
+{
+        d->s.zstd = zs.ZSTD_createDStream();
+        return d->s.zstd && !zs.ZSTD_isError(zs.ZSTD_initDStream(d->s.zstd));
+}
+
+static bool init_bzip2(struct xp_decoder *d, unsigned threads _unused_)
+{
+        return bz.BZ2_bzDecompressInit(&d->s.bz, 0, 0) == BZ_OK;
+}
+
+static bool init_lz4(struct xp_decoder *d, unsigned threads _unused_)
+{
+        d->blk = malloc((size_t)l4.LZ4_compressBound(LZ4_LEGACY_BLOCK));
+        return d->blk != NULL;
+}
+
+static bool init_lzo(struct xp_decoder *d, unsigned threads _unused_)
+{
+        d->blk = malloc(LZ4_LEGACY_BLOCK);
+        return d->blk != NULL;
+}
+
+/* How each format the decoder reads is set up: its library (and where it
+ * goes by another name), the output buffer a step of it fills, its state. */
+static const struct format {
+        struct xp_dl_lib *lib, *lib_alt;
+        size_t out_cap;
+        bool (*init)(struct xp_decoder *d, unsigned threads);
+} formats[_XP_COMP_MAX] = {
+        [XP_COMP_GZIP] = { &libz, NULL, OUT_CHUNK, init_gzip },
+        [XP_COMP_XZ] = { &liblzma, NULL, OUT_CHUNK, init_xz },
+        [XP_COMP_LZMA] = { &liblzma, NULL, OUT_CHUNK, init_lzma },
+        [XP_COMP_ZSTD] = { &libzstd, NULL, OUT_CHUNK, init_zstd },
+        [XP_COMP_BZIP2] = { &libbz2, &libbz2_alt, OUT_CHUNK, init_bzip2 },
+        /* a whole block at once */
+        [XP_COMP_LZ4] = { &liblz4, NULL, LZ4_LEGACY_BLOCK, init_lz4 },
+        [XP_COMP_LZO] = { &liblzo2, NULL, LZ4_LEGACY_BLOCK, init_lzo },
+};
+
 int xp_decoder_new(struct xp_ctx *ctx, enum xp_comp c, unsigned threads, struct xp_decoder **ret)
 {
-        struct xp_dl_lib *lib = NULL;
-        switch (c) {
-        case XP_COMP_GZIP: lib = &libz; break;
-        case XP_COMP_XZ:
-        case XP_COMP_LZMA: lib = &liblzma; break;
-        case XP_COMP_ZSTD: lib = &libzstd; break;
-        case XP_COMP_LZ4: lib = &liblz4; break;
-        case XP_COMP_BZIP2: lib = &libbz2; break;
-        case XP_COMP_LZO: lib = &liblzo2; break;
-        default: return -EOPNOTSUPP;
-        }
-        int le = xp_dlopen_syms(ctx, lib);
-        if (le < 0 && lib == &libbz2 && le != -ENOMEM)
-                le = xp_dlopen_syms(ctx, &libbz2_alt);
+        if ((unsigned)c >= _XP_COMP_MAX || !formats[c].lib)
+                return -EOPNOTSUPP;
+        const struct format *f = &formats[c];
+        int le = xp_dlopen_syms(ctx, f->lib);
+        if (le < 0 && f->lib_alt && le != -ENOMEM)
+                le = xp_dlopen_syms(ctx, f->lib_alt);
         if (le < 0)
                 return le == -ENOMEM ? le : -EOPNOTSUPP; /* out of memory is not "no library" */
         if (c == XP_COMP_XZ && threads > 1 && xp_dlopen_syms(ctx, &liblzma_mt) < 0)
@@ -212,61 +274,14 @@ int xp_decoder_new(struct xp_ctx *ctx, enum xp_comp c, unsigned threads, struct 
         if (!d)
                 return -ENOMEM;
         d->comp = c;
-        d->out_cap = OUT_CHUNK;
-        if (c == XP_COMP_LZ4 || c == XP_COMP_LZO)
-                d->out_cap = LZ4_LEGACY_BLOCK;
+        d->out_cap = f->out_cap;
         d->out = malloc(d->out_cap);
         if (!d->out) {
                 free(d);
                 return -ENOMEM;
         }
-        int ok = 0;
-        switch (c) {
-        case XP_COMP_GZIP:
-                /* 16 + MAX_WBITS: gzip wrapper only, CRC32 and ISIZE checked */
-                ok = z.inflateInit2_(&d->s.z, 16 + MAX_WBITS, ZLIB_VERSION, (int)sizeof(z_stream)) == Z_OK;
-                break;
-        case XP_COMP_XZ: {
-                lzma_stream init = LZMA_STREAM_INIT;
-                d->s.lzma = init;
-                if (threads > 1) {
-                        lzma_mt mt = {
-                                .flags = 0, /* one stream: the next member is not ours */
-                                .threads = threads,
-                                .memlimit_threading = XZ_MT_MEMLIMIT,
-                                .memlimit_stop = LZMA_MEMLIMIT,
-                        };
-                        ok = lzmt.lzma_stream_decoder_mt(&d->s.lzma, &mt) == LZMA_OK;
-                } else
-                        ok = lz.lzma_stream_decoder(&d->s.lzma, LZMA_MEMLIMIT, 0) == LZMA_OK;
-                break;
-        }
-        case XP_COMP_LZMA: {
-                lzma_stream init = LZMA_STREAM_INIT;
-                d->s.lzma = init;
-                ok = lz.lzma_alone_decoder(&d->s.lzma, LZMA_MEMLIMIT) == LZMA_OK;
-                break;
-        }
-        case XP_COMP_ZSTD:
-                d->s.zstd = zs.ZSTD_createDStream();
-                ok = d->s.zstd && !zs.ZSTD_isError(zs.ZSTD_initDStream(d->s.zstd));
-                break;
-        case XP_COMP_BZIP2:
-                ok = bz.BZ2_bzDecompressInit(&d->s.bz, 0, 0) == BZ_OK;
-                break;
-        case XP_COMP_LZ4:
-                d->blk = malloc((size_t)l4.LZ4_compressBound(LZ4_LEGACY_BLOCK));
-                ok = d->blk != NULL;
-                break;
-        case XP_COMP_LZO:
-                d->blk = malloc(LZ4_LEGACY_BLOCK);
-                ok = d->blk != NULL;
-                break;
-        default:
-                break;
-        }
-        d->inited = ok;
-        if (!ok) {
+        d->inited = f->init(d, threads);
+        if (!d->inited) {
                 xp_decoder_free(d);
                 return -ENOMEM;
         }
@@ -549,25 +564,107 @@ static int lzo_header(struct xp_decoder *d)
         return (int)(p + 4);
 }
 
+/* Take the lzop header from IN[*POS..LEN) byte by byte, as it ends where
+ * it says: d->hdr_done once it is whole, -EBADMSG from lzo_header(). */
+static int take_lzo_header(struct xp_decoder *d, const uint8_t *in, size_t len, size_t *pos)
+{
+        while (*pos < len && d->hdr_fill < sizeof(d->hdr)) {
+                d->hdr[d->hdr_fill++] = in[(*pos)++];
+                int h = lzo_header(d);
+                if (h < 0)
+                        return h;
+                if (h > 0) {
+                        d->hdr_done = true;
+                        d->bh_need = 4;
+                        break;
+                }
+        }
+        return 0;
+}
+
+/* Take a block header from IN[*POS..LEN): the uncompressed length (0 ends
+ * the member: 1), the compressed one, then the checksums the flags ask
+ * for; d->have_size once it is whole, -EBADMSG. */
+static int take_block_header(struct xp_decoder *d, const uint8_t *in, size_t len, size_t *pos)
+{
+        for (;;) {
+                while (d->bh_fill < d->bh_need && *pos < len)
+                        d->bh[d->bh_fill++] = in[(*pos)++];
+                if (d->bh_fill < d->bh_need)
+                        return 0;
+                if (d->bh_need == 4) {
+                        d->dst_len = be32(d->bh);
+                        if (d->dst_len == 0) { /* end of the member */
+                                d->ended = true;
+                                return 1;
+                        }
+                        if (d->dst_len > LZO_BLOCK_MAX)
+                                return fail(d, "lzop: %s", "block larger than 256 KiB: the kernel's unlzo refuses it");
+                        d->bh_need = 8;
+                        continue;
+                }
+                if (d->bh_need == 8) {
+                        d->src_len = be32(d->bh + 4);
+                        if (d->src_len == 0 || d->src_len > d->dst_len)
+                                return fail(d, "lzop: %s", "bad block length");
+                        size_t extra = 0;
+                        extra += d->lzo_flags & F_ADLER32_D ? 4 : 0;
+                        extra += d->lzo_flags & F_CRC32_D ? 4 : 0;
+                        if (d->src_len < d->dst_len) {
+                                extra += d->lzo_flags & F_ADLER32_C ? 4 : 0;
+                                extra += d->lzo_flags & F_CRC32_C ? 4 : 0;
+                        }
+                        d->bh_need = 8 + extra;
+                        if (extra)
+                                continue;
+                }
+                d->have_size = true;
+                d->blk_fill = 0;
+                return 0;
+        }
+}
+
+/* Check and decode the whole block in d->blk into d->out. */
+static int decode_lzo_block(struct xp_decoder *d)
+{
+        /* checksums: of the data (D) and, when compressed, of the
+         * compressed bytes (C), adler32 before crc32 */
+        const uint8_t *ck = d->bh + 8;
+        lzo_uint out_len = d->dst_len;
+        if (d->src_len < d->dst_len) {
+                const uint8_t *cc = ck + (d->lzo_flags & F_ADLER32_D ? 4 : 0) + (d->lzo_flags & F_CRC32_D ? 4 : 0);
+                if ((d->lzo_flags & F_ADLER32_C) && be32(cc) != lzo.lzo_adler32(1, d->blk, d->src_len))
+                        return fail(d, "lzop: %s", "compressed block checksum mismatch");
+                if (d->lzo_flags & F_ADLER32_C)
+                        cc += 4;
+                if ((d->lzo_flags & F_CRC32_C) && be32(cc) != lzo.lzo_crc32(0, d->blk, d->src_len))
+                        return fail(d, "lzop: %s", "compressed block checksum mismatch");
+                if (lzo.lzo1x_decompress_safe(d->blk, d->src_len, d->out, &out_len, NULL) != LZO_E_OK ||
+                    out_len != d->dst_len)
+                        return fail(d, "lzop: %s", "corrupt block");
+        } else
+                memcpy(d->out, d->blk, d->src_len);
+        if ((d->lzo_flags & F_ADLER32_D) && be32(ck) != lzo.lzo_adler32(1, d->out, d->dst_len))
+                return fail(d, "lzop: %s", "block checksum mismatch");
+        if (d->lzo_flags & F_ADLER32_D)
+                ck += 4;
+        if ((d->lzo_flags & F_CRC32_D) && be32(ck) != lzo.lzo_crc32(0, d->out, d->dst_len))
+                return fail(d, "lzop: %s", "block checksum mismatch");
+        return 0;
+}
+
 static int feed_lzo(struct xp_decoder *d, const uint8_t *in, size_t len, size_t *used,
                     xp_sink_fn sink, void *ud)
 {
         size_t pos = 0;
+        int r;
         for (;;) {
                 *used = pos;
                 if (!d->hdr_done) {
-                        /* byte by byte: the header ends where it says */
-                        while (pos < len && d->hdr_fill < sizeof(d->hdr)) {
-                                d->hdr[d->hdr_fill++] = in[pos++];
-                                int h = lzo_header(d);
-                                if (h < 0)
-                                        return h;
-                                if (h > 0) {
-                                        d->hdr_done = true;
-                                        d->bh_need = 4;
-                                        break;
-                                }
-                        }
+                        /* on a bad header, *USED stays where this call's
+                         * header bytes began */
+                        if ((r = take_lzo_header(d, in, len, &pos)) < 0)
+                                return r;
                         *used = pos;
                         if (!d->hdr_done) {
                                 if (d->hdr_fill == sizeof(d->hdr))
@@ -576,68 +673,17 @@ static int feed_lzo(struct xp_decoder *d, const uint8_t *in, size_t len, size_t 
                         }
                 }
                 if (!d->have_size) {
-                        while (d->bh_fill < d->bh_need && pos < len)
-                                d->bh[d->bh_fill++] = in[pos++];
+                        r = take_block_header(d, in, len, &pos);
                         *used = pos;
-                        if (d->bh_fill < d->bh_need)
-                                return 0;
-                        if (d->bh_need == 4) {
-                                d->dst_len = be32(d->bh);
-                                if (d->dst_len == 0) { /* end of the member */
-                                        d->ended = true;
-                                        return 1;
-                                }
-                                if (d->dst_len > LZO_BLOCK_MAX)
-                                        return fail(d, "lzop: %s",
-                                                    "block larger than 256 KiB: the kernel's unlzo refuses it");
-                                d->bh_need = 8;
-                                continue;
-                        }
-                        if (d->bh_need == 8) {
-                                d->src_len = be32(d->bh + 4);
-                                if (d->src_len == 0 || d->src_len > d->dst_len)
-                                        return fail(d, "lzop: %s", "bad block length");
-                                size_t extra = 0;
-                                extra += d->lzo_flags & F_ADLER32_D ? 4 : 0;
-                                extra += d->lzo_flags & F_CRC32_D ? 4 : 0;
-                                if (d->src_len < d->dst_len) {
-                                        extra += d->lzo_flags & F_ADLER32_C ? 4 : 0;
-                                        extra += d->lzo_flags & F_CRC32_C ? 4 : 0;
-                                }
-                                d->bh_need = 8 + extra;
-                                if (extra)
-                                        continue;
-                        }
-                        d->have_size = true;
-                        d->blk_fill = 0;
+                        if (r != 0 || !d->have_size)
+                                return r;
                 }
                 bool whole = fill_block(d, d->src_len, in, len, &pos);
                 *used = pos;
                 if (!whole)
                         return 0;
-                /* checksums: of the data (D) and, when compressed, of the
-                 * compressed bytes (C), adler32 before crc32 */
-                const uint8_t *ck = d->bh + 8;
-                lzo_uint out_len = d->dst_len;
-                if (d->src_len < d->dst_len) {
-                        const uint8_t *cc = ck + (d->lzo_flags & F_ADLER32_D ? 4 : 0) + (d->lzo_flags & F_CRC32_D ? 4 : 0);
-                        if ((d->lzo_flags & F_ADLER32_C) && be32(cc) != lzo.lzo_adler32(1, d->blk, d->src_len))
-                                return fail(d, "lzop: %s", "compressed block checksum mismatch");
-                        if (d->lzo_flags & F_ADLER32_C)
-                                cc += 4;
-                        if ((d->lzo_flags & F_CRC32_C) && be32(cc) != lzo.lzo_crc32(0, d->blk, d->src_len))
-                                return fail(d, "lzop: %s", "compressed block checksum mismatch");
-                        if (lzo.lzo1x_decompress_safe(d->blk, d->src_len, d->out, &out_len, NULL) != LZO_E_OK ||
-                            out_len != d->dst_len)
-                                return fail(d, "lzop: %s", "corrupt block");
-                } else
-                        memcpy(d->out, d->blk, d->src_len);
-                if ((d->lzo_flags & F_ADLER32_D) && be32(ck) != lzo.lzo_adler32(1, d->out, d->dst_len))
-                        return fail(d, "lzop: %s", "block checksum mismatch");
-                if (d->lzo_flags & F_ADLER32_D)
-                        ck += 4;
-                if ((d->lzo_flags & F_CRC32_D) && be32(ck) != lzo.lzo_crc32(0, d->out, d->dst_len))
-                        return fail(d, "lzop: %s", "block checksum mismatch");
+                if ((r = decode_lzo_block(d)) < 0)
+                        return r;
                 d->have_size = false;
                 d->bh_fill = 0;
                 d->bh_need = 4;

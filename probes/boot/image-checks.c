@@ -490,7 +490,10 @@ static void check_vermagic(struct xp_scan *s, int which, const char *kver, char 
         }
 }
 
-int xp_scan_evaluate(struct xp_scan *s)
+/* Pick the image's kernel version (img->kernel_version): the queried one
+ * when the image carries it, else its first.  *RET_KV: the index of the
+ * version the checks look at, -1 when the image lacks the queried one. */
+static int pick_version(struct xp_scan *s, int *ret_kv)
 {
         struct xp_image *img = s->img;
         const struct xp_image_query *q = s->q;
@@ -501,67 +504,122 @@ int xp_scan_evaluate(struct xp_scan *s)
                                 kv = (int)i;
         } else if (img->n_versions)
                 kv = 0;
-        if (kv >= 0) {
-                img->kernel_version = strdup(img->versions[kv]);
-                if (!img->kernel_version)
-                        return -ENOMEM;
-        } else if (img->n_versions) {
-                img->kernel_version = strdup(img->versions[0]);
-                if (!img->kernel_version)
-                        return -ENOMEM;
-        }
-        const char *kver = q->kernel_version ? q->kernel_version : img->kernel_version;
-        enum xp_generator gen = img->generator ? img->generator : q->root_generator;
+        *ret_kv = kv;
+        if (kv < 0 && !img->n_versions)
+                return 0;
+        img->kernel_version = strdup(img->versions[kv >= 0 ? kv : 0]);
+        return img->kernel_version ? 0 : -ENOMEM;
+}
+
+/* The fix of a module check that ended in ST: NULL when ok. */
+static char *module_fix(enum xp_check_status st, enum xp_generator gen, const char *module, const char *kver,
+                        bool unlisted)
+{
+        if (st == XP_CHECK_OK)
+                return NULL;
+        if (st == XP_CHECK_CANNOT_VERIFY)
+                return unverifiable_fix(module);
+        return fix_for(gen, module, kver, unlisted);
+}
+
+/* A damaged image never passes: its checks say so, and what was seen anyway. */
+static int add_damaged_checks(struct xp_scan *s, int kv, const char *kver)
+{
+        struct xp_image *img = s->img;
         char ev[1024];
         bool unlisted;
-        int e;
-
-        if (img->error) {
-                /* a damaged image never passes: say what was seen anyway */
-                enum xp_check_status st = check_module(s, kv, "xen_blkfront", kver, ev, sizeof(ev), &unlisted);
-                e = xp_checks_add(&img->checks, "xen-blkfront", XP_CHECK_CANNOT_VERIFY,
-                                  "regenerate the image (and check that /boot has free space)",
-                                  "%s (read before the damage: %s, %s)", img->error_msg,
-                                  xp_check_status_to_string(st), ev);
-                if (e < 0)
-                        return e;
-                if (q->fstype) {
-                        char name[64];
-                        snprintf(name, sizeof(name), "root-fs:%s", q->fstype);
-                        e = xp_checks_add(&img->checks, name, XP_CHECK_CANNOT_VERIFY,
-                                          "regenerate the image", "%s", img->error_msg);
-                }
-                return e < 0 ? e : 0;
+        enum xp_check_status st = check_module(s, kv, "xen_blkfront", kver, ev, sizeof(ev), &unlisted);
+        int e = xp_checks_add(&img->checks, "xen-blkfront", XP_CHECK_CANNOT_VERIFY,
+                              "regenerate the image (and check that /boot has free space)",
+                              "%s (read before the damage: %s, %s)", img->error_msg,
+                              xp_check_status_to_string(st), ev);
+        if (e < 0)
+                return e;
+        if (s->q->fstype) {
+                char name[64];
+                snprintf(name, sizeof(name), "root-fs:%s", s->q->fstype);
+                e = xp_checks_add(&img->checks, name, XP_CHECK_CANNOT_VERIFY,
+                                  "regenerate the image", "%s", img->error_msg);
         }
+        return e < 0 ? e : 0;
+}
 
-        if (q->kernel_version) {
-                if (kv >= 0)
-                        e = xp_checks_add(&img->checks, "kernel-version", XP_CHECK_OK, NULL,
-                                          "the image carries usr/lib/modules/%s/", q->kernel_version);
-                else {
-                        char fix[256];
-                        snprintf(fix, sizeof(fix), "rebuild the image for %s (%s)", q->kernel_version,
-                                 gen == XP_GEN_DRACUT ? "dracut -f --kver VER"
-                                 : gen == XP_GEN_MKINITCPIO ? "mkinitcpio -P"
-                                                            : "update-initramfs -u -k VER");
-                        char *v = strstr(fix, "VER");
-                        if (v) {
-                                char tail[256];
-                                snprintf(tail, sizeof(tail), "%s%s", q->kernel_version, v + 3);
-                                snprintf(v, sizeof(fix) - (size_t)(v - fix), "%s", tail);
-                        }
-                        e = xp_checks_add(&img->checks, "kernel-version", XP_CHECK_MISSING, fix,
-                                          img->n_versions ? "paired with kernel %s, but the image's modules are for %s"
-                                                          : "paired with kernel %s, but the image has no kernel modules%s",
-                                          q->kernel_version, img->n_versions ? img->versions[0] : "");
-                }
-                if (e < 0)
-                        return e;
+/* "kernel-version": the image carries the modules of the kernel it is
+ * paired with (KV >= 0), else how to rebuild it for that kernel. */
+static int add_kernel_version_check(struct xp_scan *s, int kv, enum xp_generator gen)
+{
+        struct xp_image *img = s->img;
+        const char *kver = s->q->kernel_version;
+        if (kv >= 0)
+                return xp_checks_add(&img->checks, "kernel-version", XP_CHECK_OK, NULL,
+                                     "the image carries usr/lib/modules/%s/", kver);
+        char fix[256];
+        snprintf(fix, sizeof(fix), "rebuild the image for %s (%s)", kver,
+                 gen == XP_GEN_DRACUT ? "dracut -f --kver VER"
+                 : gen == XP_GEN_MKINITCPIO ? "mkinitcpio -P"
+                                            : "update-initramfs -u -k VER");
+        char *v = strstr(fix, "VER");
+        if (v) {
+                char tail[256];
+                snprintf(tail, sizeof(tail), "%s%s", kver, v + 3);
+                snprintf(v, sizeof(fix) - (size_t)(v - fix), "%s", tail);
         }
+        return xp_checks_add(&img->checks, "kernel-version", XP_CHECK_MISSING, fix,
+                             img->n_versions ? "paired with kernel %s, but the image's modules are for %s"
+                                             : "paired with kernel %s, but the image has no kernel modules%s",
+                             kver, img->n_versions ? img->versions[0] : "");
+}
 
+/* "root-fs:TYPE": a module that provides the root filesystem (ext2/ext3
+ * may be served by ext4), with the evidence of the first candidate when
+ * none does. */
+static int add_root_fs_check(struct xp_scan *s, int kv, const char *kver, enum xp_generator gen)
+{
+        char name[64], ev[1024];
+        bool unlisted;
+        snprintf(name, sizeof(name), "root-fs:%s", s->q->fstype);
+        enum xp_check_status st = XP_CHECK_MISSING;
+        const char *mod = s->fsmod[0];
+        for (int i = 0; i < 3 && s->fsmod[i][0]; i++) {
+                enum xp_check_status t = check_module(s, kv, s->fsmod[i], kver, ev, sizeof(ev), &unlisted);
+                if (t == XP_CHECK_OK || i == 0) {
+                        st = t;
+                        mod = s->fsmod[i];
+                }
+                if (t == XP_CHECK_OK)
+                        break;
+        }
+        if (st != XP_CHECK_OK)
+                check_module(s, kv, mod, kver, ev, sizeof(ev), &unlisted);
+        check_vermagic(s, XP_WANT_FS, kver, ev, sizeof(ev), &st);
+        char modname[32];
+        snprintf(modname, sizeof(modname), "%s", mod);
+        char *fix = module_fix(st, gen, modname, kver, unlisted);
+        int e = xp_checks_add(&s->img->checks, name, st, fix, "%s", ev);
+        free(fix);
+        return e < 0 ? e : 0;
+}
+
+int xp_scan_evaluate(struct xp_scan *s)
+{
+        struct xp_image *img = s->img;
+        const struct xp_image_query *q = s->q;
+        int kv;
+        int e = pick_version(s, &kv);
+        if (e < 0)
+                return e;
+        const char *kver = q->kernel_version ? q->kernel_version : img->kernel_version;
+        enum xp_generator gen = img->generator ? img->generator : q->root_generator;
+        if (img->error)
+                return add_damaged_checks(s, kv, kver);
+        if (q->kernel_version && (e = add_kernel_version_check(s, kv, gen)) < 0)
+                return e;
+
+        char ev[1024];
+        bool unlisted;
         enum xp_check_status st = check_module(s, kv, "xen_blkfront", kver, ev, sizeof(ev), &unlisted);
         check_vermagic(s, XP_WANT_BLKFRONT, kver, ev, sizeof(ev), &st);
-        char *fix = st == XP_CHECK_OK ? NULL : st == XP_CHECK_CANNOT_VERIFY ? unverifiable_fix("xen-blkfront") : fix_for(gen, "xen-blkfront", kver, unlisted);
+        char *fix = module_fix(st, gen, "xen-blkfront", kver, unlisted);
         e = xp_checks_add(&img->checks, "xen-blkfront", st, fix, "%s", ev);
         free(fix);
         if (e < 0)
@@ -569,39 +627,13 @@ int xp_scan_evaluate(struct xp_scan *s)
 
         if (q->need_netfront) {
                 st = check_module(s, kv, "xen_netfront", kver, ev, sizeof(ev), &unlisted);
-                fix = st == XP_CHECK_OK ? NULL : st == XP_CHECK_CANNOT_VERIFY ? unverifiable_fix("xen-netfront") : fix_for(gen, "xen-netfront", kver, unlisted);
+                fix = module_fix(st, gen, "xen-netfront", kver, unlisted);
                 e = xp_checks_add(&img->checks, "xen-netfront", st, fix, "network root: %s", ev);
                 free(fix);
                 if (e < 0)
                         return e;
         }
-
-        if (q->fstype) {
-                char name[64];
-                snprintf(name, sizeof(name), "root-fs:%s", q->fstype);
-                st = XP_CHECK_MISSING;
-                const char *mod = s->fsmod[0];
-                for (int i = 0; i < 3 && s->fsmod[i][0]; i++) {
-                        enum xp_check_status t = check_module(s, kv, s->fsmod[i], kver, ev, sizeof(ev), &unlisted);
-                        if (t == XP_CHECK_OK || i == 0) {
-                                st = t;
-                                mod = s->fsmod[i];
-                        }
-                        if (t == XP_CHECK_OK)
-                                break;
-                }
-                if (st != XP_CHECK_OK)
-                        check_module(s, kv, mod, kver, ev, sizeof(ev), &unlisted);
-                check_vermagic(s, XP_WANT_FS, kver, ev, sizeof(ev), &st);
-                char modname[32];
-                snprintf(modname, sizeof(modname), "%s", mod);
-                fix = st == XP_CHECK_OK ? NULL : st == XP_CHECK_CANNOT_VERIFY ? unverifiable_fix(modname) : fix_for(gen, modname, kver, unlisted);
-                e = xp_checks_add(&img->checks, name, st, fix, "%s", ev);
-                free(fix);
-                if (e < 0)
-                        return e;
-        }
-        return 0;
+        return q->fstype ? add_root_fs_check(s, kv, kver, gen) : 0;
 }
 
 /* Quick mode: every module the checks need is already loadable from what

@@ -296,161 +296,179 @@ static unsigned decoder_threads(void)
         return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
 }
 
-static int read_image(struct xp_scan *s, int fd)
-{
-        struct xp_image *img = s->img;
-        struct reader rd = { .fd = fd };
-        int r = 0;
-        rd.buf = malloc(READ_CHUNK);
-        if (!rd.buf)
-                return -ENOMEM;
-        xp_cpio_init(&s->cpio, &scan_ops, s);
+/*
+ * The segment readers below return 1 to go on to the next member, 0 to
+ * stop (the image ended, is damaged and damaged() said so, or quick mode
+ * knows enough) and -errno to stop on an error of our own.
+ */
 
+/* Skip the zeros before the next member and read on until its magic is in
+ * the buffer: 1 when a member starts at rd->start. */
+static int next_member(struct xp_scan *s, struct reader *rd)
+{
+        int r;
         for (;;) {
-                if (rd.end - rd.start < 8 && !rd.eof && (r = fill(&rd)) < 0) {
-                        r = damaged(s, r, "read error at byte %llu: %s",
-                                    (unsigned long long)(rd.base + rd.start), strerror(-r));
-                        break;
-                }
+                if (rd->end - rd->start < 8 && !rd->eof && (r = fill(rd)) < 0)
+                        return damaged(s, r, "read error at byte %llu: %s",
+                                       (unsigned long long)(rd->base + rd->start), strerror(-r));
                 /* zeros between members, as the kernel skips them */
-                while (rd.start < rd.end && rd.buf[rd.start] == 0)
-                        rd.start++;
-                if (rd.start == rd.end) {
-                        if (rd.eof) {
-                                img->complete = true;
-                                break;
+                while (rd->start < rd->end && rd->buf[rd->start] == 0)
+                        rd->start++;
+                if (rd->start == rd->end) {
+                        if (rd->eof) {
+                                s->img->complete = true;
+                                return 0;
                         }
                         continue;
                 }
                 /* a magic split by the end of the buffer: read on first */
-                if (rd.end - rd.start < 8 && !rd.eof)
+                if (rd->end - rd->start < 8 && !rd->eof)
                         continue;
-                uint64_t off = rd.base + rd.start;
-                enum xp_comp c = xp_comp_detect(rd.buf + rd.start, rd.end - rd.start);
-                if (img->n_seg == XP_IMAGE_MAX_SEGMENTS) {
-                        r = damaged(s, -E2BIG, "more than %d segments at byte %llu", XP_IMAGE_MAX_SEGMENTS,
-                                    (unsigned long long)off);
-                        break;
-                }
-                struct xp_image_segment *seg = &img->seg[img->n_seg++];
-                seg->offset = off;
-                seg->comp = c;
-                uint64_t entries0 = s->cpio.entries;
-                xp_cpio_restart(&s->cpio);
-                if (c == XP_COMP_UNKNOWN || c == XP_COMP_LZ4_FRAME) {
-                        const char *why = c == XP_COMP_LZ4_FRAME
-                                                  ? "LZ4 frame format: the kernel only unpacks legacy lz4 "
-                                                    "(lz4 -l), this image does not boot"
-                                          : img->n_seg == 1 ? "not an initramfs (no cpio or known compression magic)"
-                                                            : "junk after the last member (the kernel stops with "
-                                                              "\"invalid magic at start of compressed archive\")";
-                        r = damaged(s, -EBADMSG, "segment %zu at byte %llu: %s",
-                                    img->n_seg, (unsigned long long)off, why);
-                        break;
-                }
-                if (c == XP_COMP_NONE) {
-                        if (off & 3) {
-                                r = damaged(s, -EBADMSG,
-                                            "segment %zu at byte %llu: cpio not on a 4-byte boundary (the kernel reports broken padding)",
-                                            img->n_seg, (unsigned long long)off);
-                                break;
-                        }
-                        /* uncompressed entries up to the next member */
-                        int cr = 0;
-                        for (;;) {
-                                size_t used = 0;
-                                cr = xp_cpio_feed(&s->cpio, rd.buf + rd.start, rd.end - rd.start, true, &used);
-                                rd.start += used;
-                                if (cr != 0)
-                                        break;
-                                if (s->q->quick && xp_scan_facts_complete(s)) {
-                                        cr = 2;
-                                        break;
-                                }
-                                if (rd.eof)
-                                        break;
-                                if ((r = fill(&rd)) < 0)
-                                        break;
-                        }
-                        seg->length = rd.base + rd.start - off;
-                        seg->out_bytes = seg->length;
-                        seg->entries = s->cpio.entries - entries0;
-                        if (r < 0) {
-                                r = damaged(s, r, "read error in segment %zu: %s", img->n_seg, strerror(-r));
-                                break;
-                        }
-                        if (cr < 0) {
-                                r = cr == -EBADMSG ? damaged(s, cr, "segment %zu (cpio) at byte %llu: %s", img->n_seg,
-                                                             (unsigned long long)off, xp_cpio_error(&s->cpio))
-                                                   : cr;
-                                break;
-                        }
-                        if (cr == 2)
-                                break;
-                        if (cr == 0 && !xp_cpio_at_boundary(&s->cpio)) {
-                                r = damaged(s, -EPIPE, "segment %zu (cpio) at byte %llu: truncated inside an entry",
-                                            img->n_seg, (unsigned long long)off);
-                                break;
-                        }
-                        if (cr == 0 && s->cpio.in_archive) {
-                                /* every generator ends an archive with
-                                 * TRAILER!!!: cut at an entry boundary */
-                                r = damaged(s, -EPIPE,
-                                            "segment %zu (cpio) at byte %llu: ends without TRAILER!!! (truncated)",
-                                            img->n_seg, (unsigned long long)off);
-                                break;
-                        }
-                        continue;
-                }
+                return 1;
+        }
+}
 
-                struct xp_decoder *d = NULL;
-                r = xp_decoder_new(s->ctx, c, c != XP_COMP_XZ ? 1 : s->q->threads ? s->q->threads : decoder_threads(), &d);
-                if (r < 0) {
-                        r = damaged(s, r, "segment %zu at byte %llu: cannot decode %s (%s)", img->n_seg,
-                                    (unsigned long long)off, xp_comp_to_string(c),
-                                    r == -EOPNOTSUPP ? "library not available" : strerror(-r));
+/* Record the member at rd->start as a new segment in *RET, or say why the
+ * kernel would not unpack it. */
+static int new_segment(struct xp_scan *s, struct reader *rd, struct xp_image_segment **ret)
+{
+        struct xp_image *img = s->img;
+        uint64_t off = rd->base + rd->start;
+        enum xp_comp c = xp_comp_detect(rd->buf + rd->start, rd->end - rd->start);
+        if (img->n_seg == XP_IMAGE_MAX_SEGMENTS)
+                return damaged(s, -E2BIG, "more than %d segments at byte %llu", XP_IMAGE_MAX_SEGMENTS,
+                               (unsigned long long)off);
+        struct xp_image_segment *seg = &img->seg[img->n_seg++];
+        seg->offset = off;
+        seg->comp = c;
+        xp_cpio_restart(&s->cpio);
+        if (c == XP_COMP_UNKNOWN || c == XP_COMP_LZ4_FRAME) {
+                const char *why = c == XP_COMP_LZ4_FRAME
+                                          ? "LZ4 frame format: the kernel only unpacks legacy lz4 "
+                                            "(lz4 -l), this image does not boot"
+                                  : img->n_seg == 1 ? "not an initramfs (no cpio or known compression magic)"
+                                                    : "junk after the last member (the kernel stops with "
+                                                      "\"invalid magic at start of compressed archive\")";
+                return damaged(s, -EBADMSG, "segment %zu at byte %llu: %s",
+                               img->n_seg, (unsigned long long)off, why);
+        }
+        *ret = seg;
+        return 1;
+}
+
+/* Uncompressed cpio entries, up to the next member. */
+static int read_raw_segment(struct xp_scan *s, struct reader *rd, struct xp_image_segment *seg)
+{
+        struct xp_image *img = s->img;
+        uint64_t off = seg->offset, entries0 = s->cpio.entries;
+        int r = 0, cr = 0;
+        if (off & 3)
+                return damaged(s, -EBADMSG,
+                               "segment %zu at byte %llu: cpio not on a 4-byte boundary (the kernel reports broken padding)",
+                               img->n_seg, (unsigned long long)off);
+        for (;;) {
+                size_t used = 0;
+                cr = xp_cpio_feed(&s->cpio, rd->buf + rd->start, rd->end - rd->start, true, &used);
+                rd->start += used;
+                if (cr != 0)
+                        break;
+                if (s->q->quick && xp_scan_facts_complete(s)) {
+                        cr = 2;
                         break;
                 }
-                int dr = 0;
-                for (;;) {
-                        size_t used = 0;
-                        dr = xp_decoder_feed(d, rd.buf + rd.start, rd.end - rd.start, &used, sink, s);
-                        rd.start += used;
-                        if (dr != 0)
-                                break;
-                        if (rd.eof) {
-                                dr = xp_decoder_eof(d, sink, s);
-                                break;
-                        }
-                        if ((r = fill(&rd)) < 0)
-                                break;
-                }
-                seg->length = rd.base + rd.start - off;
-                seg->out_bytes = xp_decoder_out_bytes(d);
-                seg->entries = s->cpio.entries - entries0;
-                if (r < 0)
-                        r = damaged(s, r, "read error in segment %zu: %s", img->n_seg, strerror(-r));
-                else if (dr == -EBADMSG && s->cpio.error[0])
-                        r = damaged(s, dr, "segment %zu (%s) at byte %llu: %s", img->n_seg, xp_comp_to_string(c),
-                                    (unsigned long long)off, xp_cpio_error(&s->cpio));
-                else if (dr == -EFBIG)
-                        r = damaged(s, dr, "segment %zu (%s) at byte %llu: unpacks to more than %llu GiB: not a real initramfs",
-                                    img->n_seg, xp_comp_to_string(c), (unsigned long long)off, UNPACKED_MAX >> 30);
-                else if (dr == -EBADMSG || dr == -EPIPE)
-                        r = damaged(s, dr, "segment %zu (%s) at byte %llu, %llu bytes in: %s", img->n_seg,
-                                    xp_comp_to_string(c), (unsigned long long)off,
-                                    (unsigned long long)seg->length, xp_decoder_error(d));
-                else if (dr < 0)
-                        r = dr;
-                else if (dr == 1 && !xp_cpio_at_boundary(&s->cpio))
-                        r = damaged(s, -EPIPE, "segment %zu (%s) at byte %llu: the archive ends inside an entry",
-                                    img->n_seg, xp_comp_to_string(c), (unsigned long long)off);
-                xp_decoder_free(d);
-                if (r < 0 || img->error || dr == 2)
+                if (rd->eof)
+                        break;
+                if ((r = fill(rd)) < 0)
                         break;
         }
-        img->bytes_read = rd.base + rd.start;
-        free(rd.buf);
+        seg->length = rd->base + rd->start - off;
+        seg->out_bytes = seg->length;
+        seg->entries = s->cpio.entries - entries0;
+        if (r < 0)
+                return damaged(s, r, "read error in segment %zu: %s", img->n_seg, strerror(-r));
+        if (cr < 0)
+                return cr == -EBADMSG ? damaged(s, cr, "segment %zu (cpio) at byte %llu: %s", img->n_seg,
+                                                (unsigned long long)off, xp_cpio_error(&s->cpio))
+                                      : cr;
+        if (cr == 2)
+                return 0;
+        if (cr == 0 && !xp_cpio_at_boundary(&s->cpio))
+                return damaged(s, -EPIPE, "segment %zu (cpio) at byte %llu: truncated inside an entry",
+                               img->n_seg, (unsigned long long)off);
+        /* every generator ends an archive with TRAILER!!!: cut at an
+         * entry boundary */
+        if (cr == 0 && s->cpio.in_archive)
+                return damaged(s, -EPIPE, "segment %zu (cpio) at byte %llu: ends without TRAILER!!! (truncated)",
+                               img->n_seg, (unsigned long long)off);
+        return 1;
+}
+
+/* How a compressed segment ended, R being a read error and DR the
+ * decoder's result: damaged() for what breaks the image, DR's own -errno,
+ * or 0. */
+static int judge_decoded(struct xp_scan *s, const struct xp_image_segment *seg, const struct xp_decoder *d,
+                         int r, int dr)
+{
+        struct xp_image *img = s->img;
+        const char *comp = xp_comp_to_string(seg->comp);
+        unsigned long long off = seg->offset;
+        if (r < 0)
+                return damaged(s, r, "read error in segment %zu: %s", img->n_seg, strerror(-r));
+        if (dr == -EBADMSG && s->cpio.error[0])
+                return damaged(s, dr, "segment %zu (%s) at byte %llu: %s", img->n_seg, comp, off,
+                               xp_cpio_error(&s->cpio));
+        if (dr == -EFBIG)
+                return damaged(s, dr, "segment %zu (%s) at byte %llu: unpacks to more than %llu GiB: not a real initramfs",
+                               img->n_seg, comp, off, UNPACKED_MAX >> 30);
+        if (dr == -EBADMSG || dr == -EPIPE)
+                return damaged(s, dr, "segment %zu (%s) at byte %llu, %llu bytes in: %s", img->n_seg, comp, off,
+                               (unsigned long long)seg->length, xp_decoder_error(d));
+        if (dr < 0)
+                return dr;
+        if (dr == 1 && !xp_cpio_at_boundary(&s->cpio))
+                return damaged(s, -EPIPE, "segment %zu (%s) at byte %llu: the archive ends inside an entry",
+                               img->n_seg, comp, off);
+        return 0;
+}
+
+/* A compressed member, decoded to its exact end, its output walked as cpio. */
+static int read_compressed_segment(struct xp_scan *s, struct reader *rd, struct xp_image_segment *seg)
+{
+        struct xp_image *img = s->img;
+        enum xp_comp c = (enum xp_comp)seg->comp;
+        uint64_t off = seg->offset, entries0 = s->cpio.entries;
+        struct xp_decoder *d = NULL;
+        int r = xp_decoder_new(s->ctx, c, c != XP_COMP_XZ ? 1 : s->q->threads ? s->q->threads : decoder_threads(), &d);
+        if (r < 0)
+                return damaged(s, r, "segment %zu at byte %llu: cannot decode %s (%s)", img->n_seg,
+                               (unsigned long long)off, xp_comp_to_string(c),
+                               r == -EOPNOTSUPP ? "library not available" : strerror(-r));
+        int dr = 0;
+        for (;;) {
+                size_t used = 0;
+                dr = xp_decoder_feed(d, rd->buf + rd->start, rd->end - rd->start, &used, sink, s);
+                rd->start += used;
+                if (dr != 0)
+                        break;
+                if (rd->eof) {
+                        dr = xp_decoder_eof(d, sink, s);
+                        break;
+                }
+                if ((r = fill(rd)) < 0)
+                        break;
+        }
+        seg->length = rd->base + rd->start - off;
+        seg->out_bytes = xp_decoder_out_bytes(d);
+        seg->entries = s->cpio.entries - entries0;
+        r = judge_decoded(s, seg, d, r, dr);
+        xp_decoder_free(d);
+        return r < 0 ? r : img->error || dr == 2 ? 0 : 1;
+}
+
+/* After the walk: what only the whole image can tell. */
+static int judge_image(struct xp_scan *s, int r)
+{
+        struct xp_image *img = s->img;
         if (img->error)
                 img->complete = false;
         if (r == 0 && s->hostile && !img->error)
@@ -461,6 +479,28 @@ static int read_image(struct xp_scan *s, int fd)
         if (r == 0 && img->n_seg == 0 && !img->error)
                 r = damaged(s, -ENODATA, "empty image (zero bytes or only padding)");
         return r < 0 && r != -ENOMEM ? 0 : r;
+}
+
+/* One pass over the image, member after member, as unpack_to_rootfs(). */
+static int read_image(struct xp_scan *s, int fd)
+{
+        struct reader rd = { .fd = fd };
+        int r;
+        rd.buf = malloc(READ_CHUNK);
+        if (!rd.buf)
+                return -ENOMEM;
+        xp_cpio_init(&s->cpio, &scan_ops, s);
+        for (;;) {
+                struct xp_image_segment *seg = NULL;
+                if ((r = next_member(s, &rd)) <= 0 || (r = new_segment(s, &rd, &seg)) <= 0)
+                        break;
+                r = seg->comp == XP_COMP_NONE ? read_raw_segment(s, &rd, seg) : read_compressed_segment(s, &rd, seg);
+                if (r <= 0)
+                        break;
+        }
+        s->img->bytes_read = rd.base + rd.start;
+        free(rd.buf);
+        return judge_image(s, r);
 }
 
 

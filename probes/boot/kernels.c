@@ -510,28 +510,35 @@ static const struct xp_check *find_check(const struct xp_checks *c, const char *
         return NULL;
 }
 
-/* Each mode: what the kernel must be built with, plus what the boot needs. */
-static int modes(struct xp_boot *b, struct xp_boot_kernel *k)
+/* What blocks or limits a boot mode, sentence after sentence ("...; "). */
+struct why {
+        char s[1024];
+        size_t len; /* may pass the end of S: later sentences are then dropped */
+};
+
+_printf_(2, 3) static void why_add(struct why *w, const char *fmt, ...)
+{
+        if (w->len >= sizeof(w->s))
+                return;
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(w->s + w->len, sizeof(w->s) - w->len, fmt, ap);
+        va_end(ap);
+        if (n > 0)
+                w->len += (size_t)n;
+}
+
+/* What all three modes share: the initramfs and disk names. */
+static enum xp_check_status shared_readiness(const struct xp_boot *b, const struct xp_boot_kernel *k,
+                                             struct why *why)
 {
         enum xp_check_status boot = XP_CHECK_OK;
-        char why[1024] = "";
-        size_t wl = 0;
-#define WHY(...)                                                                                   \
-        do {                                                                                       \
-                if (wl < sizeof(why)) {                                                            \
-                        int w_ = snprintf(why + wl, sizeof(why) - wl, __VA_ARGS__);                \
-                        if (w_ > 0)                                                                \
-                                wl += (size_t)w_;                                                  \
-                }                                                                                  \
-        } while (0)
-
-        /* what all three modes share: the initramfs and disk names */
         if (!k->initrd[0]) {
                 if (k->cfg_blkfront == 'y')
-                        WHY("no initramfs, xen-blkfront built in; ");
+                        why_add(why, "no initramfs, xen-blkfront built in; ");
                 else {
                         boot = k->cfg_blkfront ? XP_CHECK_MISSING : XP_CHECK_CANNOT_VERIFY;
-                        WHY("no initramfs and xen-blkfront not built in; ");
+                        why_add(why, "no initramfs and xen-blkfront not built in; ");
                 }
         } else if (k->image)
                 for (size_t i = 0; i < k->image->checks.n; i++) {
@@ -539,68 +546,86 @@ static int modes(struct xp_boot *b, struct xp_boot_kernel *k)
                         if (c->status == XP_CHECK_OK)
                                 continue;
                         boot = xp_check_status_worse(boot, c->status);
-                        WHY("initramfs %s: %s; ", c->name, xp_check_status_to_string(c->status));
+                        why_add(why, "initramfs %s: %s; ", c->name, xp_check_status_to_string(c->status));
                 }
         if (k->cfg_blkfront == 'n') {
                 boot = XP_CHECK_MISSING;
-                WHY("CONFIG_XEN_BLKDEV_FRONTEND is not set: no PV disk driver at all; ");
+                why_add(why, "CONFIG_XEN_BLKDEV_FRONTEND is not set: no PV disk driver at all; ");
         }
         if (b->network_root && k->cfg_netfront == 'n') {
                 boot = XP_CHECK_MISSING;
-                WHY("network root but CONFIG_XEN_NETDEV_FRONTEND is not set; ");
+                why_add(why, "network root but CONFIG_XEN_NETDEV_FRONTEND is not set; ");
         }
         const struct xp_check *naming = find_check(&b->checks, "device-naming");
         if (naming && naming->status != XP_CHECK_OK) {
                 boot = xp_check_status_worse(boot, naming->status);
-                WHY("device names /dev/sdX, /dev/hdX or /dev/vdX in use; ");
+                why_add(why, "device names /dev/sdX, /dev/hdX or /dev/vdX in use; ");
         }
-        size_t common = wl;
+        return boot;
+}
 
-        struct {
-                enum xp_boot_mode m;
-                char cfg;
-                const char *opt;
-        } t[] = {
+/* A boot mode and the kernel option it needs, with that option's value. */
+struct mode_option {
+        enum xp_boot_mode m;
+        char cfg;
+        const char *opt;
+};
+
+/* One mode on top of the shared status ST: its kernel option, the
+ * platform PCI driver for HVM, pygrub and the console for PV. */
+static enum xp_check_status mode_readiness(const struct xp_boot *b, const struct xp_boot_kernel *k,
+                                           const struct mode_option *t, enum xp_check_status st,
+                                           struct why *why)
+{
+        if (!t->cfg) {
+                st = xp_check_status_worse(st, XP_CHECK_CANNOT_VERIFY);
+                why_add(why, "no kernel config to tell %s; ", t->opt);
+        } else if (t->cfg != 'y') {
+                st = XP_CHECK_MISSING;
+                why_add(why, "%s is not set in %s; ", t->opt, k->config_path);
+        }
+        if (t->m == XP_BOOT_HVM && t->cfg == 'y' && k->cfg_platform && k->cfg_platform != 'y') {
+                /* platform-pci.c: unplugs the emulated disks and starts
+                 * xenbus in an HVM guest */
+                st = XP_CHECK_MISSING;
+                why_add(why, "CONFIG_XEN_PVHVM_GUEST (the Xen platform PCI driver) is not set; ");
+        }
+        if (t->m == XP_BOOT_PV) {
+                const struct xp_check *bl = find_check(&b->checks, "pv-bootloader");
+                const struct xp_check *co = find_check(&b->checks, "pv-console");
+                if (bl && bl->status != XP_CHECK_OK) {
+                        st = xp_check_status_worse(st, XP_CHECK_CANNOT_VERIFY);
+                        why_add(why, "no bootloader config for pygrub (direct kernel boot still works); ");
+                }
+                if (co && co->status != XP_CHECK_OK) {
+                        st = xp_check_status_worse(st, co->status);
+                        why_add(why, "no getty on hvc0; ");
+                }
+        }
+        return st;
+}
+
+/* Each mode: what the kernel must be built with, plus what the boot needs. */
+static int modes(struct xp_boot *b, struct xp_boot_kernel *k)
+{
+        struct why why = { "", 0 };
+        enum xp_check_status boot = shared_readiness(b, k, &why);
+        size_t common = why.len;
+        const struct mode_option t[] = {
                 { XP_BOOT_PV, k->cfg_pv, "CONFIG_XEN_PV" },
                 { XP_BOOT_PVH, k->cfg_pvh, "CONFIG_XEN_PVH" },
                 { XP_BOOT_HVM, k->cfg_pvhvm, "CONFIG_XEN_PVHVM" },
         };
         for (size_t i = 0; i < ELEMENTSOF(t); i++) {
-                enum xp_check_status st = boot;
-                wl = common;
-                why[wl] = '\0';
-                if (!t[i].cfg) {
-                        st = xp_check_status_worse(st, XP_CHECK_CANNOT_VERIFY);
-                        WHY("no kernel config to tell %s; ", t[i].opt);
-                } else if (t[i].cfg != 'y') {
-                        st = XP_CHECK_MISSING;
-                        WHY("%s is not set in %s; ", t[i].opt, k->config_path);
-                }
-                if (t[i].m == XP_BOOT_HVM && t[i].cfg == 'y' && k->cfg_platform && k->cfg_platform != 'y') {
-                        /* platform-pci.c: unplugs the emulated disks and
-                         * starts xenbus in an HVM guest */
-                        st = XP_CHECK_MISSING;
-                        WHY("CONFIG_XEN_PVHVM_GUEST (the Xen platform PCI driver) is not set; ");
-                }
-                if (t[i].m == XP_BOOT_PV) {
-                        const struct xp_check *bl = find_check(&b->checks, "pv-bootloader");
-                        const struct xp_check *co = find_check(&b->checks, "pv-console");
-                        if (bl && bl->status != XP_CHECK_OK) {
-                                st = xp_check_status_worse(st, XP_CHECK_CANNOT_VERIFY);
-                                WHY("no bootloader config for pygrub (direct kernel boot still works); ");
-                        }
-                        if (co && co->status != XP_CHECK_OK) {
-                                st = xp_check_status_worse(st, co->status);
-                                WHY("no getty on hvc0; ");
-                        }
-                }
-                if (wl >= 2 && why[wl - 2] == ';')
-                        why[wl - 2] = '\0';
-                int e = set_mode(k, t[i].m, st, "%s", why[0] ? why : "ready");
+                why.len = common;
+                why.s[why.len] = '\0';
+                enum xp_check_status st = mode_readiness(b, k, &t[i], boot, &why);
+                if (why.len >= 2 && why.s[why.len - 2] == ';')
+                        why.s[why.len - 2] = '\0';
+                int e = set_mode(k, t[i].m, st, "%s", why.s[0] ? why.s : "ready");
                 if (e < 0)
                         return e;
         }
-#undef WHY
         return 0;
 }
 
