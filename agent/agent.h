@@ -37,7 +37,5 @@ struct xp_publish_opts {
 /* --domid, --no-boot, --trace, -v, --help: -1 to go on, else the exit status */
 int xp_publish_options(struct xp_ctx *ctx, const char *cmd, int argc, char **argv, void (*help)(FILE *),
                        struct xp_publish_opts *o);
-/* "" (relative: the connection's own domain) or "/local/domain/N" */
-int xp_publish_home(const char *domid, char *home, size_t len);
 /* a Xen guest (or dom0)?  Logs why not. */
 bool xp_publish_applies(struct xp_ctx *ctx, const struct xp_report *r);

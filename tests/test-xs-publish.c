@@ -444,3 +444,35 @@ DEFINE_TEST(reader_never_mixes_two_publishes)
         xp_report_free(rb);
         return done(ctx, f, r, &kv);
 }
+
+/* Domain ids against xen/include/public/xen.h: DOMID_FIRST_RESERVED is
+ * 0x7FF0 (32752), DOMID_SELF 0x7FF0, DOMID_IO 0x7FF1; xenstored names
+ * domains by their decimal id without leading zeros. */
+DEFINE_TEST(domid_parse_one_rule)
+{
+        unsigned v = 99;
+        CHECK_EQ_INT(xp_domid_parse("0", 1, XP_DOMID_CANONICAL, &v), 0);
+        CHECK_EQ_INT(v, 0);
+        CHECK_EQ_INT(xp_domid_parse("32751", 5, XP_DOMID_CANONICAL, &v), 0);
+        CHECK_EQ_INT(v, 32751);
+        CHECK_EQ_INT(xp_domid_parse("32752", 5, XP_DOMID_CANONICAL, &v), -ERANGE);
+        CHECK_EQ_INT(xp_domid_parse("99999999999999999999999", 23, XP_DOMID_TYPED, &v), -ERANGE);
+        CHECK_EQ_INT(xp_domid_parse("007", 3, XP_DOMID_CANONICAL, &v), -EINVAL);
+        CHECK_EQ_INT(xp_domid_parse("007", 3, XP_DOMID_TYPED, &v), 0);
+        CHECK_EQ_INT(v, 7);
+        CHECK_EQ_INT(xp_domid_parse("5/data", 1, XP_DOMID_CANONICAL, &v), 0);
+        CHECK_EQ_INT(v, 5);
+        static const char *bad[] = { "", "-1", "+5", " 5", "5 ", "0x10", "5a" };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                CHECK_EQ_INT(xp_domid_parse(bad[i], strlen(bad[i]), XP_DOMID_TYPED, &v), -EINVAL);
+        CHECK_EQ_INT(xp_q_path_domid("/local/domain/12/data/xenprobe/mode"), 12);
+        CHECK_EQ_INT(xp_q_path_domid("/local/domain/012/data"), -1);
+        CHECK_EQ_INT(xp_q_path_domid("/local/domain/32752"), -1);
+        CHECK_EQ_INT(xp_q_path_domid("/local/domainX/1"), -1);
+        char home[64];
+        CHECK_EQ_INT(xp_publish_home("007", home, sizeof(home)), 0);
+        CHECK_STREQ(home, "/local/domain/7");
+        CHECK_EQ_INT(xp_publish_home("+5", home, sizeof(home)), -EINVAL);
+        CHECK_EQ_INT(xp_publish_home("32752", home, sizeof(home)), -EINVAL);
+        return 0;
+}

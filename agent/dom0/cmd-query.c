@@ -161,9 +161,9 @@ static int add_sel(struct query *q, unsigned id)
 static int select_arg(struct query *q, const char *a, const unsigned *ids, size_t n_ids, bool *notfound)
 {
         if (all_digits(a)) {
-                unsigned long v = strlen(a) <= 6 ? strtoul(a, NULL, 10) : XP_Q_DOMID_MAX;
-                if (v < XP_Q_DOMID_MAX && xp_q_has_domid(ids, n_ids, (unsigned)v))
-                        return add_sel(q, (unsigned)v);
+                unsigned v;
+                if (xp_domid_parse(a, strlen(a), XP_DOMID_TYPED, &v) == 0 && xp_q_has_domid(ids, n_ids, v))
+                        return add_sel(q, v);
                 fprintf(stderr, "xenprobe: query: domain %s does not exist (no /local/domain/%s in xenstore; 'xl list' shows the domains)\n",
                         a, a);
                 *notfound = true;

@@ -30,8 +30,8 @@
 #define XP_Q_MAX_ENTRIES 256u       /* entries examined per listed directory */
 #define XP_Q_MAX_BYTES (32u * 1024u) /* names + values read per domain */
 #define XP_Q_TX_ATTEMPTS 5u         /* transactions per domain before "unreadable" */
-/* first reserved domid (DOMID_FIRST_RESERVED): larger entries are not domains */
-#define XP_Q_DOMID_MAX 0x7FF0u
+/* entries from here on are not domains */
+#define XP_Q_DOMID_MAX XP_DOMID_FIRST_RESERVED
 
 /* The keys read are the table's (agent/xenstore/keys.h): d->v[XP_KEY_*],
  * in the table's (display) order. */

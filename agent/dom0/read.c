@@ -116,11 +116,8 @@ long xp_q_path_domid(const char *path)
         if (strncmp(path, pre, sizeof(pre) - 1) != 0)
                 return -1;
         const char *p = path + sizeof(pre) - 1;
-        unsigned long v = 0;
-        size_t n = 0;
-        for (; p[n] >= '0' && p[n] <= '9' && n < 6; n++)
-                v = v * 10 + (unsigned long)(p[n] - '0');
-        if (n == 0 || (p[n] != '\0' && p[n] != '/') || (n > 1 && p[0] == '0') || v >= XP_Q_DOMID_MAX)
+        unsigned v;
+        if (xp_domid_parse(p, strcspn(p, "/"), XP_DOMID_CANONICAL, &v) < 0)
                 return -1;
         return (long)v;
 }
@@ -683,15 +680,6 @@ bool xp_q_has_domid(const unsigned *ids, size_t n, unsigned id)
         return n && bsearch(&id, ids, n, sizeof(*ids), xp_q_cmp_domid) != NULL;
 }
 
-static bool parse_domid(const char *s, unsigned *out)
-{
-        uint64_t v;
-        if (!parse_u64(s, strlen(s), &v) || v >= XP_Q_DOMID_MAX)
-                return false;
-        *out = (unsigned)v;
-        return true;
-}
-
 int xp_q_list_domains(struct xp_xs *xs, unsigned **ids, size_t *n)
 {
         char **names = NULL;
@@ -710,7 +698,7 @@ int xp_q_list_domains(struct xp_xs *xs, unsigned **ids, size_t *n)
         }
         size_t m = 0;
         for (unsigned i = 0; i < cnt; i++)
-                if (parse_domid(names[i], &v[m]))
+                if (xp_domid_parse(names[i], strlen(names[i]), XP_DOMID_CANONICAL, &v[m]) == 0)
                         m++;
         free(names);
         qsort(v, m, sizeof(*v), xp_q_cmp_domid);

@@ -22,22 +22,6 @@
 
 #define EXIT_NOT_XEN 5
 
-int xp_publish_home(const char *domid, char *home, size_t len)
-{
-        if (!domid) {
-                home[0] = '\0'; /* relative: the connection's own domain */
-                return 0;
-        }
-        char *end;
-        errno = 0;
-        unsigned long id = strtoul(domid, &end, 10);
-        /* DOMID_FIRST_RESERVED is 0x7FF0 */
-        if (errno || end == domid || *end || domid[0] == '-' || id >= 0x7FF0)
-                return -EINVAL;
-        snprintf(home, len, "/local/domain/%lu", id);
-        return 0;
-}
-
 bool xp_publish_applies(struct xp_ctx *ctx, const struct xp_report *r)
 {
         if (r->hypervisor == XP_HV_XEN && r->role != XP_ROLE_NONE)

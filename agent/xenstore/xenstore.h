@@ -14,6 +14,24 @@
 
 #include "core.h"
 
+/* ------------------------------------------------------------ domain ids */
+
+/* DOMID_FIRST_RESERVED (xen/include/public/xen.h): ids from here on are
+ * DOMID_SELF, DOMID_IO, ... and never name a domain */
+#define XP_DOMID_FIRST_RESERVED 0x7FF0u
+
+enum xp_domid_form {
+        XP_DOMID_CANONICAL, /* as xenstored names domains: no leading zero */
+        XP_DOMID_TYPED,     /* as a user may type it: "007" is 7 */
+};
+/* The LEN bytes at S as a domain id: decimal digits only (no sign, no
+ * space), below DOMID_FIRST_RESERVED.  0, -EINVAL (not a number in FORM),
+ * -ERANGE (reserved or larger). */
+int xp_domid_parse(const char *s, size_t len, enum xp_domid_form form, unsigned *out);
+/* Where a publisher writes for --domid DOMID (as typed; NULL: none):
+ * "" (relative: the connection's own domain) or "/local/domain/N". */
+int xp_publish_home(const char *domid, char *home, size_t len);
+
 /* ------------------------------------------------------------- transport */
 
 /* xenstore transaction id; XP_XS_NOTX outside a transaction */

@@ -87,7 +87,7 @@ render="agent/json.c agent/render-boot.c agent/render-json.c agent/render-text.c
 extra_of() {
         case $1 in
         initrd|parsers) echo "$render" ;;
-        dom0) echo "agent/dom0/read.c agent/dom0/render.c agent/xenstore/keys.c agent/xenstore/schema.c agent/xenstore/ops.c tests/fake-xs.c $render" ;;
+        dom0) echo "agent/dom0/read.c agent/dom0/render.c agent/xenstore/keys.c agent/xenstore/schema.c agent/xenstore/ops.c agent/xenstore/domid.c tests/fake-xs.c $render" ;;
         *) echo "" ;;
         esac
 }
