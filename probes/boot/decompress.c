@@ -240,76 +240,6 @@ static bool init_lzo(struct xp_decoder *d, unsigned threads _unused_)
         return d->blk != NULL;
 }
 
-/* How each format the decoder reads is set up: its library (and where it
- * goes by another name), the output buffer a step of it fills, its state. */
-static const struct format {
-        struct xp_dl_lib *lib, *lib_alt;
-        size_t out_cap;
-        bool (*init)(struct xp_decoder *d, unsigned threads);
-} formats[_XP_COMP_MAX] = {
-        [XP_COMP_GZIP] = { &libz, NULL, OUT_CHUNK, init_gzip },
-        [XP_COMP_XZ] = { &liblzma, NULL, OUT_CHUNK, init_xz },
-        [XP_COMP_LZMA] = { &liblzma, NULL, OUT_CHUNK, init_lzma },
-        [XP_COMP_ZSTD] = { &libzstd, NULL, OUT_CHUNK, init_zstd },
-        [XP_COMP_BZIP2] = { &libbz2, &libbz2_alt, OUT_CHUNK, init_bzip2 },
-        /* a whole block at once */
-        [XP_COMP_LZ4] = { &liblz4, NULL, LZ4_LEGACY_BLOCK, init_lz4 },
-        [XP_COMP_LZO] = { &liblzo2, NULL, LZ4_LEGACY_BLOCK, init_lzo },
-};
-
-int xp_decoder_new(struct xp_ctx *ctx, enum xp_comp c, unsigned threads, struct xp_decoder **ret)
-{
-        if ((unsigned)c >= _XP_COMP_MAX || !formats[c].lib)
-                return -EOPNOTSUPP;
-        const struct format *f = &formats[c];
-        int le = xp_dlopen_syms(ctx, f->lib);
-        if (le < 0 && f->lib_alt && le != -ENOMEM)
-                le = xp_dlopen_syms(ctx, f->lib_alt);
-        if (le < 0)
-                return le == -ENOMEM ? le : -EOPNOTSUPP; /* out of memory is not "no library" */
-        if (c == XP_COMP_XZ && threads > 1 && xp_dlopen_syms(ctx, &liblzma_mt) < 0)
-                threads = 1;
-
-        struct xp_decoder *d = calloc(1, sizeof(*d));
-        if (!d)
-                return -ENOMEM;
-        d->comp = c;
-        d->out_cap = f->out_cap;
-        d->out = malloc(d->out_cap);
-        if (!d->out) {
-                free(d);
-                return -ENOMEM;
-        }
-        d->inited = f->init(d, threads);
-        if (!d->inited) {
-                xp_decoder_free(d);
-                return -ENOMEM;
-        }
-        *ret = d;
-        return 0;
-}
-
-struct xp_decoder *xp_decoder_free(struct xp_decoder *d)
-{
-        if (!d)
-                return NULL;
-        if (d->inited)
-                switch (d->comp) {
-                case XP_COMP_GZIP: z.inflateEnd(&d->s.z); break;
-                case XP_COMP_XZ:
-                case XP_COMP_LZMA: lz.lzma_end(&d->s.lzma); break;
-                case XP_COMP_ZSTD: zs.ZSTD_freeDStream(d->s.zstd); break;
-                case XP_COMP_BZIP2: bz.BZ2_bzDecompressEnd(&d->s.bz); break;
-                default: break;
-                }
-        else if (d->comp == XP_COMP_ZSTD && d->s.zstd)
-                zs.ZSTD_freeDStream(d->s.zstd);
-        free(d->blk);
-        free(d->out);
-        free(d);
-        return NULL;
-}
-
 const char *xp_decoder_error(const struct xp_decoder *d)
 {
         return d->error[0] ? d->error : "corrupt data";
@@ -693,20 +623,100 @@ static int feed_lzo(struct xp_decoder *d, const uint8_t *in, size_t len, size_t 
         }
 }
 
+/* Release what init_* set up; also after a failed init. */
+static void end_gzip(struct xp_decoder *d)
+{
+        if (d->inited)
+                z.inflateEnd(&d->s.z);
+}
+
+static void end_lzma(struct xp_decoder *d)
+{
+        if (d->inited)
+                lz.lzma_end(&d->s.lzma);
+}
+
+static void end_zstd(struct xp_decoder *d)
+{
+        if (d->s.zstd) /* created, even when its init failed */
+                zs.ZSTD_freeDStream(d->s.zstd);
+}
+
+static void end_bzip2(struct xp_decoder *d)
+{
+        if (d->inited)
+                bz.BZ2_bzDecompressEnd(&d->s.bz);
+}
+
+/* Each format the decoder reads: its library (and where it goes by another
+ * name), the output buffer a step of it fills, how its state is set up,
+ * fed and released. */
+static const struct format {
+        struct xp_dl_lib *lib, *lib_alt;
+        size_t out_cap;
+        bool (*init)(struct xp_decoder *d, unsigned threads);
+        int (*feed)(struct xp_decoder *d, const uint8_t *in, size_t len, size_t *used, xp_sink_fn sink, void *ud);
+        void (*end)(struct xp_decoder *d); /* NULL: nothing beyond d->blk */
+} formats[_XP_COMP_MAX] = {
+        [XP_COMP_GZIP] = { &libz, NULL, OUT_CHUNK, init_gzip, feed_gzip, end_gzip },
+        [XP_COMP_XZ] = { &liblzma, NULL, OUT_CHUNK, init_xz, feed_lzma, end_lzma },
+        [XP_COMP_LZMA] = { &liblzma, NULL, OUT_CHUNK, init_lzma, feed_lzma, end_lzma },
+        [XP_COMP_ZSTD] = { &libzstd, NULL, OUT_CHUNK, init_zstd, feed_zstd, end_zstd },
+        [XP_COMP_BZIP2] = { &libbz2, &libbz2_alt, OUT_CHUNK, init_bzip2, feed_bzip2, end_bzip2 },
+        /* a whole block at once */
+        [XP_COMP_LZ4] = { &liblz4, NULL, LZ4_LEGACY_BLOCK, init_lz4, feed_lz4, NULL },
+        [XP_COMP_LZO] = { &liblzo2, NULL, LZ4_LEGACY_BLOCK, init_lzo, feed_lzo, NULL },
+};
+
+int xp_decoder_new(struct xp_ctx *ctx, enum xp_comp c, unsigned threads, struct xp_decoder **ret)
+{
+        if ((unsigned)c >= _XP_COMP_MAX || !formats[c].lib)
+                return -EOPNOTSUPP;
+        const struct format *f = &formats[c];
+        int le = xp_dlopen_syms(ctx, f->lib);
+        if (le < 0 && f->lib_alt && le != -ENOMEM)
+                le = xp_dlopen_syms(ctx, f->lib_alt);
+        if (le < 0)
+                return le == -ENOMEM ? le : -EOPNOTSUPP; /* out of memory is not "no library" */
+        if (c == XP_COMP_XZ && threads > 1 && xp_dlopen_syms(ctx, &liblzma_mt) < 0)
+                threads = 1;
+
+        struct xp_decoder *d = calloc(1, sizeof(*d));
+        if (!d)
+                return -ENOMEM;
+        d->comp = c;
+        d->out_cap = f->out_cap;
+        d->out = malloc(d->out_cap);
+        if (!d->out) {
+                free(d);
+                return -ENOMEM;
+        }
+        d->inited = f->init(d, threads);
+        if (!d->inited) {
+                xp_decoder_free(d);
+                return -ENOMEM;
+        }
+        *ret = d;
+        return 0;
+}
+
+struct xp_decoder *xp_decoder_free(struct xp_decoder *d)
+{
+        if (!d)
+                return NULL;
+        if (formats[d->comp].end)
+                formats[d->comp].end(d);
+        free(d->blk);
+        free(d->out);
+        free(d);
+        return NULL;
+}
+
 int xp_decoder_feed(struct xp_decoder *d, const uint8_t *in, size_t len, size_t *in_used,
                     xp_sink_fn sink, void *userdata)
 {
         *in_used = 0;
-        switch (d->comp) {
-        case XP_COMP_GZIP: return feed_gzip(d, in, len, in_used, sink, userdata);
-        case XP_COMP_XZ:
-        case XP_COMP_LZMA: return feed_lzma(d, in, len, in_used, sink, userdata);
-        case XP_COMP_ZSTD: return feed_zstd(d, in, len, in_used, sink, userdata);
-        case XP_COMP_BZIP2: return feed_bzip2(d, in, len, in_used, sink, userdata);
-        case XP_COMP_LZ4: return feed_lz4(d, in, len, in_used, sink, userdata);
-        case XP_COMP_LZO: return feed_lzo(d, in, len, in_used, sink, userdata);
-        default: return -EOPNOTSUPP;
-        }
+        return formats[d->comp].feed(d, in, len, in_used, sink, userdata);
 }
 
 int xp_decoder_eof(struct xp_decoder *d, xp_sink_fn sink _unused_, void *userdata _unused_)
