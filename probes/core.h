@@ -170,5 +170,7 @@ bool xp_take_enomem(void);
 char *xp_sanitize(const char *s, size_t len, size_t max) _must_check_;
 /* Module names as kmod compares them: '-' and '_' are the same. */
 bool xp_module_name_eq(const char *a, const char *b);
+/* ... and S rewritten in place with '_' for each '-' (kmod's spelling) */
+void xp_module_normalize(char *s);
 /* Look for a whitespace-separated word (or "word=...") in a command line. */
 const char *xp_cmdline_find(const char *cmdline, const char *word, size_t *ret_len);

@@ -103,13 +103,23 @@ char *xp_sanitize(const char *s, size_t len, size_t max)
         return out;
 }
 
+/* kmod's rule: '-' and '_' are the same character in a module name */
+static char module_char(char c)
+{
+        return c == '-' ? '_' : c;
+}
+
+void xp_module_normalize(char *s)
+{
+        for (; *s; s++)
+                *s = module_char(*s);
+}
+
 bool xp_module_name_eq(const char *a, const char *b)
 {
-        for (; *a && *b; a++, b++) {
-                char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
-                if (x != y)
+        for (; *a && *b; a++, b++)
+                if (module_char(*a) != module_char(*b))
                         return false;
-        }
         return *a == *b;
 }
 

@@ -94,17 +94,10 @@ bool xp_module_name(const char *base, char *out, size_t outlen)
         size_t n = (size_t)(ko - base);
         if (n >= outlen)
                 return false;
-        for (size_t i = 0; i < n; i++)
-                out[i] = base[i] == '-' ? '_' : base[i];
+        memcpy(out, base, n);
         out[n] = '\0';
+        xp_module_normalize(out);
         return true;
-}
-
-void xp_module_normalize(char *s)
-{
-        for (; *s; s++)
-                if (*s == '-')
-                        *s = '_';
 }
 /* ----------------------------------------------------- index questions */
 

@@ -157,7 +157,6 @@ struct xp_scan {
 
 /* "xen-blkfront.ko.zst" -> "xen_blkfront" (kmod's normalization) */
 bool xp_module_name(const char *base, char *out, size_t outlen);
-void xp_module_normalize(char *s);
 /* Module names that can provide filesystem TYPE. */
 void xp_fs_modules(const char *type, char out[3][32]);
 /* Quick mode: every check would pass with what was read so far. */
