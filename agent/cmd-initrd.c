@@ -153,9 +153,8 @@ static int check_installed(struct xp_ctx *ctx, const char *rootdir, const struct
                 if (!k->image)
                         continue;
                 n++;
-                char p[300];
-                snprintf(p, sizeof(p), "/%s", k->initrd);
-                emit_image(out, k->image, p);
+                char p[XP_SHOWN_PATH_MAX];
+                emit_image(out, k->image, xp_shown_path(k->initrd, p));
         }
         int ret = 0;
         if (n == 0) {

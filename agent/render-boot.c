@@ -19,6 +19,12 @@
 #include "boot/initrd.h"
 
 
+const char *xp_shown_path(const char *rel, char buf[XP_SHOWN_PATH_MAX])
+{
+        snprintf(buf, XP_SHOWN_PATH_MAX, "/%s", rel);
+        return buf;
+}
+
 static json_object *json_checks(const struct xp_checks *c)
 {
         json_object *a = xp_json_array();
@@ -74,12 +80,10 @@ json_object *xp_json_boot(const struct xp_boot *b)
         for (size_t i = 0; i < b->n_kernels; i++) {
                 const struct xp_boot_kernel *k = &b->kernels[i];
                 json_object *ko = xp_json_object();
-                char p[300];
+                char p[XP_SHOWN_PATH_MAX];
                 xp_json_add(ko, "version", xp_json_str(k->version));
-                snprintf(p, sizeof(p), "/%s", k->kernel);
-                xp_json_add(ko, "kernel", xp_json_str(p));
-                snprintf(p, sizeof(p), "/%s", k->initrd);
-                xp_json_add(ko, "initrd", k->initrd[0] ? xp_json_str(p) : NULL);
+                xp_json_add(ko, "kernel", xp_json_str(xp_shown_path(k->kernel, p)));
+                xp_json_add(ko, "initrd", k->initrd[0] ? xp_json_str(xp_shown_path(k->initrd, p)) : NULL);
                 xp_json_add(ko, "paired_by", xp_json_str_or_null(k->paired_by));
                 xp_json_add(ko, "running", xp_json_bool(k->running));
                 xp_json_add(ko, "config", xp_json_str_or_null(k->config_path));
@@ -92,16 +96,14 @@ json_object *xp_json_boot(const struct xp_boot *b)
                 }
                 xp_json_add(ko, "modes", modes);
                 xp_json_add(ko, "checks", json_checks(&k->checks));
-                snprintf(p, sizeof(p), "/%s", k->initrd);
-                xp_json_add(ko, "image", k->image ? xp_json_image(k->image, p) : NULL);
+                xp_json_add(ko, "image", k->image ? xp_json_image(k->image, xp_shown_path(k->initrd, p)) : NULL);
                 xp_json_append(ks, ko);
         }
         xp_json_add(o, "kernels", ks);
         json_object *orph = xp_json_array();
         for (char **p = b->orphans; p && *p; p++) {
-                char q[300];
-                snprintf(q, sizeof(q), "/%s", *p);
-                xp_json_append(orph, xp_json_str(q));
+                char q[XP_SHOWN_PATH_MAX];
+                xp_json_append(orph, xp_json_str(xp_shown_path(*p, q)));
         }
         xp_json_add(o, "orphan_initrds", orph);
         xp_json_add(o, "checks", json_checks(&b->checks));
@@ -217,9 +219,8 @@ int xp_render_boot_text(const struct xp_boot *b, FILE *out)
                 }
                 text_checks(&k->checks, "    ", out);
                 if (k->image) {
-                        char p[300];
-                        snprintf(p, sizeof(p), "/%s", k->initrd);
-                        xp_render_image_text(k->image, p, "    ", out);
+                        char p[XP_SHOWN_PATH_MAX];
+                        xp_render_image_text(k->image, xp_shown_path(k->initrd, p), "    ", out);
                 } else
                         fprintf(out, "    no initramfs found for it\n");
         }

@@ -21,4 +21,8 @@ int xp_report_headline(const struct xp_report *r, char *buf, size_t len);
 struct json_object *xp_json_image(const struct xp_image *img, const char *path);
 struct json_object *xp_json_boot(const struct xp_boot *b);
 void xp_render_image_text(const struct xp_image *img, const char *path, const char *indent, FILE *out);
+/* A root-relative path of the boot model as the user reads it, in BUF:
+ * "boot/initrd.img-6.1.0-13-amd64" -> "/boot/initrd.img-6.1.0-13-amd64" */
+#define XP_SHOWN_PATH_MAX 300
+const char *xp_shown_path(const char *rel, char buf[XP_SHOWN_PATH_MAX]);
 int xp_render_boot_text(const struct xp_boot *b, FILE *out);

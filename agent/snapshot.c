@@ -336,11 +336,8 @@ static void write_cpuid(struct xp_ctx *ctx, int dfd, const char *dir)
 static int write_info(struct xp_ctx *ctx, const struct xp_report *r, int dfd, size_t copied, size_t failed)
 {
         char info[1024], head[256];
-        time_t now = time(NULL);
-        struct tm tm;
-        char date[64] = "?";
-        if (gmtime_r(&now, &tm))
-                strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        char date[XP_UTC_MAX];
+        xp_utc_time(time(NULL), date);
         xp_report_headline(r, head, sizeof(head));
         snprintf(info, sizeof(info),
                  "# written by xenprobe %s snapshot, not read by the probes\n"

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <syslog.h>
+#include <time.h>
 
 #define _nonnull_ __attribute__((nonnull))
 #define _must_check_ __attribute__((warn_unused_result))
@@ -168,6 +169,9 @@ void xp_note_enomem(void);
 bool xp_take_enomem(void);
 /* Replace control and non-ASCII bytes by '?', clamp length (for display). */
 char *xp_sanitize(const char *s, size_t len, size_t max) _must_check_;
+/* T as UTC in ISO 8601, "2026-12-07T06:57:19Z", in BUF; "?" if gmtime fails */
+#define XP_UTC_MAX 32
+const char *xp_utc_time(time_t t, char buf[XP_UTC_MAX]);
 /* Module names as kmod compares them: '-' and '_' are the same. */
 bool xp_module_name_eq(const char *a, const char *b);
 /* ... and S rewritten in place with '_' for each '-' (kmod's spelling) */

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,6 +102,14 @@ char *xp_sanitize(const char *s, size_t len, size_t max)
         }
         out[j] = '\0';
         return out;
+}
+
+const char *xp_utc_time(time_t t, char buf[XP_UTC_MAX])
+{
+        struct tm tm;
+        if (!gmtime_r(&t, &tm) || !strftime(buf, XP_UTC_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm))
+                snprintf(buf, XP_UTC_MAX, "?");
+        return buf;
 }
 
 /* kmod's rule: '-' and '_' are the same character in a module name */

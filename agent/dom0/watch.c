@@ -100,12 +100,8 @@ static int emit_json(const char *ts, const char *event, const struct xp_qdom *d)
 
 int xp_query_emit(struct query *q, const char *event, const struct xp_qdom *d)
 {
-        char ts[40];
-        struct timespec now;
-        struct tm tm;
-        clock_gettime(CLOCK_REALTIME, &now);
-        gmtime_r(&now.tv_sec, &tm);
-        strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        char ts[XP_UTC_MAX];
+        xp_utc_time(time(NULL), ts);
         int e;
         if (q->json) {
                 e = emit_json(ts, event, d);
