@@ -15,7 +15,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,10 +40,10 @@ struct log_entry {
         char *path;
 };
 
-struct inject {
-        char *glob;
+/* a failed read a snapshot recorded, replayed for that exact path */
+struct recorded_error {
+        char *path;
         int err;
-        bool exact; /* from a snapshot's errors file: a path, not a pattern */
 };
 
 struct xp_root {
@@ -53,8 +52,8 @@ struct xp_root {
         bool live;
         struct log_entry *log;
         size_t n_log, cap_log;
-        struct inject *inject;
-        size_t n_inject;
+        struct recorded_error *recorded;
+        size_t n_recorded;
 };
 
 static void load_recorded_errors(struct xp_root *root);
@@ -285,9 +284,9 @@ struct xp_root *xp_root_free(struct xp_root *root)
         for (size_t i = 0; i < root->n_log; i++)
                 free(root->log[i].path);
         free(root->log);
-        for (size_t i = 0; i < root->n_inject; i++)
-                free(root->inject[i].glob);
-        free(root->inject);
+        for (size_t i = 0; i < root->n_recorded; i++)
+                free(root->recorded[i].path);
+        free(root->recorded);
         free(root->path);
         free(root);
         return NULL;
@@ -354,13 +353,13 @@ static void load_recorded_errors(struct xp_root *root)
                 long err = strtol(line, &end, 10);
                 if (line[0] == '#' || end == line || *end != ' ' || err <= 0 || err > 4095 || !end[1])
                         continue;
-                struct inject *n = realloc(root->inject, (root->n_inject + 1) * sizeof(*n));
+                struct recorded_error *n = realloc(root->recorded, (root->n_recorded + 1) * sizeof(*n));
                 if (!n)
                         break;
-                root->inject = n;
-                n[root->n_inject] = (struct inject){ .glob = strdup(end + 1), .err = (int)err, .exact = true };
-                if (n[root->n_inject].glob)
-                        root->n_inject++;
+                root->recorded = n;
+                n[root->n_recorded] = (struct recorded_error){ .path = strdup(end + 1), .err = (int)err };
+                if (n[root->n_recorded].path)
+                        root->n_recorded++;
         }
         free(text);
 }
@@ -376,29 +375,17 @@ const char *xp_root_log_path(const struct xp_root *root, size_t i, enum xp_log_k
         return root->log[i].path;
 }
 
-void xp_root_inject_error(struct xp_root *root, const char *glob, int err)
+static int recorded_failure(struct xp_root *root, const char *path)
 {
-        struct inject *n = realloc(root->inject, (root->n_inject + 1) * sizeof(*n));
-        if (!n)
-                return;
-        root->inject = n;
-        n[root->n_inject] = (struct inject){ .glob = strdup(glob), .err = err };
-        if (n[root->n_inject].glob)
-                root->n_inject++;
-}
-
-static int injected(struct xp_root *root, const char *path)
-{
-        for (size_t i = 0; i < root->n_inject; i++)
-                if (root->inject[i].exact ? strcmp(root->inject[i].glob, path) == 0
-                                          : fnmatch(root->inject[i].glob, path, 0) == 0)
-                        return failed(root, path, -root->inject[i].err);
+        for (size_t i = 0; i < root->n_recorded; i++)
+                if (strcmp(root->recorded[i].path, path) == 0)
+                        return failed(root, path, -root->recorded[i].err);
         return 0;
 }
 
 int xp_root_open(struct xp_root *root, const char *path, int flags)
 {
-        int r = injected(root, path);
+        int r = recorded_failure(root, path);
         if (r < 0)
                 return r;
         return xp_resolve_in_root(root->dirfd, path, flags, false);
@@ -422,7 +409,7 @@ static int read_fd(struct xp_root *root, const char *path, int fd, size_t max, c
 int xp_root_open_file(struct xp_root *root, const char *path)
 {
         struct stat st1, st2;
-        int r = injected(root, path);
+        int r = recorded_failure(root, path);
         if (r < 0)
                 return r;
 
@@ -555,7 +542,7 @@ int xp_root_read_line(struct xp_root *root, const char *path, char **ret)
 
 static int readlink_impl(struct xp_root *root, const char *path, char **ret)
 {
-        int r = injected(root, path);
+        int r = recorded_failure(root, path);
         if (r < 0)
                 return r;
         int fd = xp_resolve_in_root(root->dirfd, path, O_PATH, true);
@@ -582,7 +569,7 @@ static int cmp_str(const void *a, const void *b)
 
 static int list_dir_impl(struct xp_root *root, const char *path, char ***ret)
 {
-        int r = injected(root, path);
+        int r = recorded_failure(root, path);
         if (r < 0)
                 return r;
         int fd = xp_resolve_in_root(root->dirfd, path, O_RDONLY | O_DIRECTORY, false);

@@ -7,7 +7,5 @@
 
 #include "core.h"
 
-/* Make reads of paths matching GLOB fail with -ERR. */
-void xp_root_inject_error(struct xp_root *root, const char *glob, int err);
 /* Use the user-space walk even where openat2 works. */
 void xp_resolve_force_userspace(bool on);
