@@ -6,10 +6,14 @@
 
 #include "probe.h"
 
-/* Probe, plus quick boot readiness when BOOT (agent/probe-run.c): 0 with
- * *RET, or -errno with *FAILED (when not NULL) saying what failed:
- * "probing failed" or "boot readiness". */
-int xp_probe_run(struct xp_ctx *ctx, bool boot, struct xp_report **ret, const char **failed) _must_check_;
+/* Probe, plus boot readiness with BOOT's options (NULL: none)
+ * (agent/probe-run.c): 0 with *RET, or -errno with *FAILED (when not NULL)
+ * saying what failed: "probing failed" or "boot readiness". */
+int xp_probe_run(struct xp_ctx *ctx, const struct xp_boot_options *boot, struct xp_report **ret,
+                 const char **failed) _must_check_;
+/* the report's boot readiness: images are read only until their facts are
+ * known, so the report stays fast; `xenprobe initrd` reads them whole */
+extern const struct xp_boot_options xp_boot_quick;
 
 /* snapshot: copy what the probes read (the root's read log) + CPUID into DIR */
 int xp_snapshot_write(struct xp_ctx *ctx, const struct xp_report *r, const char *dir);

@@ -139,12 +139,9 @@ static int check_installed(struct xp_ctx *ctx, const char *rootdir, const struct
                            struct image_out *out)
 {
         struct xp_report *r = NULL;
-        int e = xp_probe_all(ctx, &r);
-        if (e == 0)
-                e = xp_boot_probe(ctx, r, bo);
+        int e = xp_probe_run(ctx, bo, &r, NULL);
         if (e < 0) {
                 fprintf(stderr, "xenprobe: initrd: %s\n", strerror(-e));
-                xp_report_free(r);
                 return e;
         }
         size_t n = 0;

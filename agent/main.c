@@ -85,7 +85,7 @@ static struct xp_report *probe(const struct cmd_run *c, bool boot)
 {
         struct xp_report *r = NULL;
         const char *failed = "";
-        int e = xp_probe_run(c->ctx, boot, &r, &failed);
+        int e = xp_probe_run(c->ctx, boot ? &xp_boot_quick : NULL, &r, &failed);
         if (e < 0) {
                 ERR(c->ctx, "%s: %s", failed, strerror(-e));
                 return NULL;

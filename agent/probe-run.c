@@ -7,7 +7,10 @@
 
 #include "agent.h"
 
-int xp_probe_run(struct xp_ctx *ctx, bool boot, struct xp_report **ret, const char **failed)
+const struct xp_boot_options xp_boot_quick = { .quick = true, .threads = 1 };
+
+int xp_probe_run(struct xp_ctx *ctx, const struct xp_boot_options *boot, struct xp_report **ret,
+                 const char **failed)
 {
         struct xp_report *r = NULL;
         int e = xp_probe_all(ctx, &r);
@@ -17,10 +20,7 @@ int xp_probe_run(struct xp_ctx *ctx, bool boot, struct xp_report **ret, const ch
                 return e;
         }
         if (boot) {
-                /* quick: images are read only until their facts are known,
-                 * so the report stays fast; `xenprobe initrd` reads them whole */
-                struct xp_boot_options bo = { .quick = true, .threads = 1 };
-                e = xp_boot_probe(ctx, r, &bo);
+                e = xp_boot_probe(ctx, r, boot);
                 if (e < 0) {
                         xp_report_free(r);
                         if (failed)

@@ -114,7 +114,7 @@ int xp_cmd_publish(struct xp_ctx *ctx, const char *rootdir, int argc, char **arg
         bool boot = o.boot, trace = o.trace;
 
         struct xp_report *r = NULL;
-        int e = xp_probe_run(ctx, boot, &r, NULL);
+        int e = xp_probe_run(ctx, boot ? &xp_boot_quick : NULL, &r, NULL);
         if (e < 0) {
                 ERR(ctx, "probing failed: %s", strerror(-e));
                 return 1;

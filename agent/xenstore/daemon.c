@@ -130,7 +130,7 @@ static int probe(struct xp_daemon *d)
         bool boot = d->boot_enabled && (d->need_boot || !d->report);
         /* the read log feeds `snapshot` only: keep it from growing */
         xp_root_log_clear(xp_ctx_root(d->ctx));
-        int e = xp_probe_run(d->ctx, boot, &r, NULL);
+        int e = xp_probe_run(d->ctx, boot ? &xp_boot_quick : NULL, &r, NULL);
         if (e < 0) {
                 ERR(d->ctx, "probing failed: %s", strerror(-e));
                 return e;
