@@ -513,18 +513,22 @@ static const struct xp_check *find_check(const struct xp_checks *c, const char *
 /* What blocks or limits a boot mode, sentence after sentence ("...; "). */
 struct why {
         char s[1024];
-        size_t len; /* may pass the end of S: later sentences are then dropped */
+        size_t len; /* always < sizeof(s): S[LEN] is the terminating NUL */
+        bool full;  /* a sentence did not fit: it and all later ones are dropped */
 };
 
 _printf_(2, 3) static void why_add(struct why *w, const char *fmt, ...)
 {
-        if (w->len >= sizeof(w->s))
+        if (w->full)
                 return;
         va_list ap;
         va_start(ap, fmt);
         int n = vsnprintf(w->s + w->len, sizeof(w->s) - w->len, fmt, ap);
         va_end(ap);
-        if (n > 0)
+        if (n < 0 || (size_t)n >= sizeof(w->s) - w->len) {
+                w->s[w->len] = '\0'; /* no half sentence */
+                w->full = true;
+        } else
                 w->len += (size_t)n;
 }
 
@@ -608,9 +612,10 @@ static enum xp_check_status mode_readiness(const struct xp_boot *b, const struct
 /* Each mode: what the kernel must be built with, plus what the boot needs. */
 static int modes(struct xp_boot *b, struct xp_boot_kernel *k)
 {
-        struct why why = { "", 0 };
+        struct why why = { "", 0, false };
         enum xp_check_status boot = shared_readiness(b, k, &why);
         size_t common = why.len;
+        bool common_full = why.full;
         const struct mode_option t[] = {
                 { XP_BOOT_PV, k->cfg_pv, "CONFIG_XEN_PV" },
                 { XP_BOOT_PVH, k->cfg_pvh, "CONFIG_XEN_PVH" },
@@ -618,6 +623,7 @@ static int modes(struct xp_boot *b, struct xp_boot_kernel *k)
         };
         for (size_t i = 0; i < ELEMENTSOF(t); i++) {
                 why.len = common;
+                why.full = common_full;
                 why.s[why.len] = '\0';
                 enum xp_check_status st = mode_readiness(b, k, &t[i], boot, &why);
                 if (why.len >= 2 && why.s[why.len - 2] == ';')
