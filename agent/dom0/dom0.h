@@ -148,6 +148,14 @@ int xp_q_render_table(struct xp_qdom *const *doms, size_t n, int *widths, FILE *
 int xp_q_render_row(const struct xp_qdom *d, const int *widths, const char *prefix, FILE *out);
 /* Every field, boot kernels, problems and warnings of one domain. */
 int xp_q_render_detail(const struct xp_qdom *d, FILE *out);
+
+/* dom0/render-prom.c: the domains in the Prometheus text format */
+struct xp_q_prom_run {
+        double timestamp; /* when read (Unix time) */
+        double duration;  /* seconds the reading took */
+        double heartbeat; /* --watch: the longest gap between two writes; 0: none */
+};
+int xp_q_render_prom(struct xp_qdom *const *doms, size_t n, const struct xp_q_prom_run *run, FILE *out);
 /* A JSON string for guest bytes: valid UTF-8, every byte that is not
  * printable ASCII or part of a valid UTF-8 character >= U+00A0 replaced by
  * U+FFFD (so no control character survives, even escaped; nor do the
