@@ -60,6 +60,26 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/xenprobe-roots.XXXXXX") || exit 1
 cleanup() { chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
+# Lines of the text report that the reviewed fixes pinned, in cases that have
+# no golden copy yet (tests/roots only, not a ROOTS_DIR import):
+# "NAME|+TEXT": some line must contain TEXT; "NAME|-TEXT": no line may.
+line_checks='
+xen417-e2e-pv|+cpuid       leaf 0x40000001 (forced emulation) = 4.17  -> Xen version from CPUID
+xen417-e2e-pv|-cpuid       leaf 0x40000001 = 4.17
+xen417-dom0-pv-debian12|+leaf 0x40000001 (forced emulation) = 4.17
+'
+
+# The line_checks failures for case $1 in the text report $2, one per line.
+text_checks() {
+        printf '%s\n' "$line_checks" | while IFS='|' read -r n want; do
+                [ "$n" = "$1" ] || continue
+                case $want in
+                +*) grep -qF -- "${want#+}" "$2" || echo "no line of the text report contains: ${want#+}" ;;
+                -*) ! grep -qF -- "${want#-}" "$2" || echo "a line of the text report still contains: ${want#-}" ;;
+                esac
+        done
+}
+
 projection='{verdict, hypervisor,
   xen: (if .xen then {role: .xen.role, mode: .xen.mode, version: .xen.version} else null end),
   container}'
@@ -131,6 +151,12 @@ $(sed 's/^/  /' "$w/warnings")"
                                         msg="${msg:+$msg
 }$d"
                                 fi
+                        fi
+                        if [ -z "${ROOTS_DIR:-}" ]; then
+                                "$XENPROBE" --root "$w/root" >"$w/text" 2>&1
+                                d=$(text_checks "$name" "$w/text")
+                                [ -z "$d" ] || msg="${msg:+$msg
+}$d"
                         fi
                         if [ -n "$msg" ] && [ "$rc" != 0 ]; then
                                 msg="$msg
