@@ -380,7 +380,10 @@ static bool rule_dmi_other(struct state *s)
                 return false;
         decide_other(s, f->dmi.hv);
         snprintf(s->r->hypervisor_detail, sizeof(s->r->hypervisor_detail), "DMI \"%s\"", f->dmi.sys_vendor);
-        return fire(s, "DMI vendor \"%s\": %s", f->dmi.sys_vendor, xp_hv_to_name(f->dmi.hv));
+        /* "QEMU" is the machine type under KVM and TCG alike */
+        return fire(s, "DMI vendor \"%s\": %s", f->dmi.sys_vendor,
+                    f->dmi.hv == XP_HV_QEMU ? "a QEMU virtual machine (KVM or TCG: DMI does not tell which)"
+                                            : xp_hv_to_name(f->dmi.hv));
 }
 
 static bool rule_sysfs_hypervisor_other(struct state *s)

@@ -67,6 +67,8 @@ line_checks='
 xen417-e2e-pv|+cpuid       leaf 0x40000001 (forced emulation) = 4.17  -> Xen version from CPUID
 xen417-e2e-pv|-cpuid       leaf 0x40000001 = 4.17
 xen417-dom0-pv-debian12|+leaf 0x40000001 (forced emulation) = 4.17
+xen417-dom0-pv-debian12|+(i440FX + PIIX, 1996)  -> a QEMU virtual machine (KVM or TCG: DMI does not tell which)
+xen417-dom0-pvh|-QEMU (TCG)
 '
 
 # The line_checks failures for case $1 in the text report $2, one per line.

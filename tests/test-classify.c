@@ -60,6 +60,15 @@ static bool fired(const struct xp_report *r, const char *name)
         return false;
 }
 
+/* the detail of the rule NAME, "" when it did not fire */
+static const char *rule_detail(const struct xp_report *r, const char *name)
+{
+        for (size_t i = 0; i < r->n_rules; i++)
+                if (strcmp(r->rules[i].name, name) == 0)
+                        return r->rules[i].detail;
+        return "";
+}
+
 DEFINE_TEST(classify_pv_domu)
 {
         struct xp_report *r = xen_base("PV", 0x220f0);
@@ -241,6 +250,17 @@ DEFINE_TEST(classify_not_xen)
         xp_classify(r);
         CHECK_STREQ(xp_report_verdict(r), "none");
         CHECK_STREQ(xp_hv_to_string(r->hypervisor), "kvm");
+        xp_report_free(r);
+
+        /* DMI alone: "QEMU" is the machine type under KVM and TCG alike */
+        r = xp_report_new();
+        r->facts.dmi.status = XP_ST_FOUND;
+        r->facts.dmi.hv = XP_HV_QEMU;
+        snprintf(r->facts.dmi.sys_vendor, sizeof(r->facts.dmi.sys_vendor), "QEMU");
+        xp_classify(r);
+        CHECK(fired(r, "dmi-other"));
+        CHECK(strstr(rule_detail(r, "dmi-other"), "KVM or TCG: DMI does not tell which"));
+        CHECK(!strstr(rule_detail(r, "dmi-other"), "(TCG)"));
         xp_report_free(r);
 
         r = xp_report_new();
