@@ -69,6 +69,9 @@ xen417-e2e-pv|-cpuid       leaf 0x40000001 = 4.17
 xen417-dom0-pv-debian12|+leaf 0x40000001 (forced emulation) = 4.17
 xen417-dom0-pv-debian12|+(i440FX + PIIX, 1996)  -> a QEMU virtual machine (KVM or TCG: DMI does not tell which)
 xen417-dom0-pvh|-QEMU (TCG)
+xen417-e2e-pv|+no 5853:0001  -> no Xen platform device (the Xen device model adds one to HVM domUs only, unless xen_platform_pci=0)
+xen417-e2e-dom0|-xen_platform_pci=0 in the guest config
+xen417-e2e-pvh|-or not Xen
 '
 
 # The line_checks failures for case $1 in the text report $2, one per line.
