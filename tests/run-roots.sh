@@ -63,7 +63,7 @@ trap cleanup EXIT
 # Lines of the text report that the reviewed fixes pinned, in cases that have
 # no golden copy yet (tests/roots only, not a ROOTS_DIR import):
 # "NAME|+TEXT": some line must contain TEXT; "NAME|-TEXT": no line may.
-line_checks='
+line_checks=$(cat <<'EOF'
 xen417-e2e-pv|+cpuid       leaf 0x40000001 (forced emulation) = 4.17  -> Xen version from CPUID
 xen417-e2e-pv|-cpuid       leaf 0x40000001 = 4.17
 xen417-dom0-pv-debian12|+leaf 0x40000001 (forced emulation) = 4.17
@@ -72,7 +72,11 @@ xen417-dom0-pvh|-QEMU (TCG)
 xen417-e2e-pv|+no 5853:0001  -> no Xen platform device (the Xen device model adds one to HVM domUs only, unless xen_platform_pci=0)
 xen417-e2e-dom0|-xen_platform_pci=0 in the guest config
 xen417-e2e-pvh|-or not Xen
-'
+xen417-e2e-pvh|+container   /proc/1/environ = (empty)  -> no container= variable in PID 1's environment
+xen417-e2e-pvh|-proc/1/environ, .dockerenv: absent
+container-docker-kvm|+container   /.dockerenv = (empty)  -> running inside a container
+EOF
+)
 
 # The line_checks failures for case $1 in the text report $2, one per line.
 text_checks() {
