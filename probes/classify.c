@@ -130,18 +130,33 @@ static bool rule_dom0(struct state *s)
                     f->hv.control_d ? "control_d in /proc/xen/capabilities" : "");
 }
 
+/* What kept the dom0 bits from being read: sys/hypervisor's part. */
+static const char *features_state(const struct xp_facts *f)
+{
+        if (f->hv.status == XP_ST_FOUND)
+                return "no readable XENFEAT mask in properties/features";
+        return f->hv.status == XP_ST_UNREADABLE ? "/sys/hypervisor unreadable" : "nothing in /sys/hypervisor";
+}
+
+/* ... and xenfs's part (absent: /proc/xen missing or not mounted). */
+static const char *xenfs_state(const struct xp_facts *f)
+{
+        return f->hv.xenfs == XP_ST_UNREADABLE ? "proc/xen/capabilities unreadable" : "no xenfs on /proc/xen";
+}
+
 static bool rule_domu(struct state *s)
 {
         struct xp_facts *f = s->f;
         if (s->r->hypervisor != XP_HV_XEN || s->r->role == XP_ROLE_DOM0)
                 return false;
         s->r->role = XP_ROLE_DOMU;
-        fire(s, "%s",
-             f->hv.have_features || f->hv.xenfs == XP_ST_FOUND
-                     ? "no XENFEAT_dom0 bit and no control_d: an unprivileged domain"
-                     : "no dom0 evidence (features unreadable, xenfs not mounted): a guest that sees Xen only through CPUID/DMI is never dom0");
-        if (!f->hv.have_features && f->hv.xenfs != XP_ST_FOUND && f->hv.status == XP_ST_FOUND)
-                xp_report_warn(s->r, "dom0 status is inferred: properties/features unreadable and xenfs not mounted");
+        if (f->hv.have_features || f->hv.xenfs == XP_ST_FOUND)
+                return fire(s, "no XENFEAT_dom0 bit and no control_d: an unprivileged domain");
+        fire(s, "no dom0 evidence (%s, %s): %s", features_state(f), xenfs_state(f),
+             f->hv.status == XP_ST_FOUND ? "taken for an unprivileged domain"
+                                         : "a guest that sees Xen only through CPUID/DMI is never dom0");
+        if (f->hv.status == XP_ST_FOUND)
+                xp_report_warn(s->r, "dom0 status is inferred: %s and %s", features_state(f), xenfs_state(f));
         return true;
 }
 
@@ -310,7 +325,7 @@ static void no_pv_reasons(const struct xp_facts *f, char *why, size_t len)
         if (f->kernel.nopv || f->kernel.xen_nopv)
                 WHY("%s on the kernel command line; ", f->kernel.nopv ? "nopv" : "xen_nopv");
         if (f->hv.status != XP_ST_FOUND)
-                WHY("the kernel does not use Xen (no /sys/hypervisor); ");
+                WHY("the kernel does not use Xen (nothing in /sys/hypervisor); ");
         if (f->pci.status == XP_ST_FOUND && !f->pci.platform_dev)
                 WHY("no Xen platform PCI device (xen_platform_pci=0 in the guest config); ");
         if (f->kernel.emul_unplug_never)
@@ -489,7 +504,7 @@ static void check_kernel_not_using_xen(struct state *s)
 {
         struct xp_facts *f = s->f;
         if (xen(s) && f->hv.status != XP_ST_FOUND && (f->cpuid.xen || f->dmi.hv == XP_HV_XEN))
-                xp_report_warn(s->r, "CPUID/DMI show Xen but the kernel exposes no /sys/hypervisor: the kernel is not using Xen (%s)",
+                xp_report_warn(s->r, "CPUID/DMI show Xen but the kernel exposes nothing in /sys/hypervisor: the kernel is not using Xen (%s)",
                                f->kernel.nopv || f->kernel.xen_nopv ? "booted with nopv" : "built without Xen guest support, or nopv");
 }
 

@@ -75,6 +75,9 @@ xen417-e2e-pvh|-or not Xen
 xen417-e2e-pvh|+container   /proc/1/environ = (empty)  -> no container= variable in PID 1's environment
 xen417-e2e-pvh|-proc/1/environ, .dockerenv: absent
 container-docker-kvm|+container   /.dockerenv = (empty)  -> running inside a container
+xen417-e2e-hvm-nopv|+hypervisor  /sys/hypervisor = (empty)  -> the directory exists but
+xen417-e2e-hvm-nopv|+rule: domU: no dom0 evidence (nothing in /sys/hypervisor, no xenfs on /proc/xen)
+xen417-domU-hvm-xennopv|-/sys/hypervisor: absent
 EOF
 )
 

@@ -212,12 +212,31 @@ DEFINE_TEST(classify_nopv_hvm_from_cpuid_and_dmi)
         f->dmi.status = XP_ST_FOUND;
         f->dmi.hv = XP_HV_XEN;
         f->pci.status = XP_ST_FOUND;
+        f->hv.xenfs = XP_ST_ABSENT;
         f->kernel.nopv = true;
         xp_classify(r);
         CHECK_STREQ(xp_report_verdict(r), "hvm");
         CHECK(r->role == XP_ROLE_DOMU);
         CHECK(has_warning(r, "the kernel is not using Xen (booted with nopv)"));
         CHECK(strstr(r->rules[r->n_rules - 1].detail, "nopv on the kernel command line"));
+        /* the features were never there to read, and no /proc/xen was seen mounted or not */
+        CHECK(strstr(rule_detail(r, "domU"), "(nothing in /sys/hypervisor, no xenfs on /proc/xen)"));
+        CHECK(!strstr(rule_detail(r, "domU"), "unreadable"));
+        CHECK(!strstr(r->rules[r->n_rules - 1].detail, "no /sys/hypervisor"));
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_domu_without_features)
+{
+        /* sys/hypervisor there, properties/features not: dom0 is inferred */
+        struct xp_report *r = xen_base("PV", 0);
+        r->facts.hv.have_features = false;
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "pv");
+        CHECK(strstr(rule_detail(r, "domU"), "no readable XENFEAT mask in properties/features, no xenfs on /proc/xen"));
+        CHECK(!strstr(rule_detail(r, "domU"), "only through CPUID/DMI"));
+        CHECK(has_warning(r, "dom0 status is inferred: no readable XENFEAT mask in properties/features and no xenfs on /proc/xen"));
         xp_report_free(r);
         return 0;
 }
