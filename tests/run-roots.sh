@@ -78,6 +78,10 @@ container-docker-kvm|+container   /.dockerenv = (empty)  -> running inside a con
 xen417-e2e-hvm-nopv|+hypervisor  /sys/hypervisor = (empty)  -> the directory exists but
 xen417-e2e-hvm-nopv|+rule: domU: no dom0 evidence (nothing in /sys/hypervisor, no xenfs on /proc/xen)
 xen417-domU-hvm-xennopv|-/sys/hypervisor: absent
+xen417-e2e-pv|+nested: none: Xen cannot run inside a PV domain
+xen417-domU-pv-debian12|-a Xen nested here could run PV guests only
+baremetal-synthetic|+nested: not nested (no hypervisor below): a Xen installed here would run on the hardware and could host PV guests only (no VMX/SVM visible)
+xen417-e2e-pvh|+nested: no VMX/SVM visible: a Xen nested here could run PV guests only
 EOF
 )
 
