@@ -316,6 +316,24 @@ static bool rule_pv_drivers_in_use(struct state *s)
                     vif ? "vif" : "", f->pci.platform_dev ? " and the Xen platform device" : "");
 }
 
+/* Why the Xen platform device has no driver, as far as the facts tell:
+ * Linux's platform_pci_probe() refuses it only when !xen_domain() (nopv,
+ * or no Xen support), and CONFIG_XEN_PVHVM_GUEST builds the driver
+ * (drivers/xen/Makefile in 6.1). */
+static const char *platform_unbound_why(const struct xp_facts *f)
+{
+        if (f->kernel.nopv || f->kernel.xen_nopv)
+                return f->kernel.nopv ? " (xen-platform-pci refuses it under nopv)"
+                                      : " (xen-platform-pci refuses it under xen_nopv)";
+        if (f->hv.status != XP_ST_FOUND)
+                return " (xen-platform-pci binds it only when the kernel uses Xen)";
+        if (f->kernel.config == XP_ST_FOUND && f->kernel.cfg_platform_pci == 'n')
+                return " (CONFIG_XEN_PVHVM_GUEST, which builds xen-platform-pci, is not set)";
+        if (f->kernel.config == XP_ST_FOUND)
+                return "";
+        return " (xen-platform-pci is built by CONFIG_XEN_PVHVM_GUEST: check the kernel config)";
+}
+
 /* Why an HVM domain has no PV drivers, most specific reason first:
  * "reason; reason" into WHY. */
 static void no_pv_reasons(const struct xp_facts *f, char *why, size_t len)
@@ -329,9 +347,9 @@ static void no_pv_reasons(const struct xp_facts *f, char *why, size_t len)
         if (f->pci.status == XP_ST_FOUND && !f->pci.platform_dev)
                 WHY("no Xen platform PCI device (xen_platform_pci=0 in the guest config); ");
         if (f->kernel.emul_unplug_never)
-                WHY("xen_emul_unplug=never: the kernel keeps the emulated devices and does not bind the platform device; ");
-        else if (f->pci.platform_dev && !f->pci.platform_driver[0])
-                WHY("platform device present but no driver bound (CONFIG_XEN_PVHVM off?); ");
+                WHY("xen_emul_unplug=never: the kernel keeps the emulated devices and the PV frontends refuse to bind (xen_has_pv_devices() is false); ");
+        if (f->pci.platform_dev && !f->pci.platform_driver[0])
+                WHY("platform device present but no driver bound%s; ", platform_unbound_why(f));
         for (int m = XP_XM_BLKFRONT; m <= XP_XM_NETFRONT; m++) {
                 if (blocked_in_modprobe(f, m))
                         WHY("%s is %s in modprobe.d; ", xp_xen_module_name(m),

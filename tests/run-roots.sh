@@ -82,6 +82,9 @@ xen417-e2e-pv|+nested: none: Xen cannot run inside a PV domain
 xen417-domU-pv-debian12|-a Xen nested here could run PV guests only
 baremetal-synthetic|+nested: not nested (no hypervisor below): a Xen installed here would run on the hardware and could host PV guests only (no VMX/SVM visible)
 xen417-e2e-pvh|+nested: no VMX/SVM visible: a Xen nested here could run PV guests only
+xen417-e2e-hvm-nopv|+platform device present but no driver bound (xen-platform-pci refuses it under nopv)
+xen417-e2e-hvm-nopv|-CONFIG_XEN_PVHVM off
+xen417-domU-hvm-blacklisted|+xen_emul_unplug=never: the kernel keeps the emulated devices and the PV frontends refuse to bind
 EOF
 )
 

@@ -227,6 +227,50 @@ DEFINE_TEST(classify_nopv_hvm_from_cpuid_and_dmi)
         return 0;
 }
 
+DEFINE_TEST(classify_unbound_platform_device)
+{
+        /* the e2e-hvm-nopv capture: nopv explains the unbound device */
+        struct xp_report *r = xen_base("HVM", 0x12705);
+        struct xp_facts *f = &r->facts;
+        f->hv.status = XP_ST_ABSENT;
+        f->hv.type[0] = '\0';
+        f->hv.guest_type = XP_GT_UNKNOWN;
+        f->hv.have_features = false;
+        f->cpuid.xen = true;
+        f->dmi.status = XP_ST_FOUND;
+        f->dmi.hv = XP_HV_XEN;
+        f->pci.status = XP_ST_FOUND;
+        f->pci.platform_dev = true;
+        f->kernel.nopv = true;
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "hvm");
+        CHECK(strstr(rule_detail(r, "no-pv-drivers"), "no driver bound (xen-platform-pci refuses it under nopv)"));
+        CHECK(!strstr(rule_detail(r, "no-pv-drivers"), "CONFIG_XEN_PVHVM"));
+        xp_report_free(r);
+
+        /* the kernel uses Xen and its config says the driver is not built */
+        r = xen_base("HVM", 0x12705);
+        f = &r->facts;
+        f->pci.status = XP_ST_FOUND;
+        f->pci.platform_dev = true;
+        f->kernel.config = XP_ST_FOUND;
+        f->kernel.cfg_platform_pci = 'n';
+        xp_classify(r);
+        CHECK(strstr(rule_detail(r, "no-pv-drivers"), "(CONFIG_XEN_PVHVM_GUEST, which builds xen-platform-pci, is not set)"));
+        xp_report_free(r);
+
+        /* xen_emul_unplug=never stops the frontends, not the platform driver */
+        r = xen_base("HVM", 0x12705);
+        with_platform(&r->facts);
+        r->facts.kernel.emul_unplug_never = true;
+        xp_classify(r);
+        CHECK(strstr(rule_detail(r, "no-pv-drivers"), "the PV frontends refuse to bind (xen_has_pv_devices() is false)"));
+        CHECK(!strstr(rule_detail(r, "no-pv-drivers"), "does not bind the platform device"));
+        CHECK(!strstr(rule_detail(r, "no-pv-drivers"), "no driver bound"));
+        xp_report_free(r);
+        return 0;
+}
+
 DEFINE_TEST(classify_domu_without_features)
 {
         /* sys/hypervisor there, properties/features not: dom0 is inferred */
