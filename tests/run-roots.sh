@@ -85,6 +85,7 @@ xen417-e2e-pvh|+nested: no VMX/SVM visible: a Xen nested here could run PV guest
 xen417-e2e-hvm-nopv|+platform device present but no driver bound (xen-platform-pci refuses it under nopv)
 xen417-e2e-hvm-nopv|-CONFIG_XEN_PVHVM off
 xen417-domU-hvm-blacklisted|+xen_emul_unplug=never: the kernel keeps the emulated devices and the PV frontends refuse to bind
+xen417-domU-hvm-xennopv|+xen_nopv (the only spelling before Linux 5.3 added nopv): the kernel ignores Xen in an HVM guest
 EOF
 )
 
