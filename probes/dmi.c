@@ -92,7 +92,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
         if (!found) {
                 f->dmi.status = XP_ST_ABSENT;
                 xp_evidence_add(r, SRC, "sys/class/dmi/id", XP_ST_ABSENT, NULL,
-                                "no DMI tables: no firmware (Xen PV/PVH guest, container, or non-x86)");
+                                "no DMI tables (no SMBIOS), as in Xen PV and PVH guests, VMs booted without SMBIOS (e.g. Firecracker), some containers, and non-x86 systems without SMBIOS");
                 return 1;
         }
         f->dmi.status = XP_ST_FOUND;

@@ -86,6 +86,7 @@ xen417-e2e-hvm-nopv|+platform device present but no driver bound (xen-platform-p
 xen417-e2e-hvm-nopv|-CONFIG_XEN_PVHVM off
 xen417-domU-hvm-blacklisted|+xen_emul_unplug=never: the kernel keeps the emulated devices and the PV frontends refuse to bind
 xen417-domU-hvm-xennopv|+xen_nopv (the only spelling before Linux 5.3 added nopv): the kernel ignores Xen in an HVM guest
+kvm-debian12|+dmi         /sys/class/dmi/id: absent  -> no DMI tables (no SMBIOS), as in Xen PV and PVH guests, VMs booted without SMBIOS (e.g. Firecracker)
 EOF
 )
 
