@@ -32,6 +32,22 @@ int xp_render_short(const struct xp_report *r, FILE *out)
         return ferror(out) ? -EIO : 0;
 }
 
+/* The "nested:" line: what a Xen run on top of this system could host. */
+static void render_nested(const struct xp_report *r, FILE *out)
+{
+        if (r->role == XP_ROLE_DOM0)
+                fprintf(out, "  nested: this Xen %s create HVM/PVH guests\n", r->nested_hvm_capable ? "can" : "CANNOT");
+        else if (r->hypervisor == XP_HV_XEN && r->mode == XP_MODE_PV)
+                fprintf(out, "  nested: none: Xen cannot run inside a PV domain (it needs ring 0; the PV shim, a Xen itself, runs in a PVH container)\n");
+        else if (r->hypervisor == XP_HV_NONE && !r->facts.container.name[0])
+                fprintf(out, "  nested: not nested (no hypervisor below): a Xen installed here would run on the hardware and could host %s\n",
+                        r->can_host_hvm ? "HVM and PVH guests (VMX/SVM visible)" : "PV guests only (no VMX/SVM visible)");
+        else
+                fprintf(out, "  nested: %s\n", r->can_host_hvm
+                                ? "VMX/SVM visible: this system could host Xen (or another hypervisor) with HVM guests"
+                                : "no VMX/SVM visible: a Xen nested here could run PV guests only");
+}
+
 int xp_render_text(const struct xp_report *r, FILE *out)
 {
         char head[256];
@@ -51,12 +67,7 @@ int xp_render_text(const struct xp_report *r, FILE *out)
         }
         for (size_t i = 0; i < r->n_rules; i++)
                 fprintf(out, "  rule: %s: %s\n", r->rules[i].name, r->rules[i].detail);
-        if (r->role == XP_ROLE_DOM0)
-                fprintf(out, "  nested: this Xen %s create HVM/PVH guests\n", r->nested_hvm_capable ? "can" : "CANNOT");
-        else
-                fprintf(out, "  nested: %s\n", r->can_host_hvm
-                                ? "VMX/SVM visible: this system could host Xen (or another hypervisor) with HVM guests"
-                                : "no VMX/SVM visible: a Xen nested here could run PV guests only");
+        render_nested(r, out);
         for (char **n = r->notes; n && *n; n++)
                 fprintf(out, "  note: %s\n", *n);
         for (char **w = r->warnings; w && *w; w++)

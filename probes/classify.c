@@ -130,18 +130,33 @@ static bool rule_dom0(struct state *s)
                     f->hv.control_d ? "control_d in /proc/xen/capabilities" : "");
 }
 
+/* What kept the dom0 bits from being read: sys/hypervisor's part. */
+static const char *features_state(const struct xp_facts *f)
+{
+        if (f->hv.status == XP_ST_FOUND)
+                return "no readable XENFEAT mask in properties/features";
+        return f->hv.status == XP_ST_UNREADABLE ? "/sys/hypervisor unreadable" : "nothing in /sys/hypervisor";
+}
+
+/* ... and xenfs's part (absent: /proc/xen missing or not mounted). */
+static const char *xenfs_state(const struct xp_facts *f)
+{
+        return f->hv.xenfs == XP_ST_UNREADABLE ? "proc/xen/capabilities unreadable" : "no xenfs on /proc/xen";
+}
+
 static bool rule_domu(struct state *s)
 {
         struct xp_facts *f = s->f;
         if (s->r->hypervisor != XP_HV_XEN || s->r->role == XP_ROLE_DOM0)
                 return false;
         s->r->role = XP_ROLE_DOMU;
-        fire(s, "%s",
-             f->hv.have_features || f->hv.xenfs == XP_ST_FOUND
-                     ? "no XENFEAT_dom0 bit and no control_d: an unprivileged domain"
-                     : "no dom0 evidence (features unreadable, xenfs not mounted): a guest that sees Xen only through CPUID/DMI is never dom0");
-        if (!f->hv.have_features && f->hv.xenfs != XP_ST_FOUND && f->hv.status == XP_ST_FOUND)
-                xp_report_warn(s->r, "dom0 status is inferred: properties/features unreadable and xenfs not mounted");
+        if (f->hv.have_features || f->hv.xenfs == XP_ST_FOUND)
+                return fire(s, "no XENFEAT_dom0 bit and no control_d: an unprivileged domain");
+        fire(s, "no dom0 evidence (%s, %s): %s", features_state(f), xenfs_state(f),
+             f->hv.status == XP_ST_FOUND ? "taken for an unprivileged domain"
+                                         : "a guest that sees Xen only through CPUID/DMI is never dom0");
+        if (f->hv.status == XP_ST_FOUND)
+                xp_report_warn(s->r, "dom0 status is inferred: %s and %s", features_state(f), xenfs_state(f));
         return true;
 }
 
@@ -301,6 +316,24 @@ static bool rule_pv_drivers_in_use(struct state *s)
                     vif ? "vif" : "", f->pci.platform_dev ? " and the Xen platform device" : "");
 }
 
+/* Why the Xen platform device has no driver, as far as the facts tell:
+ * Linux's platform_pci_probe() refuses it only when !xen_domain() (nopv,
+ * or no Xen support), and CONFIG_XEN_PVHVM_GUEST builds the driver
+ * (drivers/xen/Makefile in 6.1). */
+static const char *platform_unbound_why(const struct xp_facts *f)
+{
+        if (f->kernel.nopv || f->kernel.xen_nopv)
+                return f->kernel.nopv ? " (xen-platform-pci refuses it under nopv)"
+                                      : " (xen-platform-pci refuses it under xen_nopv)";
+        if (f->hv.status != XP_ST_FOUND)
+                return " (xen-platform-pci binds it only when the kernel uses Xen)";
+        if (f->kernel.config == XP_ST_FOUND && f->kernel.cfg_platform_pci == 'n')
+                return " (CONFIG_XEN_PVHVM_GUEST, which builds xen-platform-pci, is not set)";
+        if (f->kernel.config == XP_ST_FOUND)
+                return "";
+        return " (xen-platform-pci is built by CONFIG_XEN_PVHVM_GUEST: check the kernel config)";
+}
+
 /* Why an HVM domain has no PV drivers, most specific reason first:
  * "reason; reason" into WHY. */
 static void no_pv_reasons(const struct xp_facts *f, char *why, size_t len)
@@ -310,13 +343,13 @@ static void no_pv_reasons(const struct xp_facts *f, char *why, size_t len)
         if (f->kernel.nopv || f->kernel.xen_nopv)
                 WHY("%s on the kernel command line; ", f->kernel.nopv ? "nopv" : "xen_nopv");
         if (f->hv.status != XP_ST_FOUND)
-                WHY("the kernel does not use Xen (no /sys/hypervisor); ");
+                WHY("the kernel does not use Xen (nothing in /sys/hypervisor); ");
         if (f->pci.status == XP_ST_FOUND && !f->pci.platform_dev)
                 WHY("no Xen platform PCI device (xen_platform_pci=0 in the guest config); ");
         if (f->kernel.emul_unplug_never)
-                WHY("xen_emul_unplug=never: the kernel keeps the emulated devices and does not bind the platform device; ");
-        else if (f->pci.platform_dev && !f->pci.platform_driver[0])
-                WHY("platform device present but no driver bound (CONFIG_XEN_PVHVM off?); ");
+                WHY("xen_emul_unplug=never: the kernel keeps the emulated devices and the PV frontends refuse to bind (xen_has_pv_devices() is false); ");
+        if (f->pci.platform_dev && !f->pci.platform_driver[0])
+                WHY("platform device present but no driver bound%s; ", platform_unbound_why(f));
         for (int m = XP_XM_BLKFRONT; m <= XP_XM_NETFRONT; m++) {
                 if (blocked_in_modprobe(f, m))
                         WHY("%s is %s in modprobe.d; ", xp_xen_module_name(m),
@@ -380,7 +413,10 @@ static bool rule_dmi_other(struct state *s)
                 return false;
         decide_other(s, f->dmi.hv);
         snprintf(s->r->hypervisor_detail, sizeof(s->r->hypervisor_detail), "DMI \"%s\"", f->dmi.sys_vendor);
-        return fire(s, "DMI vendor \"%s\": %s", f->dmi.sys_vendor, xp_hv_to_name(f->dmi.hv));
+        /* "QEMU" is the machine type under KVM and TCG alike */
+        return fire(s, "DMI vendor \"%s\": %s", f->dmi.sys_vendor,
+                    f->dmi.hv == XP_HV_QEMU ? "a QEMU virtual machine (KVM or TCG: DMI does not tell which)"
+                                            : xp_hv_to_name(f->dmi.hv));
 }
 
 static bool rule_sysfs_hypervisor_other(struct state *s)
@@ -486,7 +522,7 @@ static void check_kernel_not_using_xen(struct state *s)
 {
         struct xp_facts *f = s->f;
         if (xen(s) && f->hv.status != XP_ST_FOUND && (f->cpuid.xen || f->dmi.hv == XP_HV_XEN))
-                xp_report_warn(s->r, "CPUID/DMI show Xen but the kernel exposes no /sys/hypervisor: the kernel is not using Xen (%s)",
+                xp_report_warn(s->r, "CPUID/DMI show Xen but the kernel exposes nothing in /sys/hypervisor: the kernel is not using Xen (%s)",
                                f->kernel.nopv || f->kernel.xen_nopv ? "booted with nopv" : "built without Xen guest support, or nopv");
 }
 

@@ -337,6 +337,43 @@ static const struct xp_cpuid_leaf *find_xen(const struct xp_cpuid_set *set, bool
         return NULL;
 }
 
+/* "leaf 0x40000001", with " (forced emulation)" when read through the prefix. */
+static void leaf_path(char *buf, size_t len, uint32_t leaf, bool forced)
+{
+        snprintf(buf, len, "leaf 0x%08x%s", leaf, forced ? " (forced emulation)" : "");
+}
+
+/* Xen's version leaf (base+1) and HVM leaf (base+4), from the mode that
+ * found the Xen base X. */
+static void xen_leaves(struct xp_report *r, const struct xp_cpuid_set *set, const struct xp_cpuid_leaf *x,
+                       bool forced)
+{
+        struct xp_facts *f = &r->facts;
+        char path[64], val[96];
+
+        const struct xp_cpuid_leaf *v = xp_cpuid_find(set, x->leaf + 1, forced);
+        if (v && x->eax >= x->leaf + 1) {
+                snprintf(f->cpuid.xen_version, sizeof(f->cpuid.xen_version), "%u.%u", v->eax >> 16,
+                         v->eax & 0xffff);
+                leaf_path(path, sizeof(path), x->leaf + 1, forced);
+                xp_evidence_add(r, SRC, path, XP_ST_FOUND, f->cpuid.xen_version, "Xen version from CPUID");
+        }
+        /* the HVM leaf means nothing to a PV domain (the forced case) */
+        const struct xp_cpuid_leaf *h = forced ? NULL : xp_cpuid_find(set, x->leaf + 4, false);
+        if (h && x->eax >= x->leaf + 4) {
+                f->cpuid.hvm_leaf = true;
+                f->cpuid.hvm_flags = h->eax;
+                leaf_path(path, sizeof(path), x->leaf + 4, forced);
+                snprintf(val, sizeof(val), "eax=0x%08x", h->eax);
+                if (h->eax & (1u << 4))
+                        snprintf(val + strlen(val), sizeof(val) - strlen(val), " domid=%u", h->ecx & 0xffff);
+                xp_evidence_add(r, SRC, path, XP_ST_FOUND, val,
+                                "Xen HVM feature leaf (flags: vapic=%u x2apic=%u iommu=%u vcpu-id-present=%u domid-present=%u)",
+                                !!(h->eax & 1), !!(h->eax & 2), !!(h->eax & 4), !!(h->eax & 8),
+                                !!(h->eax & 16));
+        }
+}
+
 static void analyze(struct xp_report *r, const struct xp_cpuid_set *set, const char *origin)
 {
         struct xp_facts *f = &r->facts;
@@ -379,7 +416,7 @@ static void analyze(struct xp_report *r, const struct xp_cpuid_set *set, const c
         f->cpuid.xen_forced_only = forced;
         f->cpuid.xen_base = x->leaf;
         if (forced || x->leaf != BASE_FIRST) { /* at 0x40000000 plain, already shown above */
-                snprintf(path, sizeof(path), "leaf 0x%08x%s", x->leaf, forced ? " (forced emulation)" : "");
+                leaf_path(path, sizeof(path), x->leaf, forced);
                 snprintf(val, sizeof(val), "\"XenVMMXenVMM\" max leaf 0x%08x", x->eax);
                 xp_evidence_add(r, SRC, path, XP_ST_FOUND, val, "%s",
                                 forced ? "Xen answers through the forced-emulation prefix: a Xen PV domain (plain CPUID is not trapped here)"
@@ -395,27 +432,7 @@ static void analyze(struct xp_report *r, const struct xp_cpuid_set *set, const c
                                 "Xen with Viridian (Hyper-V enlightenments) enabled: a Xen HVM guest, not Hyper-V");
         }
 
-        const struct xp_cpuid_leaf *v = xp_cpuid_find(set, x->leaf + 1, forced);
-        if (v && x->eax >= x->leaf + 1) {
-                snprintf(f->cpuid.xen_version, sizeof(f->cpuid.xen_version), "%u.%u", v->eax >> 16,
-                         v->eax & 0xffff);
-                snprintf(path, sizeof(path), "leaf 0x%08x", x->leaf + 1);
-                xp_evidence_add(r, SRC, path, XP_ST_FOUND, f->cpuid.xen_version, "Xen version from CPUID");
-        }
-        /* the HVM leaf means nothing to a PV domain (the forced case) */
-        const struct xp_cpuid_leaf *h = forced ? NULL : xp_cpuid_find(set, x->leaf + 4, false);
-        if (h && x->eax >= x->leaf + 4) {
-                f->cpuid.hvm_leaf = true;
-                f->cpuid.hvm_flags = h->eax;
-                snprintf(path, sizeof(path), "leaf 0x%08x", x->leaf + 4);
-                snprintf(val, sizeof(val), "eax=0x%08x", h->eax);
-                if (h->eax & (1u << 4))
-                        snprintf(val + strlen(val), sizeof(val) - strlen(val), " domid=%u", h->ecx & 0xffff);
-                xp_evidence_add(r, SRC, path, XP_ST_FOUND, val,
-                                "Xen HVM feature leaf (flags: vapic=%u x2apic=%u iommu=%u vcpu-id-present=%u domid-present=%u)",
-                                !!(h->eax & 1), !!(h->eax & 2), !!(h->eax & 4), !!(h->eax & 8),
-                                !!(h->eax & 16));
-        }
+        xen_leaves(r, set, x, forced);
 }
 
 static int run(struct xp_ctx *ctx, struct xp_report *r)

@@ -52,6 +52,19 @@ static enum xp_hv lookup(const char *vendor, const char *product)
         return XP_HV_NONE;
 }
 
+/* What the system vendor HV means.  "QEMU" names the machine type, which is
+ * the same under KVM and TCG: only CPUID tells the accelerator. */
+static const char *vendor_meaning(enum xp_hv hv)
+{
+        if (hv == XP_HV_XEN)
+                return "Xen HVM firmware (hvmloader): an HVM domU";
+        if (hv == XP_HV_QEMU)
+                return "a QEMU virtual machine (KVM or TCG: DMI does not tell which)";
+        if (hv == XP_HV_NONE)
+                return "no known virtual machine vendor (hardware, or a PV dom0 seeing it)";
+        return xp_hv_to_name(hv);
+}
+
 static void read_field(struct xp_ctx *ctx, struct xp_report *r, const char *leaf, char *buf, size_t len,
                        int *found)
 {
@@ -79,7 +92,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
         if (!found) {
                 f->dmi.status = XP_ST_ABSENT;
                 xp_evidence_add(r, SRC, "sys/class/dmi/id", XP_ST_ABSENT, NULL,
-                                "no DMI tables: no firmware (Xen PV/PVH guest, container, or non-x86)");
+                                "no DMI tables (no SMBIOS), as in Xen PV and PVH guests, VMs booted without SMBIOS (e.g. Firecracker), some containers, and non-x86 systems without SMBIOS");
                 return 1;
         }
         f->dmi.status = XP_ST_FOUND;
@@ -89,9 +102,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
         char val[160];
         snprintf(val, sizeof(val), "%s / %s", f->dmi.sys_vendor, f->dmi.product_name);
         xp_evidence_add(r, SRC, "sys/class/dmi/id/{sys_vendor,product_name}", XP_ST_FOUND, val, "%s",
-                        f->dmi.hv == XP_HV_XEN ? "Xen HVM firmware (hvmloader): an HVM domU"
-                        : f->dmi.hv != XP_HV_NONE ? xp_hv_to_name(f->dmi.hv)
-                                                  : "no known virtual machine vendor (hardware, or a PV dom0 seeing it)");
+                        vendor_meaning(f->dmi.hv));
         snprintf(val, sizeof(val), "%s / %s", f->dmi.bios_vendor, f->dmi.bios_version);
         xp_evidence_add(r, SRC, "sys/class/dmi/id/{bios_vendor,bios_version}", XP_ST_FOUND, val, "%s",
                         strcmp(f->dmi.bios_vendor, "Xen") == 0 ? "Xen HVM BIOS; version is the hypervisor's"

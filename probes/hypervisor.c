@@ -89,9 +89,11 @@ static void probe_dir(struct xp_ctx *ctx, struct xp_report *r)
                                 "%s: the kernel exposes no hypervisor interface (not Xen, or Xen support off or disabled by nopv)",
                                 e == -ENOENT ? "absent" : strerror(-e));
         } else if (!entries[0]) {
+                /* the directory was read (found, empty); there is no
+                 * interface in it (the fact stays absent) */
                 hv->status = XP_ST_ABSENT;
-                xp_evidence_add(r, SRC, "sys/hypervisor", XP_ST_ABSENT, "(empty)",
-                                "directory exists but is empty: no hypervisor driver registered (not Xen, or the kernel runs with nopv / without Xen support)");
+                xp_evidence_add(r, SRC, "sys/hypervisor", XP_ST_FOUND, "(empty)",
+                                "the directory exists but no hypervisor driver registered in it (not Xen, or the kernel runs with nopv / without Xen support)");
         } else
                 hv->status = XP_ST_FOUND;
         xp_strv_free(entries);

@@ -242,7 +242,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 char *shown = xp_sanitize(v, strlen(v), 200);
                 xp_evidence_add(r, SRC, "proc/cmdline", XP_ST_FOUND, shown, "%s",
                                 f->kernel.nopv       ? "nopv: the kernel ignores Xen in an HVM guest (no PV drivers, no /sys/hypervisor)"
-                                : f->kernel.xen_nopv ? "xen_nopv (pre-5.x spelling of nopv): the kernel ignores Xen in an HVM guest"
+                                : f->kernel.xen_nopv ? "xen_nopv (the only spelling before Linux 5.3 added nopv): the kernel ignores Xen in an HVM guest"
                                 : f->kernel.emul_unplug[0] ? "xen_emul_unplug= set: controls which emulated devices the PV drivers replace"
                                                     : "no Xen-related boot option");
                 free(shown);

@@ -86,12 +86,13 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 }
         }
         xp_strv_free(devs);
-        if (!f->pci.platform_dev)
-        {
+        if (!f->pci.platform_dev) {
+                /* true whatever the verdict: dom0, PV and PVH have no
+                 * device model; the classifier names the HVM cause */
                 char val[64];
                 snprintf(val, sizeof(val), "%zu devices, no 5853:0001", n);
                 xp_evidence_add(r, SRC, "sys/bus/pci/devices", XP_ST_FOUND, val,
-                                "no Xen platform device (xen_platform_pci=0 in the guest config, or not Xen)");
+                                "no Xen platform device (the Xen device model adds one to HVM domUs only, unless xen_platform_pci=0)");
         }
         if (f->pci.nic_drivers[0])
                 xp_evidence_add(r, SRC, "sys/bus/pci/devices/*/driver (class 02)", XP_ST_FOUND, f->pci.nic_drivers,

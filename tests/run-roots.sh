@@ -60,6 +60,47 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/xenprobe-roots.XXXXXX") || exit 1
 cleanup() { chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
+# Lines of the text report that the reviewed fixes pinned, in cases that have
+# no golden copy yet (tests/roots only, not a ROOTS_DIR import):
+# "NAME|+TEXT": some line must contain TEXT; "NAME|-TEXT": no line may.
+line_checks=$(cat <<'EOF'
+xen417-e2e-pv|+cpuid       leaf 0x40000001 (forced emulation) = 4.17  -> Xen version from CPUID
+xen417-e2e-pv|-cpuid       leaf 0x40000001 = 4.17
+xen417-dom0-pv-debian12|+leaf 0x40000001 (forced emulation) = 4.17
+xen417-dom0-pv-debian12|+(i440FX + PIIX, 1996)  -> a QEMU virtual machine (KVM or TCG: DMI does not tell which)
+xen417-dom0-pvh|-QEMU (TCG)
+xen417-e2e-pv|+no 5853:0001  -> no Xen platform device (the Xen device model adds one to HVM domUs only, unless xen_platform_pci=0)
+xen417-e2e-dom0|-xen_platform_pci=0 in the guest config
+xen417-e2e-pvh|-or not Xen
+xen417-e2e-pvh|+container   /proc/1/environ = (empty)  -> no container= variable in PID 1's environment
+xen417-e2e-pvh|-proc/1/environ, .dockerenv: absent
+container-docker-kvm|+container   /.dockerenv = (empty)  -> running inside a container
+xen417-e2e-hvm-nopv|+hypervisor  /sys/hypervisor = (empty)  -> the directory exists but
+xen417-e2e-hvm-nopv|+rule: domU: no dom0 evidence (nothing in /sys/hypervisor, no xenfs on /proc/xen)
+xen417-domU-hvm-xennopv|-/sys/hypervisor: absent
+xen417-e2e-pv|+nested: none: Xen cannot run inside a PV domain
+xen417-domU-pv-debian12|-a Xen nested here could run PV guests only
+baremetal-synthetic|+nested: not nested (no hypervisor below): a Xen installed here would run on the hardware and could host PV guests only (no VMX/SVM visible)
+xen417-e2e-pvh|+nested: no VMX/SVM visible: a Xen nested here could run PV guests only
+xen417-e2e-hvm-nopv|+platform device present but no driver bound (xen-platform-pci refuses it under nopv)
+xen417-e2e-hvm-nopv|-CONFIG_XEN_PVHVM off
+xen417-domU-hvm-blacklisted|+xen_emul_unplug=never: the kernel keeps the emulated devices and the PV frontends refuse to bind
+xen417-domU-hvm-xennopv|+xen_nopv (the only spelling before Linux 5.3 added nopv): the kernel ignores Xen in an HVM guest
+kvm-debian12|+dmi         /sys/class/dmi/id: absent  -> no DMI tables (no SMBIOS), as in Xen PV and PVH guests, VMs booted without SMBIOS (e.g. Firecracker)
+EOF
+)
+
+# The line_checks failures for case $1 in the text report $2, one per line.
+text_checks() {
+        printf '%s\n' "$line_checks" | while IFS='|' read -r n want; do
+                [ "$n" = "$1" ] || continue
+                case $want in
+                +*) grep -qF -- "${want#+}" "$2" || echo "no line of the text report contains: ${want#+}" ;;
+                -*) ! grep -qF -- "${want#-}" "$2" || echo "a line of the text report still contains: ${want#-}" ;;
+                esac
+        done
+}
+
 projection='{verdict, hypervisor,
   xen: (if .xen then {role: .xen.role, mode: .xen.mode, version: .xen.version} else null end),
   container}'
@@ -131,6 +172,12 @@ $(sed 's/^/  /' "$w/warnings")"
                                         msg="${msg:+$msg
 }$d"
                                 fi
+                        fi
+                        if [ -z "${ROOTS_DIR:-}" ]; then
+                                "$XENPROBE" --root "$w/root" >"$w/text" 2>&1
+                                d=$(text_checks "$name" "$w/text")
+                                [ -z "$d" ] || msg="${msg:+$msg
+}$d"
                         fi
                         if [ -n "$msg" ] && [ "$rc" != 0 ]; then
                                 msg="$msg

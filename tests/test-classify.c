@@ -60,6 +60,15 @@ static bool fired(const struct xp_report *r, const char *name)
         return false;
 }
 
+/* the detail of the rule NAME, "" when it did not fire */
+static const char *rule_detail(const struct xp_report *r, const char *name)
+{
+        for (size_t i = 0; i < r->n_rules; i++)
+                if (strcmp(r->rules[i].name, name) == 0)
+                        return r->rules[i].detail;
+        return "";
+}
+
 DEFINE_TEST(classify_pv_domu)
 {
         struct xp_report *r = xen_base("PV", 0x220f0);
@@ -203,12 +212,75 @@ DEFINE_TEST(classify_nopv_hvm_from_cpuid_and_dmi)
         f->dmi.status = XP_ST_FOUND;
         f->dmi.hv = XP_HV_XEN;
         f->pci.status = XP_ST_FOUND;
+        f->hv.xenfs = XP_ST_ABSENT;
         f->kernel.nopv = true;
         xp_classify(r);
         CHECK_STREQ(xp_report_verdict(r), "hvm");
         CHECK(r->role == XP_ROLE_DOMU);
         CHECK(has_warning(r, "the kernel is not using Xen (booted with nopv)"));
         CHECK(strstr(r->rules[r->n_rules - 1].detail, "nopv on the kernel command line"));
+        /* the features were never there to read, and no /proc/xen was seen mounted or not */
+        CHECK(strstr(rule_detail(r, "domU"), "(nothing in /sys/hypervisor, no xenfs on /proc/xen)"));
+        CHECK(!strstr(rule_detail(r, "domU"), "unreadable"));
+        CHECK(!strstr(r->rules[r->n_rules - 1].detail, "no /sys/hypervisor"));
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_unbound_platform_device)
+{
+        /* the e2e-hvm-nopv capture: nopv explains the unbound device */
+        struct xp_report *r = xen_base("HVM", 0x12705);
+        struct xp_facts *f = &r->facts;
+        f->hv.status = XP_ST_ABSENT;
+        f->hv.type[0] = '\0';
+        f->hv.guest_type = XP_GT_UNKNOWN;
+        f->hv.have_features = false;
+        f->cpuid.xen = true;
+        f->dmi.status = XP_ST_FOUND;
+        f->dmi.hv = XP_HV_XEN;
+        f->pci.status = XP_ST_FOUND;
+        f->pci.platform_dev = true;
+        f->kernel.nopv = true;
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "hvm");
+        CHECK(strstr(rule_detail(r, "no-pv-drivers"), "no driver bound (xen-platform-pci refuses it under nopv)"));
+        CHECK(!strstr(rule_detail(r, "no-pv-drivers"), "CONFIG_XEN_PVHVM"));
+        xp_report_free(r);
+
+        /* the kernel uses Xen and its config says the driver is not built */
+        r = xen_base("HVM", 0x12705);
+        f = &r->facts;
+        f->pci.status = XP_ST_FOUND;
+        f->pci.platform_dev = true;
+        f->kernel.config = XP_ST_FOUND;
+        f->kernel.cfg_platform_pci = 'n';
+        xp_classify(r);
+        CHECK(strstr(rule_detail(r, "no-pv-drivers"), "(CONFIG_XEN_PVHVM_GUEST, which builds xen-platform-pci, is not set)"));
+        xp_report_free(r);
+
+        /* xen_emul_unplug=never stops the frontends, not the platform driver */
+        r = xen_base("HVM", 0x12705);
+        with_platform(&r->facts);
+        r->facts.kernel.emul_unplug_never = true;
+        xp_classify(r);
+        CHECK(strstr(rule_detail(r, "no-pv-drivers"), "the PV frontends refuse to bind (xen_has_pv_devices() is false)"));
+        CHECK(!strstr(rule_detail(r, "no-pv-drivers"), "does not bind the platform device"));
+        CHECK(!strstr(rule_detail(r, "no-pv-drivers"), "no driver bound"));
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_domu_without_features)
+{
+        /* sys/hypervisor there, properties/features not: dom0 is inferred */
+        struct xp_report *r = xen_base("PV", 0);
+        r->facts.hv.have_features = false;
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "pv");
+        CHECK(strstr(rule_detail(r, "domU"), "no readable XENFEAT mask in properties/features, no xenfs on /proc/xen"));
+        CHECK(!strstr(rule_detail(r, "domU"), "only through CPUID/DMI"));
+        CHECK(has_warning(r, "dom0 status is inferred: no readable XENFEAT mask in properties/features and no xenfs on /proc/xen"));
         xp_report_free(r);
         return 0;
 }
@@ -241,6 +313,17 @@ DEFINE_TEST(classify_not_xen)
         xp_classify(r);
         CHECK_STREQ(xp_report_verdict(r), "none");
         CHECK_STREQ(xp_hv_to_string(r->hypervisor), "kvm");
+        xp_report_free(r);
+
+        /* DMI alone: "QEMU" is the machine type under KVM and TCG alike */
+        r = xp_report_new();
+        r->facts.dmi.status = XP_ST_FOUND;
+        r->facts.dmi.hv = XP_HV_QEMU;
+        snprintf(r->facts.dmi.sys_vendor, sizeof(r->facts.dmi.sys_vendor), "QEMU");
+        xp_classify(r);
+        CHECK(fired(r, "dmi-other"));
+        CHECK(strstr(rule_detail(r, "dmi-other"), "KVM or TCG: DMI does not tell which"));
+        CHECK(!strstr(rule_detail(r, "dmi-other"), "(TCG)"));
         xp_report_free(r);
 
         r = xp_report_new();

@@ -55,6 +55,18 @@ mkdir -p "$work/minimal/run/xenprobe"
 echo "this is not hex" >"$work/minimal/run/xenprobe/cpuid"
 expect "--root with a malformed cpuid file" 0 "$XENPROBE" --root "$work/minimal" --short
 grep -q "line 1" "$work/err" || { echo "FAIL malformed cpuid: message does not name the line"; fail=1; }
+# PID 1's environment, read and without container=, is found, not absent;
+# an empty /.dockerenv shows as what it holds, "(empty)"
+mkdir -p "$work/env/proc/1"
+printf 'PATH=/bin\0HOME=/\0' >"$work/env/proc/1/environ"
+expect "--root with a PID 1 environment without container=" 0 "$XENPROBE" --root "$work/env" --no-boot
+grep -qF "/proc/1/environ = 2 variables  -> no container= variable in PID 1's environment" "$work/out" &&
+        ! grep -q "proc/1/environ, .dockerenv: absent" "$work/out" ||
+        { echo "FAIL proc/1/environ: a read environment must not be called absent"; fail=1; }
+: >"$work/env/.dockerenv"
+expect "--root with an empty .dockerenv" 0 "$XENPROBE" --root "$work/env" --no-boot
+grep -qF "/.dockerenv = (empty)  -> running inside a container" "$work/out" ||
+        { echo "FAIL .dockerenv: the value must be what the file holds"; fail=1; }
 # names from a guest's disk may be any bytes: the JSON stays valid UTF-8
 # (iconv refuses invalid input; jq would pass it through)
 mkdir -p "$work/u8/boot" "$work/u8/etc"
