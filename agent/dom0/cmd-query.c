@@ -41,7 +41,8 @@ bool xp_query_verbose;
 static void usage(FILE *out)
 {
         fprintf(out,
-                "Usage: xenprobe query [DOMID|NAME...] [--all] [--json] [--watch] [--refresh] [--timeout SEC]\n"
+                "Usage: xenprobe query [DOMID|NAME...] [--all] [--json | --prometheus [--output FILE]]\n"
+                "                      [--watch [--heartbeat SEC]] [--refresh] [--timeout SEC]\n"
                 "\n"
                 "dom0: show what the guests' xenprobe daemons published in xenstore, below\n"
                 "/local/domain/<id>/" XP_XS_BASE "/ (schema %d).  Every value was written by the\n"
@@ -58,6 +59,13 @@ static void usage(FILE *out)
                 "                     --all, only domains that published something are asked\n"
                 "  -w, --watch        after the listing, print one line per change (initial,\n"
                 "                     new, changed, gone) until SIGINT or SIGTERM\n"
+                "  -p, --prometheus   the domains as Prometheus metrics (the text format that\n"
+                "                     node_exporter's textfile collector reads); with --watch,\n"
+                "                     written again on every change\n"
+                "  -o, --output FILE  with --prometheus: replace FILE atomically (mode 0644)\n"
+                "                     instead of writing to standard output\n"
+                "  -H, --heartbeat SEC  with --watch --prometheus: write at least every SEC\n"
+                "                     seconds, also when nothing changed (default 300)\n"
                 "  -t, --timeout SEC  the longest wait for xenstored to answer, and for the\n"
                 "                     guests to answer --refresh (default 5)\n"
                 "  -v, --verbose      debug messages on standard error\n"
@@ -242,14 +250,24 @@ static int parse_options(struct query *q, int argc, char **argv)
                 { "all", no_argument, NULL, 'a' },     { "json", no_argument, NULL, 'j' },
                 { "watch", no_argument, NULL, 'w' },   { "refresh", no_argument, NULL, 'r' },
                 { "timeout", required_argument, NULL, 't' }, { "verbose", no_argument, NULL, 'v' },
+                { "prometheus", no_argument, NULL, 'p' }, { "output", required_argument, NULL, 'o' },
+                { "heartbeat", required_argument, NULL, 'H' },
                 { "help", no_argument, NULL, 'h' },    {},
         };
         int c;
         optind = 0; /* re-initialise getopt for the sub-command's argv */
-        while ((c = getopt_long(argc, argv, "ajwrt:vh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "ajwrt:vhpo:H:", opts, NULL)) != -1) {
                 switch (c) {
                 case 'a': q->all = true; break;
                 case 'j': q->json = true; break;
+                case 'p': q->prom = true; break;
+                case 'o': q->output = optarg; break;
+                case 'H':
+                        if (parse_timeout(optarg, &q->heartbeat))
+                                break;
+                        fprintf(stderr, "xenprobe: query: --heartbeat '%s': expected seconds, more than 0 and at most 86400\n",
+                                optarg);
+                        return EXIT_USAGE;
                 case 'w': q->watch = true; break;
                 case 'r': q->refresh = true; break;
                 case 'v': xp_query_verbose = true; break;
@@ -262,6 +280,12 @@ static int parse_options(struct query *q, int argc, char **argv)
                 case 'h': usage(stdout); return 0;
                 default: usage(stderr); return EXIT_USAGE;
                 }
+        }
+        if ((q->output && !q->prom) || (q->prom && q->json)) {
+                fprintf(stderr, "xenprobe: query: %s\n", q->prom ? "--prometheus and --json exclude each other"
+                                                                   : "--output needs --prometheus");
+                usage(stderr);
+                return EXIT_USAGE;
         }
         if (q->all && optind < argc) {
                 fprintf(stderr, "xenprobe: query: --all and domain arguments exclude each other\n");
@@ -282,7 +306,8 @@ static int read_domains(struct query *q, bool *unanswered)
         int e = read_all(q);
         if (e < 0)
                 return fail_xs(q->xs, "reading the domains", e);
-        dbg("read %zu domains in %.3f s", q->n_doms, (double)(xp_query_now_ns() - t0) / 1e9);
+        q->read_seconds = (double)(xp_query_now_ns() - t0) / 1e9;
+        dbg("read %zu domains in %.3f s", q->n_doms, q->read_seconds);
         if (q->refresh) {
                 e = xp_query_refresh(q, unanswered);
                 if (e == 0)
@@ -345,6 +370,8 @@ static bool say_not_valid(const struct query *q)
 static int show(struct query *q)
 {
         int e = 0;
+        if (q->prom)
+                return xp_query_write_prom(q, q->doms, q->n_doms);
         if (q->watch && q->json) {
                 for (size_t i = 0; i < q->n_doms && e == 0; i++)
                         e = xp_query_emit(q, "initial", q->doms[i]);
@@ -395,7 +422,7 @@ static int run(struct query *q, char **args, int nargs)
 
 int xp_cmd_query(int argc, char **argv, bool json, bool verbose)
 {
-        struct query q = { .json = json, .timeout = 5 };
+        struct query q = { .json = json, .timeout = 5, .heartbeat = 300 };
         xp_query_verbose = verbose;
         int ret = parse_options(&q, argc, argv);
         if (ret >= 0)

@@ -22,6 +22,11 @@
 struct query {
         struct xp_xs *xs;
         bool json, all, watch, refresh, single;
+        bool prom;          /* --prometheus */
+        const char *output; /* --output FILE (with --prometheus), else stdout */
+        double heartbeat;   /* --watch --prometheus: rewrite at least this often (s) */
+        double read_seconds; /* how long the last reading of the domains took */
+        bool prom_dirty;    /* --watch --prometheus: a change not yet written */
         double timeout;
         unsigned *sel; /* the domids asked for (sorted), or every listed one */
         size_t n_sel;
@@ -56,6 +61,10 @@ void xp_query_watch_signals(void);
 /* --watch: one event line (text row or JSON object) for D on stdout,
  * flushed: 0, -EIO (stdout failed) or -ENOMEM */
 int xp_query_emit(struct query *q, const char *event, const struct xp_qdom *d) _must_check_;
+/* --prometheus: DOMS as metrics, into --output (replaced atomically) or
+ * on stdout.  0, or -errno (said on stderr). */
+int xp_query_write_prom(const struct query *q, struct xp_qdom *const *doms, size_t n) _must_check_;
+
 /* --watch: follow the read domains (and new ones with --all) until SIGINT
  * or SIGTERM (0), -EIO when stdout failed, or another -errno */
 int xp_query_watch(struct query *q) _must_check_;

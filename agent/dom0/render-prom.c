@@ -105,7 +105,7 @@ static void state_set(FILE *out, const char *metric, struct xp_prom_label *l, si
 
 static void boot_summary(FILE *out, struct xp_qdom *const *doms, size_t n)
 {
-        xp_prom_family(out, "xenprobe_guest_boot_summary",
+        xp_prom_family(out, "xenprobe_guest_boot_readiness",
                        "The guest's boot readiness, worst over its kernels and system checks: 1 for the state it is in");
         for (size_t i = 0; i < n; i++) {
                 if (!interpreted(doms[i]))
@@ -113,7 +113,7 @@ static void boot_summary(FILE *out, struct xp_qdom *const *doms, size_t n)
                 char id[16];
                 struct xp_prom_label l[ID_LABELS + 1];
                 identity(doms[i], id, sizeof(id), l);
-                state_set(out, "xenprobe_guest_boot_summary", l, ID_LABELS, &doms[i]->v[XP_KEY_BOOT_SUMMARY],
+                state_set(out, "xenprobe_guest_boot_readiness", l, ID_LABELS, &doms[i]->v[XP_KEY_BOOT_SUMMARY],
                           &xp_keys[XP_KEY_BOOT_SUMMARY]);
         }
 }

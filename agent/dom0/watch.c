@@ -48,6 +48,7 @@ struct watch {
         struct wdom **tab;    /* per domid */
         unsigned char *dirty; /* per domid: an event came, read it again */
         int fd, sfd;          /* the watch fd, the signalfd */
+        uint64_t written_ns;  /* --prometheus: when the file was last written */
 };
 
 static void stop_signals(sigset_t *mask)
@@ -100,6 +101,12 @@ static int emit_json(const char *ts, const char *event, const struct xp_qdom *d)
 
 int xp_query_emit(struct query *q, const char *event, const struct xp_qdom *d)
 {
+        if (q->prom) {
+                /* the whole file is written again once the events are read */
+                xp_query_dbg("domain %u: %s", d->domid, event);
+                q->prom_dirty = true;
+                return 0;
+        }
         char ts[XP_UTC_MAX];
         xp_utc_time(time(NULL), ts);
         int e;
@@ -280,6 +287,40 @@ static int take_events(struct watch *wt, bool *scan)
         }
 }
 
+/* --prometheus: every domain shown, in domid order, written again */
+static int write_prom(struct watch *wt)
+{
+        size_t n = 0;
+        for (unsigned id = 0; id < XP_Q_DOMID_MAX; id++)
+                n += wt->tab[id] && wt->tab[id]->present;
+        struct xp_qdom **v = calloc(n ? n : 1, sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        n = 0;
+        for (unsigned id = 0; id < XP_Q_DOMID_MAX; id++)
+                if (wt->tab[id] && wt->tab[id]->present)
+                        v[n++] = &wt->tab[id]->d;
+        uint64_t t0 = xp_query_now_ns();
+        int e = xp_query_write_prom(wt->q, v, n);
+        free(v);
+        wt->written_ns = t0;
+        wt->q->prom_dirty = false;
+        /* a file that cannot be written now may be next time (a full disk):
+         * keep following, as a writer that gave up would look like a dead one */
+        return e == -ENOMEM ? e : 0;
+}
+
+/* milliseconds poll() may sleep: until the next heartbeat with
+ * --prometheus, else DEFAULT_MS */
+static int sleep_ms(const struct watch *wt, int default_ms)
+{
+        if (!wt->q->prom)
+                return default_ms;
+        uint64_t beat = (uint64_t)(wt->q->heartbeat * 1e9), since = xp_query_now_ns() - wt->written_ns;
+        int ms = since >= beat ? 0 : (int)((beat - since) / 1000000u) + 1;
+        return default_ms >= 0 && default_ms < ms ? default_ms : ms;
+}
+
 /* wait for events: 1 to go on, 0 on SIGINT/SIGTERM, -errno */
 static int wait_events(struct watch *wt)
 {
@@ -290,7 +331,7 @@ static int wait_events(struct watch *wt)
          * goes away, but never makes the watch fd readable: the hang-up
          * descriptor says so; without one (no /proc), wake up now and then
          * to ask check_watch, which then fails (no request is sent) */
-        if (poll(p, hup >= 0 ? 3 : 2, hup >= 0 ? -1 : WATCH_CHECK_MS) < 0)
+        if (poll(p, hup >= 0 ? 3 : 2, sleep_ms(wt, hup >= 0 ? -1 : WATCH_CHECK_MS)) < 0)
                 return errno == EINTR ? 1 : -errno;
         if (hup >= 0 && p[2].revents)
                 return -EPIPE; /* xenstored closed the connection */
@@ -317,6 +358,9 @@ static int follow(struct watch *wt)
                                 wt->dirty[id] = 0;
                                 e = reread(wt, id);
                         }
+                if (e == 0 && wt->q->prom &&
+                    (wt->q->prom_dirty || xp_query_now_ns() - wt->written_ns >= (uint64_t)(wt->q->heartbeat * 1e9)))
+                        e = write_prom(wt);
                 if (e < 0)
                         return e;
         }
@@ -325,7 +369,8 @@ static int follow(struct watch *wt)
 
 int xp_query_watch(struct query *q)
 {
-        struct watch wt = { .q = q, .fd = -1, .sfd = -1 };
+        /* the listing wrote the file just now */
+        struct watch wt = { .q = q, .fd = -1, .sfd = -1, .written_ns = xp_query_now_ns() };
         wt.tab = calloc(XP_Q_DOMID_MAX, sizeof(*wt.tab));
         wt.dirty = calloc(XP_Q_DOMID_MAX, 1);
         int e = !wt.tab || !wt.dirty ? -ENOMEM : start(&wt);
