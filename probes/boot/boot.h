@@ -112,7 +112,7 @@ struct xp_boot {
         size_t n_kernels;
         char **orphans;             /* initrds with no kernel */
         char root_fstype[32];
-        char root_fstype_source[96]; /* "mounted root (proc/self/mountinfo)", "etc/fstab:3" */
+        char root_fstype_source[96]; /* "mounted root (proc/self/mountinfo)", "captured proc/mounts", "etc/fstab:3" */
         bool network_root;
         enum xp_generator generator; /* installed on the root */
         struct xp_checks checks;    /* system-wide: device naming, bootloader, console */

@@ -289,6 +289,67 @@ static void pair_kernels(struct xp_root *root, struct xp_boot *b, char ***cmdlin
 
 /* ------------------------------------------------------------ root facts */
 
+/*
+ * Is this root a capture of the running system it was taken on, so that its
+ * proc/ (mount table, command line, PID 1) is that system's own?  Every
+ * capture carries run/xenprobe/cpuid, read on the same machine at the same
+ * time as proc/: `xenprobe snapshot` writes it (and carries it over when
+ * snapshotting a capture; tests/xen's make check-xen imports such
+ * snapshots), and tests/import-capture.sh writes it from a lab capture's own
+ * CPUID dump.  A live snapshot without CPUID (not x86) still
+ * says "source=/" in its run/xenprobe/snapshot-info.  Nothing else has
+ * either file: xenprobe never writes /run/xenprobe on a running system, a
+ * guest's disk image has an empty run/ (a tmpfs while it runs), and a
+ * snapshot taken of such a root has neither CPUID nor "source=/".  So
+ * `--root` on a mounted guest image, or on a chroot whose proc/ is
+ * bind-mounted from the host (and then describes the host, not the guest),
+ * never takes that proc/ for the guest's.
+ */
+static bool root_is_capture(struct xp_root *root)
+{
+        if (xp_root_exists(root, XP_CPUID_FILE))
+                return true;
+        char *info = NULL;
+        bool own = xp_root_read_file(root, "run/xenprobe/snapshot-info", 64 * 1024, &info, NULL) == 0 &&
+                   (xp_startswith(info, "source=/\n") || strstr(info, "\nsource=/\n"));
+        free(info);
+        return own;
+}
+
+/* The mount table the block probe found the root filesystem in
+ * ("proc/self/mountinfo" or its fallback "proc/mounts"), or NULL. */
+static const char *root_mount_table(const struct xp_report *r)
+{
+        for (size_t i = 0; i < r->n_evidence; i++) {
+                const struct xp_evidence *ev = &r->evidence[i];
+                if (ev->status == XP_ST_FOUND && ev->source && ev->path && strcmp(ev->source, "block") == 0 &&
+                    (strcmp(ev->path, "proc/self/mountinfo") == 0 || strcmp(ev->path, "proc/mounts") == 0))
+                        return ev->path;
+        }
+        return NULL;
+}
+
+/* The root filesystem type: --fs, else the mounted root's on the live
+ * system or in a capture of one (root_is_capture), a real filesystem only
+ * (not the initramfs' rootfs, a tmpfs or a container's overlay); else
+ * read_fstab() takes it from etc/fstab. */
+static void pick_root_fstype(const struct xp_report *r, struct xp_boot *b, const struct xp_boot_options *o,
+                             bool capture)
+{
+        const char *t = r->facts.block.root_fstype, *table = root_mount_table(r);
+        if (o->fstype) {
+                snprintf(b->root_fstype, sizeof(b->root_fstype), "%s", o->fstype);
+                snprintf(b->root_fstype_source, sizeof(b->root_fstype_source), "--fs option");
+        } else if ((r->live || capture) && table && t[0] && strcmp(t, "overlay") != 0 && strcmp(t, "rootfs") != 0 &&
+                   strcmp(t, "tmpfs") != 0) {
+                snprintf(b->root_fstype, sizeof(b->root_fstype), "%s", t);
+                if (r->live)
+                        snprintf(b->root_fstype_source, sizeof(b->root_fstype_source), "mounted root (%s)", table);
+                else
+                        snprintf(b->root_fstype_source, sizeof(b->root_fstype_source), "captured %s", table);
+        }
+}
+
 static enum xp_generator root_generator(struct xp_root *root)
 {
         if (xp_root_exists(root, "etc/initramfs-tools/initramfs.conf") || xp_root_exists(root, "usr/sbin/mkinitramfs"))
@@ -698,15 +759,9 @@ int xp_boot_probe(struct xp_ctx *ctx, struct xp_report *r, const struct xp_boot_
         (void)xp_take_enomem();
         b->generator = root_generator(root);
 
-        /* root filesystem: the mounted one on a live system, else fstab */
-        if (o->fstype) {
-                snprintf(b->root_fstype, sizeof(b->root_fstype), "%s", o->fstype);
-                snprintf(b->root_fstype_source, sizeof(b->root_fstype_source), "--fs option");
-        } else if (r->live && r->facts.block.root_fstype[0] && strcmp(r->facts.block.root_fstype, "overlay") != 0 &&
-                   strcmp(r->facts.block.root_fstype, "rootfs") != 0 && strcmp(r->facts.block.root_fstype, "tmpfs") != 0) {
-                snprintf(b->root_fstype, sizeof(b->root_fstype), "%s", r->facts.block.root_fstype);
-                snprintf(b->root_fstype_source, sizeof(b->root_fstype_source), "mounted root (proc/self/mountinfo)");
-        }
+        /* root filesystem: --fs, the mounted one (live or captured), else fstab */
+        bool capture = !r->live && root_is_capture(root);
+        pick_root_fstype(r, b, o, capture);
         pair_kernels(root, b, &cmdlines); /* also collects BLS options lines */
         e = system_checks(ctx, r, &cmdlines);
         if (e < 0)
