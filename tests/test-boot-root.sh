@@ -52,6 +52,40 @@ sed -i 's|^source=/$|source=/mnt/guest|' "$G/run/xenprobe/snapshot-info"
 expect "snapshot of another root without CPUID: not a capture" '.boot.root_fstype == null' "$T/notown.json"
 rm -f "$G/run/xenprobe/snapshot-info"
 
+# device-naming: root= of proc/cmdline is checked in a capture only, and
+# the evidence names what was checked
+mkcapture "$G"
+"$XENPROBE" --root "$G" --json >"$T/capture.json"
+expect "capture: root=/dev/xvda of the captured cmdline checked, said" '.boot.checks[] | select(.name=="device-naming") | .status == "ok" and .evidence == "no /dev/sdX, /dev/hdX or /dev/vdX in etc/fstab, root= of the captured proc/cmdline"' "$T/capture.json"
+printf 'console=hvc0 root=/dev/sda1 ro\n' >"$G/proc/cmdline"
+"$XENPROBE" --root "$G" --json >"$T/capture-sda.json"
+expect "capture: root=/dev/sda1 in the captured cmdline is missing" '.boot.checks[] | select(.name=="device-naming") | .status == "missing" and (.evidence | startswith("the captured proc/cmdline has root=/dev/sda1: "))' "$T/capture-sda.json"
+rm "$G/run/xenprobe/cpuid"
+"$XENPROBE" --root "$G" --json >"$T/chroot-sda.json"
+expect "not a capture: proc/cmdline not checked, and said" '.boot.checks[] | select(.name=="device-naming") | .status == "ok" and (.evidence | test("^no /dev/sdX, /dev/hdX or /dev/vdX in etc/fstab; proc/cmdline not checked: this root is not a capture"))' "$T/chroot-sda.json"
+rm "$G/etc/fstab"
+printf 'console=hvc0 quiet\n' >"$G/proc/cmdline"
+: >"$G/run/xenprobe/cpuid"
+"$XENPROBE" --root "$G" --json >"$T/capture-noroot.json"
+expect "capture, nothing to check: said so, not a vacuous list" '.boot.checks[] | select(.name=="device-naming") | .evidence == "no etc/fstab or bootloader config to check; the captured proc/cmdline has no root="' "$T/capture-noroot.json"
+
+# dom0 (features bit 11, control_d): its disks keep their own drivers'
+# names, /dev/vda in its fstab and root= is right
+G=$T/dom0
+mkcapture "$G"
+mkdir -p "$G/sys/hypervisor/properties" "$G/proc/xen"
+echo xen >"$G/sys/hypervisor/type"
+echo PV >"$G/sys/hypervisor/guest_type"
+echo 000228f0 >"$G/sys/hypervisor/properties/features"
+echo control_d >"$G/proc/xen/capabilities"
+printf 'root=/dev/vda ro console=hvc0\n' >"$G/proc/cmdline"
+printf '/dev/vda / ext4 defaults 0 1\n' >"$G/etc/fstab"
+"$XENPROBE" --root "$G" --json >"$T/dom0.json"
+expect "dom0 capture: device names not checked, and why" '.xen.role == "dom0" and (.boot.checks[] | select(.name=="device-naming") | .status == "ok" and (.evidence | startswith("not checked in dom0: dom0 drives its disks with their own drivers")))' "$T/dom0.json"
+rm "$G/run/xenprobe/cpuid"
+"$XENPROBE" --root "$G" --json >"$T/dom0-chroot.json"
+expect "host dom0 proc/ under a chroot: the guest fstab is still checked" '.boot.checks[] | select(.name=="device-naming") | .status == "missing" and (.evidence | startswith("etc/fstab:1 names /dev/vda (/)"))' "$T/dom0-chroot.json"
+
 V=
 for d in /lib/modules/*; do
         v=${d##*/}

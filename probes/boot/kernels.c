@@ -382,11 +382,11 @@ static bool emulated_name(const char *dev, size_t len)
 }
 
 /* fstab: root type, and every line naming an emulated disk */
-static void read_fstab(struct xp_root *root, struct xp_boot *b, char *bad, size_t badlen)
+static bool read_fstab(struct xp_root *root, struct xp_boot *b, char *bad, size_t badlen)
 {
         char *text = NULL;
         if (xp_root_read_file(root, "etc/fstab", TEXT_MAX, &text, NULL) < 0)
-                return;
+                return false;
         unsigned lineno = 0;
         size_t bl = strlen(bad);
         for (char *l = text, *next; l; l = next) {
@@ -411,6 +411,7 @@ static void read_fstab(struct xp_root *root, struct xp_boot *b, char *bad, size_
                 }
         }
         free(text);
+        return true;
 }
 
 /* root= in a command line naming an emulated disk */
@@ -428,11 +429,13 @@ static void check_cmdline(const char *where, const char *cmdline, char *bad, siz
         free(s);
 }
 
-static void check_grub_cfg(struct xp_root *root, const char *path, char *bad, size_t badlen)
+/* root= on the kernel lines of bootloader config PATH; false when it
+ * cannot be read */
+static bool check_grub_cfg(struct xp_root *root, const char *path, char *bad, size_t badlen)
 {
         char *text = NULL;
         if (xp_root_read_file(root, path, 8u << 20, &text, NULL) < 0)
-                return;
+                return false;
         unsigned lineno = 0;
         for (char *l = text, *next; l; l = next) {
                 next = strchr(l, '\n');
@@ -451,6 +454,7 @@ static void check_grub_cfg(struct xp_root *root, const char *path, char *bad, si
                 check_cmdline(where, q ? q + 1 : t, bad, badlen);
         }
         free(text);
+        return true;
 }
 
 static const char *const bootloader_configs[] = {
@@ -459,19 +463,57 @@ static const char *const bootloader_configs[] = {
         "boot/extlinux/extlinux.conf", "boot/syslinux/syslinux.cfg", "boot/loader/entries",
 };
 
-static int system_checks(struct xp_ctx *ctx, struct xp_report *r, char ***cmdlines)
+/* Append NAME to the list L ("a, b, c") of what was checked. */
+static void list_add(char *l, size_t len, const char *name)
 {
-        struct xp_root *root = xp_ctx_root(ctx);
-        struct xp_boot *b = &r->boot;
-        char bad[1024] = "";
-        int e;
+        size_t n = strlen(l);
+        if (n + 1 < len)
+                snprintf(l + n, len - n, "%s%s", n ? ", " : "", name);
+}
 
-        read_fstab(root, b, bad, sizeof(bad));
-        if (r->facts.kernel.cmdline == XP_ST_FOUND && r->live)
-                check_cmdline("the running kernel's command line", r->facts.kernel.cmdline_text, bad, sizeof(bad));
+/* root= of the kernel command line the probes read, where it is this
+ * system's own: live, or in a capture of it (root_is_capture); in any
+ * other root proc/cmdline may be the host's.  What was checked goes to
+ * CHECKED, what was not and why to REMARK. */
+static void naming_cmdline(const struct xp_report *r, bool capture, char *bad, size_t badlen, char *checked,
+                           size_t clen, char *remark, size_t rlen)
+{
+        const char *where = r->live ? "the running kernel's command line" : "the captured proc/cmdline";
+        size_t l;
+        if (r->facts.kernel.cmdline != XP_ST_FOUND)
+                return;
+        if (!r->live && !capture)
+                snprintf(remark, rlen, "proc/cmdline not checked: this root is not a capture of a running system "
+                         "(no run/xenprobe/cpuid), its proc/ may be the host's");
+        else if (!xp_cmdline_find(r->facts.kernel.cmdline_text, "root=", &l))
+                snprintf(remark, rlen, "%s has no root=", where);
+        else {
+                char item[64];
+                snprintf(item, sizeof(item), "root= of %s", where);
+                list_add(checked, clen, item);
+                check_cmdline(where, r->facts.kernel.cmdline_text, bad, badlen);
+        }
+}
+
+/*
+ * device-naming: /dev/sdX, /dev/hdX, /dev/vdX in etc/fstab, the bootloader
+ * configs, BLS options and root=, names a domU's disks do not have under
+ * xen-blkfront (/dev/xvdX).  Not in dom0 (live, or a capture of one): it
+ * drives its disks with their own drivers (xen-blkback serves the domUs'),
+ * so those names are right there.  Also reads the root type from etc/fstab.
+ */
+static int naming_check(struct xp_root *root, struct xp_report *r, char ***cmdlines, bool capture)
+{
+        struct xp_boot *b = &r->boot;
+        char bad[1024] = "", checked[512] = "", remark[256] = "";
+
+        if (read_fstab(root, b, bad, sizeof(bad)))
+                list_add(checked, sizeof(checked), "etc/fstab");
         for (size_t i = 0; i < ELEMENTSOF(bootloader_configs) - 1; i++)
-                check_grub_cfg(root, bootloader_configs[i], bad, sizeof(bad));
-        check_grub_cfg(root, "etc/default/grub", bad, sizeof(bad));
+                if (check_grub_cfg(root, bootloader_configs[i], bad, sizeof(bad)))
+                        list_add(checked, sizeof(checked), bootloader_configs[i]);
+        if (check_grub_cfg(root, "etc/default/grub", bad, sizeof(bad)))
+                list_add(checked, sizeof(checked), "etc/default/grub");
         for (char **c = *cmdlines; c && *c; c++) {
                 char *tab = strchr(*c, '\t');
                 if (tab) {
@@ -479,15 +521,34 @@ static int system_checks(struct xp_ctx *ctx, struct xp_report *r, char ***cmdlin
                         check_cmdline(*c, tab + 1, bad, sizeof(bad));
                 }
         }
+        if (*cmdlines && **cmdlines)
+                list_add(checked, sizeof(checked), "the options of boot/loader/entries");
+        naming_cmdline(r, capture, bad, sizeof(bad), checked, sizeof(checked), remark, sizeof(remark));
+        if ((r->live || capture) && r->role == XP_ROLE_DOM0)
+                return xp_checks_add(&b->checks, "device-naming", XP_CHECK_OK, NULL,
+                                     "not checked in dom0: dom0 drives its disks with their own drivers, so "
+                                     "/dev/sdX, /dev/hdX or /dev/vdX names are right there; /dev/xvdX is what "
+                                     "xen-blkfront names a domU's disks");
         if (bad[0])
-                e = xp_checks_add(&b->checks, "device-naming", XP_CHECK_MISSING,
-                                  "name disks by UUID= or LABEL= (blkid shows them): edit those fstab lines, and "
-                                  "for root= let update-grub / grub2-mkconfig write root=UUID=",
-                                  "%s: under PV drivers (PV, PVH, PVHVM) disks are /dev/xvdX, so these names do not exist",
-                                  bad);
-        else
-                e = xp_checks_add(&b->checks, "device-naming", XP_CHECK_OK, NULL,
-                                  "no /dev/sdX, /dev/hdX or /dev/vdX in etc/fstab, bootloader configs or root=");
+                return xp_checks_add(&b->checks, "device-naming", XP_CHECK_MISSING,
+                                     "name disks by UUID= or LABEL= (blkid shows them): edit those fstab lines, and "
+                                     "for root= let update-grub / grub2-mkconfig write root=UUID=",
+                                     "%s: under PV drivers (PV, PVH, PVHVM) disks are /dev/xvdX, so these names do "
+                                     "not exist%s%s",
+                                     bad, remark[0] ? "; " : "", remark);
+        if (checked[0])
+                return xp_checks_add(&b->checks, "device-naming", XP_CHECK_OK, NULL,
+                                     "no /dev/sdX, /dev/hdX or /dev/vdX in %s%s%s", checked, remark[0] ? "; " : "",
+                                     remark);
+        return xp_checks_add(&b->checks, "device-naming", XP_CHECK_OK, NULL,
+                             "no etc/fstab or bootloader config to check%s%s", remark[0] ? "; " : "", remark);
+}
+
+static int system_checks(struct xp_ctx *ctx, struct xp_report *r, char ***cmdlines, bool capture)
+{
+        struct xp_root *root = xp_ctx_root(ctx);
+        struct xp_boot *b = &r->boot;
+        int e = naming_check(root, r, cmdlines, capture);
         if (e < 0)
                 return e;
 
@@ -763,7 +824,7 @@ int xp_boot_probe(struct xp_ctx *ctx, struct xp_report *r, const struct xp_boot_
         bool capture = !r->live && root_is_capture(root);
         pick_root_fstype(r, b, o, capture);
         pair_kernels(root, b, &cmdlines); /* also collects BLS options lines */
-        e = system_checks(ctx, r, &cmdlines);
+        e = system_checks(ctx, r, &cmdlines, capture);
         if (e < 0)
                 goto out;
         if (b->root_fstype[0])
