@@ -86,6 +86,31 @@ rm "$G/run/xenprobe/cpuid"
 "$XENPROBE" --root "$G" --json >"$T/dom0-chroot.json"
 expect "host dom0 proc/ under a chroot: the guest fstab is still checked" '.boot.checks[] | select(.name=="device-naming") | .status == "missing" and (.evidence | startswith("etc/fstab:1 names /dev/vda (/)"))' "$T/dom0-chroot.json"
 
+# pv-console: what shows systemd is the init, from what a capture holds
+# (PID 1's name, the mount table) and what any root holds (sbin/init)
+console() { jq -c '.boot.checks[] | select(.name=="pv-console") | {status, evidence}' "$1"; }
+G=$T/sd
+mkcapture "$G"
+printf '32 21 0:27 / /proc/sys/fs/binfmt_misc rw,relatime shared:13 - autofs systemd-1 rw,fd=30,pgrp=1,timeout=0,minproto=5,maxproto=5,direct\n' >>"$G/proc/self/mountinfo"
+"$XENPROBE" --root "$G" --json >"$T/sd-automount.json"
+expect "capture: systemd's automount systemd-1 shows PID 1 is systemd" '.boot.checks[] | select(.name=="pv-console") | .status == "ok" and (.evidence | startswith("PID 1 is systemd (proc/self/mountinfo: autofs \"systemd-1\" on /proc/sys/fs/binfmt_misc"))' "$T/sd-automount.json"
+mkdir -p "$G/proc/1"
+echo systemd >"$G/proc/1/comm"
+"$XENPROBE" --root "$G" --json >"$T/sd-comm.json"
+expect "capture: proc/1/comm says systemd" '.boot.checks[] | select(.name=="pv-console") | .status == "ok" and (.evidence | startswith("PID 1 is systemd (proc/1/comm): systemd-getty-generator"))' "$T/sd-comm.json"
+rm "$G/run/xenprobe/cpuid"
+"$XENPROBE" --root "$G" --json >"$T/sd-chroot.json"
+expect "not a capture: PID 1 in proc/ is not taken for the guest's" '.boot.checks[] | select(.name=="pv-console") | .status == "cannot-verify" and .evidence == "no etc/inittab, and nothing shows that systemd is the init (checked: sbin/init, lib/systemd/systemd)"' "$T/sd-chroot.json"
+mkdir -p "$G/usr/sbin"
+ln -s usr/sbin "$G/sbin"
+ln -s ../lib/systemd/systemd "$G/usr/sbin/init"
+"$XENPROBE" --root "$G" --json >"$T/sd-link.json"
+expect "sbin/init -> systemd, no binary needed" '.boot.checks[] | select(.name=="pv-console") | .status == "ok" and (.evidence | startswith("systemd is the installed init (sbin/init -> ../lib/systemd/systemd): "))' "$T/sd-link.json"
+rm "$G/usr/sbin/init"
+printf '\177ELF' >"$G/usr/sbin/init"
+"$XENPROBE" --root "$G" --json >"$T/sd-sysv.json"
+expect "sysvinit's sbin/init, a file: not a link, and not an unreadable file" '(.boot.checks | map(select(.name=="unreadable-file")) | length == 0) and (.boot.checks[] | select(.name=="pv-console") | .status == "cannot-verify")' "$T/sd-sysv.json"
+
 V=
 for d in /lib/modules/*; do
         v=${d##*/}

@@ -544,6 +544,138 @@ static int naming_check(struct xp_root *root, struct xp_report *r, char ***cmdli
                              "no etc/fstab or bootloader config to check%s%s", remark[0] ? "; " : "", remark);
 }
 
+/* The mount point of an autofs mount named "systemd-1" in the mount table
+ * TEXT (proc/self/mountinfo when MOUNTINFO, else proc/mounts), sanitized
+ * into WHERE; false when there is none.  systemd names the autofs mounts of
+ * its automount units "systemd-" and its own PID (src/core/automount.c), so
+ * this one was made by a systemd running as PID 1. */
+static bool systemd_automount(char *text, bool mountinfo, char *where, size_t len)
+{
+        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                char point[256], src[64], type[32];
+                const char *sep = strstr(l, " - ");
+                if (mountinfo) {
+                        /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPT...] - FSTYPE SOURCE SUPER */
+                        if (!sep || sscanf(l, "%*s %*s %*s %*s %255s", point) != 1 ||
+                            sscanf(sep + 3, "%31s %63s", type, src) != 2)
+                                continue;
+                } else if (sscanf(l, "%63s %255s %31s", src, point, type) != 3)
+                        continue;
+                if (strcmp(type, "autofs") != 0 || strcmp(src, "systemd-1") != 0)
+                        continue;
+                char *s = xp_sanitize(point, strlen(point), len - 1);
+                snprintf(where, len, "%s", s ? s : "?");
+                free(s);
+                return true;
+        }
+        return false;
+}
+
+/* What shows systemd running as PID 1, where proc/ is this system's own
+ * (live, or a capture of it: root_is_capture): PID 1's name, else the
+ * automount only PID 1's systemd makes.  Written into WHY; false if none. */
+static bool systemd_pid1(struct xp_root *root, char *why, size_t len)
+{
+        static const char *const tables[] = { "proc/self/mountinfo", "proc/mounts" };
+        char *text = NULL, where[128];
+        bool yes = xp_root_read_line(root, "proc/1/comm", &text) == 0 && strcmp(text, "systemd") == 0;
+        free(text);
+        if (yes) {
+                snprintf(why, len, "PID 1 is systemd (proc/1/comm)");
+                return true;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(tables) && !yes; i++) {
+                text = NULL;
+                if (xp_root_read_file(root, tables[i], 4u << 20, &text, NULL) == 0 &&
+                    systemd_automount(text, i == 0, where, sizeof(where))) {
+                        snprintf(why, len, "PID 1 is systemd (%s: autofs \"systemd-1\" on %s, systemd's "
+                                 "automount named after its PID)", tables[i], where);
+                        yes = true;
+                }
+                free(text);
+        }
+        return yes;
+}
+
+/* The installed init is systemd: sbin/init links to it (its text into
+ * WHY), else lib/systemd/systemd is there.  False if neither. */
+static bool systemd_installed(struct xp_root *root, char *why, size_t len)
+{
+        char *target = NULL;
+        if (xp_root_readlink(root, "sbin/init", &target) == 0) {
+                const char *base = strrchr(target, '/');
+                bool sd = strcmp(base ? base + 1 : target, "systemd") == 0;
+                char *s = sd ? xp_sanitize(target, strlen(target), 128) : NULL;
+                if (sd)
+                        snprintf(why, len, "systemd is the installed init (sbin/init -> %s)", s ? s : "?");
+                free(s);
+                free(target);
+                if (sd)
+                        return true;
+        }
+        const char *bin = xp_root_exists(root, "lib/systemd/systemd")       ? "lib/systemd/systemd"
+                          : xp_root_exists(root, "usr/lib/systemd/systemd") ? "usr/lib/systemd/systemd"
+                                                                            : NULL;
+        if (bin)
+                snprintf(why, len, "systemd is installed (%s)", bin);
+        return bin != NULL;
+}
+
+/*
+ * pv-console: a getty on hvc0, the PV console.  etc/inittab says it for
+ * sysvinit; for systemd, systemd-getty-generator starts serial-getty@hvc0
+ * when /dev/hvc0 exists, so what must be shown is that systemd is the init:
+ * PID 1 (from proc/, only where it is this system's own), else the
+ * installed init.  The evidence names what showed it.
+ */
+static int console_check(struct xp_root *root, struct xp_report *r, bool capture)
+{
+        struct xp_boot *b = &r->boot;
+        char *inittab = NULL, why[320];
+        int e;
+        if (xp_root_read_file(root, "etc/inittab", TEXT_MAX, &inittab, NULL) == 0) {
+                bool hvc = strstr(inittab, "hvc0") != NULL;
+                e = xp_checks_add(&b->checks, "pv-console", hvc ? XP_CHECK_OK : XP_CHECK_MISSING,
+                                  "add a getty line for hvc0 to /etc/inittab, e.g. "
+                                  "\"hv:2345:respawn:/sbin/getty 38400 hvc0\"",
+                                  hvc ? "etc/inittab runs a getty on hvc0"
+                                      : "etc/inittab has no getty on hvc0: a PV console shows no login");
+                free(inittab);
+        } else if (((r->live || capture) && systemd_pid1(root, why, sizeof(why))) ||
+                   systemd_installed(root, why, sizeof(why)))
+                e = xp_checks_add(&b->checks, "pv-console", XP_CHECK_OK, NULL,
+                                  "%s: systemd-getty-generator starts serial-getty@hvc0 when /dev/hvc0 exists", why);
+        else
+                e = xp_checks_add(&b->checks, "pv-console", XP_CHECK_CANNOT_VERIFY, "make sure a getty runs on hvc0",
+                                  "no etc/inittab, and nothing shows that systemd is the init (checked: %ssbin/init, "
+                                  "lib/systemd/systemd)",
+                                  r->live || capture ? "proc/1/comm, the mount table, " : "");
+        return e;
+}
+
+void xp_boot_note_inputs(struct xp_root *root)
+{
+        char *v = NULL;
+        /* each read is logged whether it succeeds or not; the values are
+         * the replay's business */
+        if (xp_root_read_line(root, "proc/1/comm", &v) == 0)
+                free(v);
+        v = NULL;
+        if (xp_root_read_file(root, "etc/inittab", TEXT_MAX, &v, NULL) == 0)
+                free(v);
+        v = NULL;
+        if (xp_root_readlink(root, "sbin/init", &v) == 0)
+                free(v);
+}
+
+/* Paths the boot probe readlink()s to learn whether they are links: there
+ * EINVAL ("not a symlink", sysvinit's sbin/init) is an answer, not a
+ * file it could not read. */
+static bool probed_link(const char *path, int err)
+{
+        return err == EINVAL && strcmp(path, "sbin/init") == 0;
+}
+
 static int system_checks(struct xp_ctx *ctx, struct xp_report *r, char ***cmdlines, bool capture)
 {
         struct xp_root *root = xp_ctx_root(ctx);
@@ -568,22 +700,7 @@ static int system_checks(struct xp_ctx *ctx, struct xp_report *r, char ***cmdlin
         if (e < 0)
                 return e;
 
-        /* PV console: hvc0 */
-        char *inittab = NULL;
-        if (xp_root_read_file(root, "etc/inittab", TEXT_MAX, &inittab, NULL) == 0) {
-                bool hvc = strstr(inittab, "hvc0") != NULL;
-                e = xp_checks_add(&b->checks, "pv-console", hvc ? XP_CHECK_OK : XP_CHECK_MISSING,
-                                  "add a getty line for hvc0 to /etc/inittab, e.g. "
-                                  "\"hv:2345:respawn:/sbin/getty 38400 hvc0\"",
-                                  hvc ? "etc/inittab runs a getty on hvc0"
-                                      : "etc/inittab has no getty on hvc0: a PV console shows no login");
-                free(inittab);
-        } else if (xp_root_exists(root, "lib/systemd/systemd") || xp_root_exists(root, "usr/lib/systemd/systemd"))
-                e = xp_checks_add(&b->checks, "pv-console", XP_CHECK_OK, NULL,
-                                  "systemd: systemd-getty-generator starts serial-getty@hvc0 when /dev/hvc0 exists");
-        else
-                e = xp_checks_add(&b->checks, "pv-console", XP_CHECK_CANNOT_VERIFY,
-                                  "make sure a getty runs on hvc0", "no etc/inittab and no systemd found");
+        e = console_check(root, r, capture);
         return e < 0 ? e : 0;
 }
 
@@ -857,7 +974,7 @@ int xp_boot_probe(struct xp_ctx *ctx, struct xp_report *r, const struct xp_boot_
                 const char *p = xp_root_log_path(root, i, &kind);
                 int err = xp_root_log_error(root, i);
                 if (kind != XP_LOG_ERROR || !p || xp_startswith(p, "proc/") || xp_startswith(p, "sys/") ||
-                    xp_startswith(p, "run/"))
+                    xp_startswith(p, "run/") || probed_link(p, err))
                         continue;
                 char *s = xp_sanitize(p, strlen(p), 200);
                 e = xp_checks_add(&b->checks, "unreadable-file", XP_CHECK_CANNOT_VERIFY,
