@@ -316,19 +316,6 @@ static bool root_is_capture(struct xp_root *root)
         return own;
 }
 
-/* The mount table the block probe found the root filesystem in
- * ("proc/self/mountinfo" or its fallback "proc/mounts"), or NULL. */
-static const char *root_mount_table(const struct xp_report *r)
-{
-        for (size_t i = 0; i < r->n_evidence; i++) {
-                const struct xp_evidence *ev = &r->evidence[i];
-                if (ev->status == XP_ST_FOUND && ev->source && ev->path && strcmp(ev->source, "block") == 0 &&
-                    (strcmp(ev->path, "proc/self/mountinfo") == 0 || strcmp(ev->path, "proc/mounts") == 0))
-                        return ev->path;
-        }
-        return NULL;
-}
-
 /* The root filesystem type: --fs, else the mounted root's on the live
  * system or in a capture of one (root_is_capture), a real filesystem only
  * (not the initramfs' rootfs, a tmpfs or a container's overlay); else
@@ -336,7 +323,7 @@ static const char *root_mount_table(const struct xp_report *r)
 static void pick_root_fstype(const struct xp_report *r, struct xp_boot *b, const struct xp_boot_options *o,
                              bool capture)
 {
-        const char *t = r->facts.block.root_fstype, *table = root_mount_table(r);
+        const char *t = r->facts.block.root_fstype, *table = r->facts.block.root_table;
         if (o->fstype) {
                 snprintf(b->root_fstype, sizeof(b->root_fstype), "%s", o->fstype);
                 snprintf(b->root_fstype_source, sizeof(b->root_fstype_source), "--fs option");
