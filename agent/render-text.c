@@ -37,9 +37,11 @@ static void render_nested(const struct xp_report *r, FILE *out)
 {
         if (r->role == XP_ROLE_DOM0)
                 fprintf(out, "  nested: this Xen %s create HVM/PVH guests\n", r->nested_hvm_capable ? "can" : "CANNOT");
+        else if (r->facts.container.name[0])
+                fprintf(out, "  nested: none here: Xen cannot run inside a container (it boots on a machine or in a VM, not under a running kernel)\n");
         else if (r->hypervisor == XP_HV_XEN && r->mode == XP_MODE_PV)
                 fprintf(out, "  nested: none: Xen cannot run inside a PV domain (it needs ring 0; the PV shim, a Xen itself, runs in a PVH container)\n");
-        else if (r->hypervisor == XP_HV_NONE && !r->facts.container.name[0])
+        else if (r->hypervisor == XP_HV_NONE)
                 fprintf(out, "  nested: not nested (no hypervisor below): a Xen installed here would run on the hardware and could host %s\n",
                         r->can_host_hvm ? "HVM and PVH guests (VMX/SVM visible)" : "PV guests only (no VMX/SVM visible)");
         else

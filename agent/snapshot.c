@@ -353,6 +353,7 @@ int xp_snapshot_write(struct xp_ctx *ctx, const struct xp_report *r, const char 
                 return dfd;
         struct xp_root *root = xp_ctx_root(ctx);
         xp_modules_note_inputs(root, r->facts.kernel.release);
+        xp_boot_note_inputs(root);
         /* the log as the probes left it: copying reads the root again, and
          * what those reads add to the log is not the probes' */
         size_t n = xp_root_log_count(root), copied = 0, failed = 0;

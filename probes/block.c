@@ -276,11 +276,15 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 e = xp_parse_mountinfo_root(text, f->block.root_source, sizeof(f->block.root_source), f->block.root_fstype,
                                             sizeof(f->block.root_fstype), &major, &minor) == 0 ? 0 : -ENOENT;
                 have_devnum = e == 0;
+                if (e == 0)
+                        f->block.root_table = "proc/self/mountinfo";
                 free(text);
         }
         if (e < 0 && xp_root_read_file(root, "proc/mounts", 4u << 20, &text, NULL) == 0) {
                 e = xp_parse_mounts_root(text, f->block.root_source, sizeof(f->block.root_source), f->block.root_fstype,
                                          sizeof(f->block.root_fstype)) == 0 ? 0 : -ENOENT;
+                if (e == 0)
+                        f->block.root_table = "proc/mounts";
                 free(text);
         }
         if (e < 0) {

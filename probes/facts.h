@@ -150,6 +150,7 @@ struct xp_block_facts {
         enum xp_status rootfs;
         char root_source[128];        /* /dev/xvda1, rootfs, ... */
         char root_fstype[32];
+        const char *root_table;       /* the mount table they came from: "proc/self/mountinfo", "proc/mounts", NULL */
         char root_devname[32];        /* resolved block device name */
         enum xp_disk_kind root_kind;
 };

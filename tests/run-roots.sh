@@ -17,7 +17,11 @@
 #
 # Per case tests/roots/NAME/:
 #   expected.json          {verdict, hypervisor, xen: {role, mode, version} | null,
-#                           container}: compared with jq -S + diff -u
+#                           container}: compared with jq -S + diff -u; an
+#                           optional "boot": {root_fstype, checks: {NAME:
+#                           STATUS}} is compared with the same keys of the
+#                           report's .boot (the type from the capture's own
+#                           mount table, a status from what the capture shows)
 #   expected-warnings.txt  optional; one fixed substring per line ('#' comments),
 #                          each must occur in one of .warnings[]
 #   report.txt, report.json  optional golden copies of the whole report (text;
@@ -126,10 +130,23 @@ stderr:
 $(head -c 4000 "$w/stderr")"
                 else
                         jq -S "$projection" "$w/out.json" >"$w/got" 2>&1
-                        if ! jq -S . "$case_dir/expected.json" >"$w/want" 2>&1; then
+                        if ! jq -S 'del(.boot)' "$case_dir/expected.json" >"$w/want" 2>&1; then
                                 msg="expected.json is not valid JSON: $(cat "$w/want")"
                         elif ! d=$(diff -u --label "expected.json" --label "xenprobe --json (projected)" "$w/want" "$w/got"); then
                                 msg=$d
+                        fi
+                        # the boot keys expected.json names, and only those
+                        if jq -e 'has("boot")' "$case_dir/expected.json" >/dev/null 2>&1; then
+                                jq -S .boot "$case_dir/expected.json" >"$w/want-boot"
+                                jq -S --slurpfile want "$case_dir/expected.json" '$want[0].boot as $b | .boot |
+                                        (if $b | has("root_fstype") then {root_fstype} else {} end) +
+                                        (if $b | has("checks") then {checks: ([.checks[] | select(.name as $n |
+                                                $b.checks | has($n)) | {(.name): .status}] | add // {})} else {} end)' \
+                                        "$w/out.json" >"$w/got-boot" 2>&1
+                                if ! d=$(diff -u --label "expected.json .boot" --label "xenprobe --json .boot (projected)" "$w/want-boot" "$w/got-boot"); then
+                                        msg="${msg:+$msg
+}$d"
+                                fi
                         fi
                         if [ "$(jq '.schema' "$w/out.json")" != 1 ]; then
                                 msg="${msg:+$msg

@@ -9,15 +9,6 @@
 set -u
 : "${XENPROBE:?}"
 command -v jq >/dev/null || { echo "SKIP: jq not installed"; exit 77; }
-V=
-for d in /lib/modules/*; do
-        v=${d##*/}
-        if [ -f "/boot/vmlinuz-$v" ] && [ -f "/boot/initrd.img-$v" ] && [ -f "$d/modules.dep.bin" ]; then V=$v; fi
-done
-if [ -z "$V" ]; then
-        echo "SKIP: no installed kernel with an initrd (CI installs linux-image-amd64)"
-        exit 77
-fi
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0 fail=0
@@ -26,11 +17,111 @@ ko() { echo "FAIL $1"; fail=$((fail + 1)); }
 expect() { # name jq-expression file
         if jq -e "$2" "$3" >/dev/null 2>&1; then ok "$1"; else
                 ko "$1 ($2)"
-                jq -c '.boot | {checks, kernels: [.kernels[] | {version, initrd, modes}], orphan_initrds}' "$3" 2>/dev/null | head -c 1500
+                jq -c '.boot | {root_fstype, root_fstype_source, checks, kernels: [.kernels[] | {version, initrd, modes}], orphan_initrds}' "$3" 2>/dev/null | head -c 1500
                 echo
         fi
 }
 place() { ln -f "$1" "$2" 2>/dev/null || cp "$1" "$2"; }
+
+# --- captures (no kernel needed): proc/ is the guest's own only in a capture
+# of it, a root with run/xenprobe/cpuid as `xenprobe snapshot` writes it; the
+# same proc/ without it is what a chroot bind-mounting the host's /proc shows
+mkcapture() { # DIR: a PV domU's snapshot, root ext4 on xvda, fstab says xfs
+        local g=$1
+        mkdir -p "$g/proc/self" "$g/run/xenprobe" "$g/sys" "$g/etc"
+        printf '25 1 202:0 / / rw,relatime shared:1 - ext4 /dev/xvda rw\n' >"$g/proc/self/mountinfo"
+        printf 'console=hvc0 root=/dev/xvda ro\n' >"$g/proc/cmdline"
+        printf '# xenprobe cpuid snapshot: LEAF SUBLEAF EAX EBX ECX EDX [forced]\n' >"$g/run/xenprobe/cpuid"
+        printf 'UUID=0a1b2c3d-2222-4000-8000-000000000000 / xfs defaults 0 1\n' >"$g/etc/fstab"
+}
+G=$T/capture
+mkcapture "$G"
+"$XENPROBE" --root "$G" --json >"$T/capture.json"
+expect "capture: root fs from its own mount table, before etc/fstab" '.boot.root_fstype == "ext4" and .boot.root_fstype_source == "captured proc/self/mountinfo"' "$T/capture.json"
+rm "$G/run/xenprobe/cpuid"
+"$XENPROBE" --root "$G" --json >"$T/chroot.json"
+expect "not a capture (host proc/): root fs from etc/fstab, not proc/" '.boot.root_fstype == "xfs" and .boot.root_fstype_source == "etc/fstab:1"' "$T/chroot.json"
+rm "$G/etc/fstab"
+"$XENPROBE" --root "$G" --json >"$T/chroot2.json"
+expect "not a capture, no fstab: root fs unknown" '.boot.root_fstype == null and .boot.root_fstype_source == null' "$T/chroot2.json"
+printf '# written by xenprobe 0.1.0 snapshot, not read by the probes\ndate=x\nsource=/\n' >"$G/run/xenprobe/snapshot-info"
+"$XENPROBE" --root "$G" --json >"$T/nocpuid.json"
+expect "live snapshot without CPUID (source=/): a capture" '.boot.root_fstype == "ext4"' "$T/nocpuid.json"
+sed -i 's|^source=/$|source=/mnt/guest|' "$G/run/xenprobe/snapshot-info"
+"$XENPROBE" --root "$G" --json >"$T/notown.json"
+expect "snapshot of another root without CPUID: not a capture" '.boot.root_fstype == null' "$T/notown.json"
+rm -f "$G/run/xenprobe/snapshot-info"
+
+# device-naming: root= of proc/cmdline is checked in a capture only, and
+# the evidence names what was checked
+mkcapture "$G"
+"$XENPROBE" --root "$G" --json >"$T/capture.json"
+expect "capture: root=/dev/xvda of the captured cmdline checked, said" '.boot.checks[] | select(.name=="device-naming") | .status == "ok" and .evidence == "no /dev/sdX, /dev/hdX or /dev/vdX in etc/fstab, root= of the captured proc/cmdline"' "$T/capture.json"
+printf 'console=hvc0 root=/dev/sda1 ro\n' >"$G/proc/cmdline"
+"$XENPROBE" --root "$G" --json >"$T/capture-sda.json"
+expect "capture: root=/dev/sda1 in the captured cmdline is missing" '.boot.checks[] | select(.name=="device-naming") | .status == "missing" and (.evidence | startswith("the captured proc/cmdline has root=/dev/sda1: "))' "$T/capture-sda.json"
+rm "$G/run/xenprobe/cpuid"
+"$XENPROBE" --root "$G" --json >"$T/chroot-sda.json"
+expect "not a capture: proc/cmdline not checked, and said" '.boot.checks[] | select(.name=="device-naming") | .status == "ok" and (.evidence | test("^no /dev/sdX, /dev/hdX or /dev/vdX in etc/fstab; proc/cmdline not checked: this root is not a capture"))' "$T/chroot-sda.json"
+rm "$G/etc/fstab"
+printf 'console=hvc0 quiet\n' >"$G/proc/cmdline"
+: >"$G/run/xenprobe/cpuid"
+"$XENPROBE" --root "$G" --json >"$T/capture-noroot.json"
+expect "capture, nothing to check: said so, not a vacuous list" '.boot.checks[] | select(.name=="device-naming") | .evidence == "no etc/fstab or bootloader config to check; the captured proc/cmdline has no root="' "$T/capture-noroot.json"
+
+# dom0 (features bit 11, control_d): its disks keep their own drivers'
+# names, /dev/vda in its fstab and root= is right
+G=$T/dom0
+mkcapture "$G"
+mkdir -p "$G/sys/hypervisor/properties" "$G/proc/xen"
+echo xen >"$G/sys/hypervisor/type"
+echo PV >"$G/sys/hypervisor/guest_type"
+echo 000228f0 >"$G/sys/hypervisor/properties/features"
+echo control_d >"$G/proc/xen/capabilities"
+printf 'root=/dev/vda ro console=hvc0\n' >"$G/proc/cmdline"
+printf '/dev/vda / ext4 defaults 0 1\n' >"$G/etc/fstab"
+"$XENPROBE" --root "$G" --json >"$T/dom0.json"
+expect "dom0 capture: device names not checked, and why" '.xen.role == "dom0" and (.boot.checks[] | select(.name=="device-naming") | .status == "ok" and (.evidence | startswith("not checked in dom0: dom0 drives its disks with their own drivers")))' "$T/dom0.json"
+rm "$G/run/xenprobe/cpuid"
+"$XENPROBE" --root "$G" --json >"$T/dom0-chroot.json"
+expect "host dom0 proc/ under a chroot: the guest fstab is still checked" '.boot.checks[] | select(.name=="device-naming") | .status == "missing" and (.evidence | startswith("etc/fstab:1 names /dev/vda (/)"))' "$T/dom0-chroot.json"
+
+# pv-console: what shows systemd is the init, from what a capture holds
+# (PID 1's name, the mount table) and what any root holds (sbin/init)
+console() { jq -c '.boot.checks[] | select(.name=="pv-console") | {status, evidence}' "$1"; }
+G=$T/sd
+mkcapture "$G"
+printf '32 21 0:27 / /proc/sys/fs/binfmt_misc rw,relatime shared:13 - autofs systemd-1 rw,fd=30,pgrp=1,timeout=0,minproto=5,maxproto=5,direct\n' >>"$G/proc/self/mountinfo"
+"$XENPROBE" --root "$G" --json >"$T/sd-automount.json"
+expect "capture: systemd's automount systemd-1 shows PID 1 is systemd" '.boot.checks[] | select(.name=="pv-console") | .status == "ok" and (.evidence | startswith("PID 1 is systemd (proc/self/mountinfo: autofs \"systemd-1\" on /proc/sys/fs/binfmt_misc"))' "$T/sd-automount.json"
+mkdir -p "$G/proc/1"
+echo systemd >"$G/proc/1/comm"
+"$XENPROBE" --root "$G" --json >"$T/sd-comm.json"
+expect "capture: proc/1/comm says systemd" '.boot.checks[] | select(.name=="pv-console") | .status == "ok" and (.evidence | startswith("PID 1 is systemd (proc/1/comm): systemd-getty-generator"))' "$T/sd-comm.json"
+rm "$G/run/xenprobe/cpuid"
+"$XENPROBE" --root "$G" --json >"$T/sd-chroot.json"
+expect "not a capture: PID 1 in proc/ is not taken for the guest's" '.boot.checks[] | select(.name=="pv-console") | .status == "cannot-verify" and .evidence == "no etc/inittab, and nothing shows that systemd is the init (checked: sbin/init, lib/systemd/systemd)"' "$T/sd-chroot.json"
+mkdir -p "$G/usr/sbin"
+ln -s usr/sbin "$G/sbin"
+ln -s ../lib/systemd/systemd "$G/usr/sbin/init"
+"$XENPROBE" --root "$G" --json >"$T/sd-link.json"
+expect "sbin/init -> systemd, no binary needed" '.boot.checks[] | select(.name=="pv-console") | .status == "ok" and (.evidence | startswith("systemd is the installed init (sbin/init -> ../lib/systemd/systemd): "))' "$T/sd-link.json"
+rm "$G/usr/sbin/init"
+printf '\177ELF' >"$G/usr/sbin/init"
+"$XENPROBE" --root "$G" --json >"$T/sd-sysv.json"
+expect "sysvinit's sbin/init, a file: not a link, and not an unreadable file" '(.boot.checks | map(select(.name=="unreadable-file")) | length == 0) and (.boot.checks[] | select(.name=="pv-console") | .status == "cannot-verify")' "$T/sd-sysv.json"
+
+V=
+for d in /lib/modules/*; do
+        v=${d##*/}
+        if [ -f "/boot/vmlinuz-$v" ] && [ -f "/boot/initrd.img-$v" ] && [ -f "$d/modules.dep.bin" ]; then V=$v; fi
+done
+if [ -z "$V" ]; then
+        echo "SKIP the kernel cases: no installed kernel with an initrd (CI installs linux-image-amd64)"
+        echo "$pass passed, $fail failed"
+        [ "$fail" -eq 0 ]
+        exit
+fi
 
 # expected, independently: does the packaged initrd carry xen-blkfront?
 want_blk=ok

@@ -43,6 +43,30 @@ if [ -e "$work/live-snap/proc/1/environ" ] && tr '\0' '\n' <"$work/live-snap/pro
         fail=1
 fi
 
+# what tells the init (pv-console) is recorded, binaries never: PID 1's
+# name and the sbin/init link's text (not cmp: it trusts /proc's st_size 0)
+if [ -r /proc/1/comm ] && [ "$(cat /proc/1/comm)" != "$(cat "$work/live-snap/proc/1/comm" 2>/dev/null)" ]; then
+        echo "FAIL snapshot has no copy of proc/1/comm"
+        fail=1
+fi
+if [ -L /sbin/init ] && [ "$(readlink /sbin/init)" != "$(readlink "$work/live-snap/sbin/init")" ]; then
+        echo "FAIL snapshot has no sbin/init link as /sbin/init's"
+        fail=1
+fi
+if [ -e "$work/live-snap/lib/systemd/systemd" ] || [ -e "$work/live-snap/usr/lib/systemd/systemd" ]; then
+        echo "FAIL snapshot copied the systemd binary"
+        fail=1
+fi
+# where the live report shows systemd as the init by those, the replay does too
+if jq -e '.boot.checks[] | select(.name=="pv-console") | .evidence | test("^PID 1 is systemd \\(proc/1/comm\\)|^systemd is the installed init \\(sbin/init")' "$work/live.json" >/dev/null; then
+        if jq -e '.boot.checks[] | select(.name=="pv-console") | .status == "ok"' "$work/replay.json" >/dev/null; then
+                echo "PASS replay keeps the pv-console evidence"
+        else
+                echo "FAIL replay lost the pv-console evidence: $(jq -c '.boot.checks[] | select(.name=="pv-console")' "$work/replay.json")"
+                fail=1
+        fi
+fi
+
 # a snapshot is never merged into a non-empty directory
 if "$XENPROBE" snapshot "$work/live-snap" 2>/dev/null; then
         echo "FAIL snapshot into a non-empty directory succeeded"

@@ -112,7 +112,7 @@ struct xp_boot {
         size_t n_kernels;
         char **orphans;             /* initrds with no kernel */
         char root_fstype[32];
-        char root_fstype_source[96]; /* "mounted root (proc/self/mountinfo)", "etc/fstab:3" */
+        char root_fstype_source[96]; /* "mounted root (proc/self/mountinfo)", "captured proc/mounts", "etc/fstab:3" */
         bool network_root;
         enum xp_generator generator; /* installed on the root */
         struct xp_checks checks;    /* system-wide: device naming, bootloader, console */
@@ -128,3 +128,7 @@ struct xp_boot_options {
 /* Fill R->boot: kernels of ROOT/boot, their images and the system checks.
  * Uses R->facts (release, cmdline, root fs) when a probe run filled them. */
 int xp_boot_probe(struct xp_ctx *ctx, struct xp_report *r, const struct xp_boot_options *o) _must_check_;
+/* Read what tells the init system (proc/1/comm, etc/inittab, the sbin/init
+ * link; never a binary) into ROOT's read log, so that a snapshot carries
+ * the pv-console check's evidence although the boot probe does not run. */
+void xp_boot_note_inputs(struct xp_root *root);

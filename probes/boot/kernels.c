@@ -289,6 +289,54 @@ static void pair_kernels(struct xp_root *root, struct xp_boot *b, char ***cmdlin
 
 /* ------------------------------------------------------------ root facts */
 
+/*
+ * Is this root a capture of the running system it was taken on, so that its
+ * proc/ (mount table, command line, PID 1) is that system's own?  Every
+ * capture carries run/xenprobe/cpuid, read on the same machine at the same
+ * time as proc/: `xenprobe snapshot` writes it (and carries it over when
+ * snapshotting a capture; tests/xen's make check-xen imports such
+ * snapshots), and tests/import-capture.sh writes it from a lab capture's own
+ * CPUID dump.  A live snapshot without CPUID (not x86) still
+ * says "source=/" in its run/xenprobe/snapshot-info.  Nothing else has
+ * either file: xenprobe never writes /run/xenprobe on a running system, a
+ * guest's disk image has an empty run/ (a tmpfs while it runs), and a
+ * snapshot taken of such a root has neither CPUID nor "source=/".  So
+ * `--root` on a mounted guest image, or on a chroot whose proc/ is
+ * bind-mounted from the host (and then describes the host, not the guest),
+ * never takes that proc/ for the guest's.
+ */
+static bool root_is_capture(struct xp_root *root)
+{
+        if (xp_root_exists(root, XP_CPUID_FILE))
+                return true;
+        char *info = NULL;
+        bool own = xp_root_read_file(root, "run/xenprobe/snapshot-info", 64 * 1024, &info, NULL) == 0 &&
+                   (xp_startswith(info, "source=/\n") || strstr(info, "\nsource=/\n"));
+        free(info);
+        return own;
+}
+
+/* The root filesystem type: --fs, else the mounted root's on the live
+ * system or in a capture of one (root_is_capture), a real filesystem only
+ * (not the initramfs' rootfs, a tmpfs or a container's overlay); else
+ * read_fstab() takes it from etc/fstab. */
+static void pick_root_fstype(const struct xp_report *r, struct xp_boot *b, const struct xp_boot_options *o,
+                             bool capture)
+{
+        const char *t = r->facts.block.root_fstype, *table = r->facts.block.root_table;
+        if (o->fstype) {
+                snprintf(b->root_fstype, sizeof(b->root_fstype), "%s", o->fstype);
+                snprintf(b->root_fstype_source, sizeof(b->root_fstype_source), "--fs option");
+        } else if ((r->live || capture) && table && t[0] && strcmp(t, "overlay") != 0 && strcmp(t, "rootfs") != 0 &&
+                   strcmp(t, "tmpfs") != 0) {
+                snprintf(b->root_fstype, sizeof(b->root_fstype), "%s", t);
+                if (r->live)
+                        snprintf(b->root_fstype_source, sizeof(b->root_fstype_source), "mounted root (%s)", table);
+                else
+                        snprintf(b->root_fstype_source, sizeof(b->root_fstype_source), "captured %s", table);
+        }
+}
+
 static enum xp_generator root_generator(struct xp_root *root)
 {
         if (xp_root_exists(root, "etc/initramfs-tools/initramfs.conf") || xp_root_exists(root, "usr/sbin/mkinitramfs"))
@@ -321,11 +369,11 @@ static bool emulated_name(const char *dev, size_t len)
 }
 
 /* fstab: root type, and every line naming an emulated disk */
-static void read_fstab(struct xp_root *root, struct xp_boot *b, char *bad, size_t badlen)
+static bool read_fstab(struct xp_root *root, struct xp_boot *b, char *bad, size_t badlen)
 {
         char *text = NULL;
         if (xp_root_read_file(root, "etc/fstab", TEXT_MAX, &text, NULL) < 0)
-                return;
+                return false;
         unsigned lineno = 0;
         size_t bl = strlen(bad);
         for (char *l = text, *next; l; l = next) {
@@ -350,6 +398,7 @@ static void read_fstab(struct xp_root *root, struct xp_boot *b, char *bad, size_
                 }
         }
         free(text);
+        return true;
 }
 
 /* root= in a command line naming an emulated disk */
@@ -367,11 +416,13 @@ static void check_cmdline(const char *where, const char *cmdline, char *bad, siz
         free(s);
 }
 
-static void check_grub_cfg(struct xp_root *root, const char *path, char *bad, size_t badlen)
+/* root= on the kernel lines of bootloader config PATH; false when it
+ * cannot be read */
+static bool check_grub_cfg(struct xp_root *root, const char *path, char *bad, size_t badlen)
 {
         char *text = NULL;
         if (xp_root_read_file(root, path, 8u << 20, &text, NULL) < 0)
-                return;
+                return false;
         unsigned lineno = 0;
         for (char *l = text, *next; l; l = next) {
                 next = strchr(l, '\n');
@@ -390,6 +441,7 @@ static void check_grub_cfg(struct xp_root *root, const char *path, char *bad, si
                 check_cmdline(where, q ? q + 1 : t, bad, badlen);
         }
         free(text);
+        return true;
 }
 
 static const char *const bootloader_configs[] = {
@@ -398,19 +450,57 @@ static const char *const bootloader_configs[] = {
         "boot/extlinux/extlinux.conf", "boot/syslinux/syslinux.cfg", "boot/loader/entries",
 };
 
-static int system_checks(struct xp_ctx *ctx, struct xp_report *r, char ***cmdlines)
+/* Append NAME to the list L ("a, b, c") of what was checked. */
+static void list_add(char *l, size_t len, const char *name)
 {
-        struct xp_root *root = xp_ctx_root(ctx);
-        struct xp_boot *b = &r->boot;
-        char bad[1024] = "";
-        int e;
+        size_t n = strlen(l);
+        if (n + 1 < len)
+                snprintf(l + n, len - n, "%s%s", n ? ", " : "", name);
+}
 
-        read_fstab(root, b, bad, sizeof(bad));
-        if (r->facts.kernel.cmdline == XP_ST_FOUND && r->live)
-                check_cmdline("the running kernel's command line", r->facts.kernel.cmdline_text, bad, sizeof(bad));
+/* root= of the kernel command line the probes read, where it is this
+ * system's own: live, or in a capture of it (root_is_capture); in any
+ * other root proc/cmdline may be the host's.  What was checked goes to
+ * CHECKED, what was not and why to REMARK. */
+static void naming_cmdline(const struct xp_report *r, bool capture, char *bad, size_t badlen, char *checked,
+                           size_t clen, char *remark, size_t rlen)
+{
+        const char *where = r->live ? "the running kernel's command line" : "the captured proc/cmdline";
+        size_t l;
+        if (r->facts.kernel.cmdline != XP_ST_FOUND)
+                return;
+        if (!r->live && !capture)
+                snprintf(remark, rlen, "proc/cmdline not checked: this root is not a capture of a running system "
+                         "(no run/xenprobe/cpuid), its proc/ may be the host's");
+        else if (!xp_cmdline_find(r->facts.kernel.cmdline_text, "root=", &l))
+                snprintf(remark, rlen, "%s has no root=", where);
+        else {
+                char item[64];
+                snprintf(item, sizeof(item), "root= of %s", where);
+                list_add(checked, clen, item);
+                check_cmdline(where, r->facts.kernel.cmdline_text, bad, badlen);
+        }
+}
+
+/*
+ * device-naming: /dev/sdX, /dev/hdX, /dev/vdX in etc/fstab, the bootloader
+ * configs, BLS options and root=, names a domU's disks do not have under
+ * xen-blkfront (/dev/xvdX).  Not in dom0 (live, or a capture of one): it
+ * drives its disks with their own drivers (xen-blkback serves the domUs'),
+ * so those names are right there.  Also reads the root type from etc/fstab.
+ */
+static int naming_check(struct xp_root *root, struct xp_report *r, char ***cmdlines, bool capture)
+{
+        struct xp_boot *b = &r->boot;
+        char bad[1024] = "", checked[512] = "", remark[256] = "";
+
+        if (read_fstab(root, b, bad, sizeof(bad)))
+                list_add(checked, sizeof(checked), "etc/fstab");
         for (size_t i = 0; i < ELEMENTSOF(bootloader_configs) - 1; i++)
-                check_grub_cfg(root, bootloader_configs[i], bad, sizeof(bad));
-        check_grub_cfg(root, "etc/default/grub", bad, sizeof(bad));
+                if (check_grub_cfg(root, bootloader_configs[i], bad, sizeof(bad)))
+                        list_add(checked, sizeof(checked), bootloader_configs[i]);
+        if (check_grub_cfg(root, "etc/default/grub", bad, sizeof(bad)))
+                list_add(checked, sizeof(checked), "etc/default/grub");
         for (char **c = *cmdlines; c && *c; c++) {
                 char *tab = strchr(*c, '\t');
                 if (tab) {
@@ -418,15 +508,166 @@ static int system_checks(struct xp_ctx *ctx, struct xp_report *r, char ***cmdlin
                         check_cmdline(*c, tab + 1, bad, sizeof(bad));
                 }
         }
+        if (*cmdlines && **cmdlines)
+                list_add(checked, sizeof(checked), "the options of boot/loader/entries");
+        naming_cmdline(r, capture, bad, sizeof(bad), checked, sizeof(checked), remark, sizeof(remark));
+        if ((r->live || capture) && r->role == XP_ROLE_DOM0)
+                return xp_checks_add(&b->checks, "device-naming", XP_CHECK_OK, NULL,
+                                     "not checked in dom0: dom0 drives its disks with their own drivers, so "
+                                     "/dev/sdX, /dev/hdX or /dev/vdX names are right there; /dev/xvdX is what "
+                                     "xen-blkfront names a domU's disks");
         if (bad[0])
-                e = xp_checks_add(&b->checks, "device-naming", XP_CHECK_MISSING,
-                                  "name disks by UUID= or LABEL= (blkid shows them): edit those fstab lines, and "
-                                  "for root= let update-grub / grub2-mkconfig write root=UUID=",
-                                  "%s: under PV drivers (PV, PVH, PVHVM) disks are /dev/xvdX, so these names do not exist",
-                                  bad);
+                return xp_checks_add(&b->checks, "device-naming", XP_CHECK_MISSING,
+                                     "name disks by UUID= or LABEL= (blkid shows them): edit those fstab lines, and "
+                                     "for root= let update-grub / grub2-mkconfig write root=UUID=",
+                                     "%s: under PV drivers (PV, PVH, PVHVM) disks are /dev/xvdX, so these names do "
+                                     "not exist%s%s",
+                                     bad, remark[0] ? "; " : "", remark);
+        if (checked[0])
+                return xp_checks_add(&b->checks, "device-naming", XP_CHECK_OK, NULL,
+                                     "no /dev/sdX, /dev/hdX or /dev/vdX in %s%s%s", checked, remark[0] ? "; " : "",
+                                     remark);
+        return xp_checks_add(&b->checks, "device-naming", XP_CHECK_OK, NULL,
+                             "no etc/fstab or bootloader config to check%s%s", remark[0] ? "; " : "", remark);
+}
+
+/* The mount point of an autofs mount named "systemd-1" in the mount table
+ * TEXT (proc/self/mountinfo when MOUNTINFO, else proc/mounts), sanitized
+ * into WHERE; false when there is none.  systemd names the autofs mounts of
+ * its automount units "systemd-" and its own PID (src/core/automount.c), so
+ * this one was made by a systemd running as PID 1. */
+static bool systemd_automount(char *text, bool mountinfo, char *where, size_t len)
+{
+        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                char point[256], src[64], type[32];
+                const char *sep = strstr(l, " - ");
+                if (mountinfo) {
+                        /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPT...] - FSTYPE SOURCE SUPER */
+                        if (!sep || sscanf(l, "%*s %*s %*s %*s %255s", point) != 1 ||
+                            sscanf(sep + 3, "%31s %63s", type, src) != 2)
+                                continue;
+                } else if (sscanf(l, "%63s %255s %31s", src, point, type) != 3)
+                        continue;
+                if (strcmp(type, "autofs") != 0 || strcmp(src, "systemd-1") != 0)
+                        continue;
+                char *s = xp_sanitize(point, strlen(point), len - 1);
+                snprintf(where, len, "%s", s ? s : "?");
+                free(s);
+                return true;
+        }
+        return false;
+}
+
+/* What shows systemd running as PID 1, where proc/ is this system's own
+ * (live, or a capture of it: root_is_capture): PID 1's name, else the
+ * automount only PID 1's systemd makes.  Written into WHY; false if none. */
+static bool systemd_pid1(struct xp_root *root, char *why, size_t len)
+{
+        static const char *const tables[] = { "proc/self/mountinfo", "proc/mounts" };
+        char *text = NULL, where[128];
+        bool yes = xp_root_read_line(root, "proc/1/comm", &text) == 0 && strcmp(text, "systemd") == 0;
+        free(text);
+        if (yes) {
+                snprintf(why, len, "PID 1 is systemd (proc/1/comm)");
+                return true;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(tables) && !yes; i++) {
+                text = NULL;
+                if (xp_root_read_file(root, tables[i], 4u << 20, &text, NULL) == 0 &&
+                    systemd_automount(text, i == 0, where, sizeof(where))) {
+                        snprintf(why, len, "PID 1 is systemd (%s: autofs \"systemd-1\" on %s, systemd's "
+                                 "automount named after its PID)", tables[i], where);
+                        yes = true;
+                }
+                free(text);
+        }
+        return yes;
+}
+
+/* The installed init is systemd: sbin/init links to it (its text into
+ * WHY), else lib/systemd/systemd is there.  False if neither. */
+static bool systemd_installed(struct xp_root *root, char *why, size_t len)
+{
+        char *target = NULL;
+        if (xp_root_readlink(root, "sbin/init", &target) == 0) {
+                const char *base = strrchr(target, '/');
+                bool sd = strcmp(base ? base + 1 : target, "systemd") == 0;
+                char *s = sd ? xp_sanitize(target, strlen(target), 128) : NULL;
+                if (sd)
+                        snprintf(why, len, "systemd is the installed init (sbin/init -> %s)", s ? s : "?");
+                free(s);
+                free(target);
+                if (sd)
+                        return true;
+        }
+        const char *bin = xp_root_exists(root, "lib/systemd/systemd")       ? "lib/systemd/systemd"
+                          : xp_root_exists(root, "usr/lib/systemd/systemd") ? "usr/lib/systemd/systemd"
+                                                                            : NULL;
+        if (bin)
+                snprintf(why, len, "systemd is installed (%s)", bin);
+        return bin != NULL;
+}
+
+/*
+ * pv-console: a getty on hvc0, the PV console.  etc/inittab says it for
+ * sysvinit; for systemd, systemd-getty-generator starts serial-getty@hvc0
+ * when /dev/hvc0 exists, so what must be shown is that systemd is the init:
+ * PID 1 (from proc/, only where it is this system's own), else the
+ * installed init.  The evidence names what showed it.
+ */
+static int console_check(struct xp_root *root, struct xp_report *r, bool capture)
+{
+        struct xp_boot *b = &r->boot;
+        char *inittab = NULL, why[320];
+        int e;
+        if (xp_root_read_file(root, "etc/inittab", TEXT_MAX, &inittab, NULL) == 0) {
+                bool hvc = strstr(inittab, "hvc0") != NULL;
+                e = xp_checks_add(&b->checks, "pv-console", hvc ? XP_CHECK_OK : XP_CHECK_MISSING,
+                                  "add a getty line for hvc0 to /etc/inittab, e.g. "
+                                  "\"hv:2345:respawn:/sbin/getty 38400 hvc0\"",
+                                  hvc ? "etc/inittab runs a getty on hvc0"
+                                      : "etc/inittab has no getty on hvc0: a PV console shows no login");
+                free(inittab);
+        } else if (((r->live || capture) && systemd_pid1(root, why, sizeof(why))) ||
+                   systemd_installed(root, why, sizeof(why)))
+                e = xp_checks_add(&b->checks, "pv-console", XP_CHECK_OK, NULL,
+                                  "%s: systemd-getty-generator starts serial-getty@hvc0 when /dev/hvc0 exists", why);
         else
-                e = xp_checks_add(&b->checks, "device-naming", XP_CHECK_OK, NULL,
-                                  "no /dev/sdX, /dev/hdX or /dev/vdX in etc/fstab, bootloader configs or root=");
+                e = xp_checks_add(&b->checks, "pv-console", XP_CHECK_CANNOT_VERIFY, "make sure a getty runs on hvc0",
+                                  "no etc/inittab, and nothing shows that systemd is the init (checked: %ssbin/init, "
+                                  "lib/systemd/systemd)",
+                                  r->live || capture ? "proc/1/comm, the mount table, " : "");
+        return e;
+}
+
+void xp_boot_note_inputs(struct xp_root *root)
+{
+        char *v = NULL;
+        /* each read is logged whether it succeeds or not; the values are
+         * the replay's business */
+        if (xp_root_read_line(root, "proc/1/comm", &v) == 0)
+                free(v);
+        v = NULL;
+        if (xp_root_read_file(root, "etc/inittab", TEXT_MAX, &v, NULL) == 0)
+                free(v);
+        v = NULL;
+        if (xp_root_readlink(root, "sbin/init", &v) == 0)
+                free(v);
+}
+
+/* Paths the boot probe readlink()s to learn whether they are links: there
+ * EINVAL ("not a symlink", sysvinit's sbin/init) is an answer, not a
+ * file it could not read. */
+static bool probed_link(const char *path, int err)
+{
+        return err == EINVAL && strcmp(path, "sbin/init") == 0;
+}
+
+static int system_checks(struct xp_ctx *ctx, struct xp_report *r, char ***cmdlines, bool capture)
+{
+        struct xp_root *root = xp_ctx_root(ctx);
+        struct xp_boot *b = &r->boot;
+        int e = naming_check(root, r, cmdlines, capture);
         if (e < 0)
                 return e;
 
@@ -446,22 +687,7 @@ static int system_checks(struct xp_ctx *ctx, struct xp_report *r, char ***cmdlin
         if (e < 0)
                 return e;
 
-        /* PV console: hvc0 */
-        char *inittab = NULL;
-        if (xp_root_read_file(root, "etc/inittab", TEXT_MAX, &inittab, NULL) == 0) {
-                bool hvc = strstr(inittab, "hvc0") != NULL;
-                e = xp_checks_add(&b->checks, "pv-console", hvc ? XP_CHECK_OK : XP_CHECK_MISSING,
-                                  "add a getty line for hvc0 to /etc/inittab, e.g. "
-                                  "\"hv:2345:respawn:/sbin/getty 38400 hvc0\"",
-                                  hvc ? "etc/inittab runs a getty on hvc0"
-                                      : "etc/inittab has no getty on hvc0: a PV console shows no login");
-                free(inittab);
-        } else if (xp_root_exists(root, "lib/systemd/systemd") || xp_root_exists(root, "usr/lib/systemd/systemd"))
-                e = xp_checks_add(&b->checks, "pv-console", XP_CHECK_OK, NULL,
-                                  "systemd: systemd-getty-generator starts serial-getty@hvc0 when /dev/hvc0 exists");
-        else
-                e = xp_checks_add(&b->checks, "pv-console", XP_CHECK_CANNOT_VERIFY,
-                                  "make sure a getty runs on hvc0", "no etc/inittab and no systemd found");
+        e = console_check(root, r, capture);
         return e < 0 ? e : 0;
 }
 
@@ -704,17 +930,11 @@ int xp_boot_probe(struct xp_ctx *ctx, struct xp_report *r, const struct xp_boot_
         (void)xp_take_enomem();
         b->generator = root_generator(root);
 
-        /* root filesystem: the mounted one on a live system, else fstab */
-        if (o->fstype) {
-                snprintf(b->root_fstype, sizeof(b->root_fstype), "%s", o->fstype);
-                snprintf(b->root_fstype_source, sizeof(b->root_fstype_source), "--fs option");
-        } else if (r->live && r->facts.block.root_fstype[0] && strcmp(r->facts.block.root_fstype, "overlay") != 0 &&
-                   strcmp(r->facts.block.root_fstype, "rootfs") != 0 && strcmp(r->facts.block.root_fstype, "tmpfs") != 0) {
-                snprintf(b->root_fstype, sizeof(b->root_fstype), "%s", r->facts.block.root_fstype);
-                snprintf(b->root_fstype_source, sizeof(b->root_fstype_source), "mounted root (proc/self/mountinfo)");
-        }
+        /* root filesystem: --fs, the mounted one (live or captured), else fstab */
+        bool capture = !r->live && root_is_capture(root);
+        pick_root_fstype(r, b, o, capture);
         pair_kernels(root, b, &cmdlines); /* also collects BLS options lines */
-        e = system_checks(ctx, r, &cmdlines);
+        e = system_checks(ctx, r, &cmdlines, capture);
         if (e < 0)
                 goto out;
         if (b->root_fstype[0])
@@ -747,7 +967,7 @@ int xp_boot_probe(struct xp_ctx *ctx, struct xp_report *r, const struct xp_boot_
                 const char *p = xp_root_log_path(root, i, &kind);
                 int err = xp_root_log_error(root, i);
                 if (kind != XP_LOG_ERROR || !p || xp_startswith(p, "proc/") || xp_startswith(p, "sys/") ||
-                    xp_startswith(p, "run/"))
+                    xp_startswith(p, "run/") || probed_link(p, err))
                         continue;
                 char *s = xp_sanitize(p, strlen(p), 200);
                 e = xp_checks_add(&b->checks, "unreadable-file", XP_CHECK_CANNOT_VERIFY,
