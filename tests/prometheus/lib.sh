@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Sourced by the tests that run the real Prometheus programs (tools.sh):
+#   prom_tools_or_skip TOOLS.SH      sets PROMTOOL, NODE_EXPORTER, PROMETHEUS;
+#                                    exits 77 when they cannot be fetched,
+#                                    but fails under XP_PROM_REQUIRED=1 (CI)
+#   node_exporter_start DIR TEXTFILE-DIR   textfile collector only, on
+#                                    127.0.0.1 and a free port: sets NE_PORT,
+#                                    NE_PID; its log is DIR/node_exporter.log
+#   prometheus_start DIR CONFIG      on 127.0.0.1 and a free port, data in
+#                                    DIR/data: sets PROM_PORT, PROM_PID
+#   stop_pid PID                     SIGTERM, then SIGKILL after 5 s
+# Servers are started by the test and stopped by PID (trap them).
+prom_tools_or_skip() {
+	local out rc
+	out=$(bash "$1" env 2>&1)
+	rc=$?
+	if [ $rc = 77 ]; then
+		[ "${XP_PROM_REQUIRED:-}" = 1 ] && { echo "FAIL: Prometheus programs unavailable: $out"; exit 1; }
+		echo "SKIP: the Prometheus programs cannot be fetched here: $(echo "$out" | tail -n 1)"
+		exit 77
+	fi
+	[ $rc = 0 ] || { echo "FAIL: tools.sh env: $out"; exit 1; }
+	eval "$(echo "$out" | grep -E '^(PROMTOOL|NODE_EXPORTER|PROMETHEUS)=')"
+}
+
+# a TCP port to try (a server that cannot bind it exits, and is retried on
+# another)
+free_port() { echo $((20000 + RANDOM % 30000)); }
+
+# http_ok URL: the server answers 200
+http_ok() { curl -fsS -o /dev/null --max-time 2 "$1"; }
+
+wait_http() { # SECONDS URL PID
+	local deadline=$((SECONDS + $1))
+	until http_ok "$2"; do
+		kill -0 "$3" 2>/dev/null || return 1
+		[ $SECONDS -ge "$deadline" ] && return 1
+		sleep 0.2
+	done
+}
+
+node_exporter_start() {
+	local dir=$1 tdir=$2 try
+	for try in 1 2 3; do
+		NE_PORT=$(free_port)
+		"$NODE_EXPORTER" --web.listen-address="127.0.0.1:$NE_PORT" \
+			--collector.disable-defaults --collector.textfile \
+			--collector.textfile.directory="$tdir" >>"$dir/node_exporter.log" 2>&1 &
+		NE_PID=$!
+		wait_http 20 "http://127.0.0.1:$NE_PORT/metrics" "$NE_PID" && return 0
+		stop_pid "$NE_PID"
+	done
+	echo "node_exporter did not start; its log:"; tail -n 20 "$dir/node_exporter.log"
+	return 1
+}
+
+prometheus_start() {
+	local dir=$1 conf=$2 try
+	for try in 1 2 3; do
+		PROM_PORT=$(free_port)
+		"$PROMETHEUS" --config.file="$conf" --storage.tsdb.path="$dir/data" \
+			--web.listen-address="127.0.0.1:$PROM_PORT" >>"$dir/prometheus.log" 2>&1 &
+		PROM_PID=$!
+		wait_http 30 "http://127.0.0.1:$PROM_PORT/-/ready" "$PROM_PID" && return 0
+		stop_pid "$PROM_PID"
+	done
+	echo "prometheus did not start; its log:"; tail -n 20 "$dir/prometheus.log"
+	return 1
+}
+
+stop_pid() {
+	local pid=$1 i
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null || return 0
+	for i in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
