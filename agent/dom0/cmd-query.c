@@ -281,9 +281,13 @@ static int parse_options(struct query *q, int argc, char **argv)
                 default: usage(stderr); return EXIT_USAGE;
                 }
         }
-        if ((q->output && !q->prom) || (q->prom && q->json)) {
-                fprintf(stderr, "xenprobe: query: %s\n", q->prom ? "--prometheus and --json exclude each other"
-                                                                   : "--output needs --prometheus");
+        const char *conflict = q->output && !q->prom         ? "--output needs --prometheus"
+                               : q->prom && q->json           ? "--prometheus and --json exclude each other"
+                               : q->prom && q->watch && !q->output ? "--watch --prometheus needs --output FILE (the "
+                                                                     "file is replaced on every change)"
+                                                                   : NULL;
+        if (conflict) {
+                fprintf(stderr, "xenprobe: query: %s\n", conflict);
                 usage(stderr);
                 return EXIT_USAGE;
         }
@@ -392,6 +396,11 @@ static int show(struct query *q)
 /* --watch after the listing: the exit status */
 static int watch(struct query *q)
 {
+        /* --refresh's answers were true of the listing; the rewrites that
+         * follow would repeat them as if they were still asked */
+        free(q->refreshed);
+        q->refreshed = NULL;
+        q->n_refreshed = 0;
         int e = xp_query_watch(q);
         if (e == -EIO)
                 fprintf(stderr, "xenprobe: query: writing the output: %s\n", strerror(EIO));
@@ -440,6 +449,7 @@ int xp_cmd_query(int argc, char **argv, bool json, bool verbose)
         ret = run(&q, argv + optind, argc - optind);
         doms_free(&q);
         free(q.sel);
+        free(q.refreshed);
         xp_xs_close(q.xs);
         return ret;
 }

@@ -150,10 +150,18 @@ int xp_q_render_row(const struct xp_qdom *d, const int *widths, const char *pref
 int xp_q_render_detail(const struct xp_qdom *d, FILE *out);
 
 /* dom0/render-prom.c: the domains in the Prometheus text format */
+/* --refresh: a domain asked to publish now, and whether its daemon
+ * answered in time */
+struct xp_q_refreshed {
+        unsigned domid;
+        bool answered;
+};
 struct xp_q_prom_run {
         double timestamp; /* when read (Unix time) */
         double duration;  /* seconds the reading took */
         double heartbeat; /* --watch: the longest gap between two writes; 0: none */
+        const struct xp_q_refreshed *refreshed; /* --refresh: the domains asked */
+        size_t n_refreshed;
 };
 int xp_q_render_prom(struct xp_qdom *const *doms, size_t n, const struct xp_q_prom_run *run, FILE *out);
 /* A JSON string for guest bytes: valid UTF-8, every byte that is not

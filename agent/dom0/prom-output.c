@@ -21,6 +21,8 @@ int xp_query_write_prom(const struct query *q, struct xp_qdom *const *doms, size
                 .timestamp = (double)now.tv_sec + (double)(now.tv_nsec / 1000000) / 1e3,
                 .duration = q->read_seconds,
                 .heartbeat = q->watch ? q->heartbeat : 0,
+                .refreshed = q->refreshed,
+                .n_refreshed = q->n_refreshed,
         };
         if (!q->output) {
                 int e = xp_q_render_prom(doms, n, &run, stdout);

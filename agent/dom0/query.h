@@ -27,6 +27,8 @@ struct query {
         double heartbeat;   /* --watch --prometheus: rewrite at least this often (s) */
         double read_seconds; /* how long the last reading of the domains took */
         bool prom_dirty;    /* --watch --prometheus: a change not yet written */
+        struct xp_q_refreshed *refreshed; /* --refresh: who was asked, who answered */
+        size_t n_refreshed;
         double timeout;
         unsigned *sel; /* the domids asked for (sorted), or every listed one */
         size_t n_sel;
@@ -52,7 +54,8 @@ const char *xp_query_dom_name(const struct xp_qdom *d, char *buf, size_t len);
 
 /* --refresh: ask the read domains to publish now and wait up to
  * Q->timeout for their answers; *UNANSWERED when one did not answer (it
- * says which and why).  0, or a fatal -errno. */
+ * says which and why), and Q->refreshed lists every domain asked with
+ * its answer.  0, or a fatal -errno. */
 int xp_query_refresh(struct query *q, bool *unanswered) _must_check_;
 
 /* --watch: SIGINT and SIGTERM blocked, to be read from watch's signalfd;

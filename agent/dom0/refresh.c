@@ -27,6 +27,7 @@ struct refresh {
         struct query *q;
         char token[XP_XS_REQUEST_MAX + 1];
         bool *pending; /* per q->doms[i]: asked, not answered yet */
+        bool *asked;   /* per q->doms[i]: asked (a refused write included) */
         bool *watched; /* per q->doms[i]: its served key is watched */
         size_t left;   /* pending */
 };
@@ -42,6 +43,7 @@ static int ask(struct refresh *rf, size_t i, bool *unanswered)
         if (e < 0)
                 return e;
         rf->watched[i] = true;
+        rf->asked[i] = true;
         e = xp_q_request(q->xs, d, rf->token);
         if (e == -ESTALE || e == -ENOENT) {
                 fprintf(stderr, "xenprobe: query: %s: not asked to refresh: %s\n",
@@ -130,6 +132,11 @@ static int ask_all(struct refresh *rf, bool *unanswered)
         if (e < 0)
                 return e;
         for (size_t i = 0; i < q->n_doms; i++) {
+                if (rf->asked[i])
+                        q->refreshed[q->n_refreshed++] = (struct xp_q_refreshed){
+                                .domid = q->doms[i]->domid, .answered = !rf->pending[i] };
+        }
+        for (size_t i = 0; i < q->n_doms; i++) {
                 if (!rf->pending[i])
                         continue;
                 char nb[128];
@@ -148,7 +155,11 @@ int xp_query_refresh(struct query *q, bool *unanswered)
         snprintf(rf.token, sizeof(rf.token), "q%ld-%llu", (long)getpid(), (unsigned long long)xp_query_now_ns());
         rf.pending = calloc(q->n_doms + 1, sizeof(bool));
         rf.watched = calloc(q->n_doms + 1, sizeof(bool));
-        int e = rf.pending && rf.watched ? ask_all(&rf, unanswered) : -ENOMEM;
+        rf.asked = calloc(q->n_doms + 1, sizeof(bool));
+        free(q->refreshed);
+        q->n_refreshed = 0;
+        q->refreshed = calloc(q->n_doms + 1, sizeof(*q->refreshed));
+        int e = rf.pending && rf.watched && rf.asked && q->refreshed ? ask_all(&rf, unanswered) : -ENOMEM;
         for (size_t i = 0; rf.watched && i < q->n_doms; i++)
                 if (rf.watched[i]) {
                         char path[192];
@@ -159,5 +170,6 @@ int xp_query_refresh(struct query *q, bool *unanswered)
                 }
         free(rf.pending);
         free(rf.watched);
+        free(rf.asked);
         return e;
 }

@@ -188,6 +188,27 @@ static void warnings(FILE *out, struct xp_qdom *const *doms, size_t n)
         }
 }
 
+/* --refresh: 1 for a guest whose daemon answered in time, 0 for one that
+ * did not (or whose request could not be written) */
+static void refresh_answered(FILE *out, struct xp_qdom *const *doms, size_t n, const struct xp_q_prom_run *run)
+{
+        if (!run->refreshed)
+                return;
+        xp_prom_family(out, "xenprobe_domain_refresh_answered",
+                       "With query --refresh: 1 when the guest's daemon published again within the timeout, 0 when "
+                       "it did not");
+        for (size_t i = 0; i < n; i++)
+                for (size_t j = 0; j < run->n_refreshed; j++) {
+                        if (run->refreshed[j].domid != doms[i]->domid)
+                                continue;
+                        char id[16];
+                        struct xp_prom_label l[ID_LABELS];
+                        identity(doms[i], id, sizeof(id), l);
+                        xp_prom_sample(out, "xenprobe_domain_refresh_answered", l, ID_LABELS,
+                                       run->refreshed[j].answered);
+                }
+}
+
 static void query_run(FILE *out, size_t n, const struct xp_q_prom_run *run)
 {
         xp_prom_family(out, "xenprobe_query_timestamp_seconds", "When this file was written (Unix time)");
@@ -207,6 +228,7 @@ int xp_q_render_prom(struct xp_qdom *const *doms, size_t n, const struct xp_q_pr
 {
         query_run(out, n, run);
         domain_info(out, doms, n);
+        refresh_answered(out, doms, n, run);
         guest_info(out, doms, n);
         boot_summary(out, doms, n);
         boot_kernels(out, doms, n);
