@@ -28,7 +28,7 @@ prom_tools_or_skip() {
 free_port() { echo $((20000 + RANDOM % 30000)); }
 
 # http_ok URL: the server answers 200
-http_ok() { curl -fsS -o /dev/null --max-time 2 "$1"; }
+http_ok() { curl -fs -o /dev/null --max-time 2 "$1"; }
 
 wait_http() { # SECONDS URL PID
 	local deadline=$((SECONDS + $1))
@@ -41,6 +41,7 @@ wait_http() { # SECONDS URL PID
 
 node_exporter_start() {
 	local dir=$1 tdir=$2 try
+	mkdir -p "$dir"
 	for try in 1 2 3; do
 		NE_PORT=$(free_port)
 		"$NODE_EXPORTER" --web.listen-address="127.0.0.1:$NE_PORT" \
@@ -56,6 +57,7 @@ node_exporter_start() {
 
 prometheus_start() {
 	local dir=$1 conf=$2 try
+	mkdir -p "$dir"
 	for try in 1 2 3; do
 		PROM_PORT=$(free_port)
 		"$PROMETHEUS" --config.file="$conf" --storage.tsdb.path="$dir/data" \
