@@ -452,6 +452,43 @@ judge "--watch: SIGINT -> exit 0 (got $rc)" test "$rc" = 0
 judge "--watch: every line is a JSON object with time, event, domain" \
         jq -e -s 'all(.[]; has("time") and (.event | IN("initial","new","changed","gone")) and (.domain | has("domid")))' "$W"
 LOG=
+# the event stream as xenprobe-json(7) freezes it, read by a strict parser
+# (Python's json: no NaN/Infinity, no duplicate member, strict UTF-8, no
+# blank or unterminated line), as a log shipper would take it
+if command -v python3 >/dev/null; then
+        cat >"$work/strict.py" <<'PY'
+import json, re, sys
+def nope(x):
+    raise ValueError("non-standard constant " + x)
+def no_dups(pairs):
+    keys = [k for k, _ in pairs]
+    if len(keys) != len(set(keys)):
+        raise ValueError("duplicate member")
+    return dict(pairs)
+data = open(sys.argv[1], "rb").read()
+assert data.endswith(b"\n"), "the last line is not terminated"
+n = 0
+for raw in data.split(b"\n")[:-1]:
+    line = raw.decode("utf-8", errors="strict")
+    o = json.loads(line, parse_constant=nope, object_pairs_hook=no_dups)
+    assert isinstance(o, dict) and set(o) == {"time", "event", "domain"}, o.keys()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", o["time"]), o["time"]
+    assert o["event"] in ("initial", "new", "changed", "gone"), o["event"]
+    d = o["domain"]
+    assert isinstance(d["domid"], int) and not isinstance(d["domid"], bool) and 0 <= d["domid"] < 0x7FF0
+    assert isinstance(d["status"], str) and isinstance(d["problems"], list)
+    n += 1
+assert n > 0
+print(n, "lines")
+PY
+        python3 "$work/strict.py" "$W" >"$work/strict.out" 2>&1
+        rc=$?
+        LOG=$work/strict.out judge "--watch: every line of the session passes a strict JSON parser and the frozen schema" \
+                test $rc = 0
+        echo "# --watch strict parse: $(tail -n 1 "$work/strict.out")"
+else
+        skip "--watch: strict JSON parse (no python3)"
+fi
 
 # text mode: the table, then timestamped rows; SIGTERM ends it
 W=$work/watch.txt
