@@ -29,7 +29,7 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/xp-prom.XXXXXX")
 pids=()
 cleanup() {
-        for p in "${pids[@]}"; do stop_pid "$p"; done
+        for p in "${pids[@]}"; do [ -n "$p" ] && stop_pid "$p"; done
         bash "$xsd" kill "$work/xsdA" >/dev/null 2>&1
         bash "$xsd" kill "$work/xsdB" >/dev/null 2>&1
         rm -rf "$work"
@@ -60,6 +60,12 @@ judge() { # NAME COMMAND...
         if "$@" >/dev/null 2>&1; then pass "$name"; else fail "$name" "${LOG:-}"; fi
 }
 onA() { XENSTORED_PATH=$XA "$@"; }
+# stop a tracked server or loop, and forget it (its pid may be reused)
+untrack() {
+        local i
+        stop_pid "$1"
+        for i in "${!pids[@]}"; do [ "${pids[$i]}" = "$1" ] && pids[$i]=; done
+}
 onB() { XENSTORED_PATH=$XB "$@"; }
 
 # ---- the domains, the libxl way (as tests/test-query.sh lays them out) --------
@@ -238,11 +244,17 @@ rp=$!
 pids+=("$rp")
 onA "$XENPROBE" query --prometheus --refresh --timeout 10 web1 >"$work/r.out" 2>"$work/r.err"
 rc=$?
-stop_pid "$rp"
+untrack "$rp"
 judge "--refresh --prometheus, answered: exit 0 (got $rc)" test $rc = 0
 LOG=$work/r.out judge "--refresh: xenprobe_domain_refresh_answered 1 for the guest that answered" \
         grep -qx "xenprobe_domain_refresh_answered{$I5} 1" "$work/r.out"
 judge "without --refresh: no refresh series" bash -c "! grep -q refresh_answered '$PA'"
+onA xenstore-write /local/domain/11/name nodata /local/domain/11/domid 11 /local/domain/11/vm /vm/b1000000-0000-4000-8000-000000000011 \
+        /vm/b1000000-0000-4000-8000-000000000011/uuid b1000000-0000-4000-8000-000000000011
+onA "$XENPROBE" query --prometheus --refresh --timeout 1 nodata >"$work/r.out" 2>"$work/r.err"
+LOG=$work/r.out judge "--refresh: a domain that could not be asked (no data/) did not answer: 0" \
+        grep -qx 'xenprobe_domain_refresh_answered{domid="11",name="nodata",uuid="b1000000-0000-4000-8000-000000000011"} 0' "$work/r.out"
+onA xenstore-rm /local/domain/11 /vm/b1000000-0000-4000-8000-000000000011
 
 # ---- node_exporter per host, one Prometheus over both ----------------------------------------
 node_exporter_start "$work/neA" "$work/textA" 2>&1 || { fail "node_exporter A did not start"; echo "$passed passed, $failed failed"; exit 1; }
@@ -319,18 +331,75 @@ LOG=$work/w.err judge "--watch: a guest's change rewrites the file (pv8 now miss
 t1=$(awk '$1 == "xenprobe_query_timestamp_seconds" {print $2}' "$PA")
 fresh() { awk -v t="$t1" '$1 == "xenprobe_query_timestamp_seconds" { exit !($2 > t) }' "$PA"; }
 judge "--watch: nothing changes, the file is still rewritten on the heartbeat (2 s)" wait_for 10 fresh
-judge "--watch: no temporary file left beside it" test "$(ls -A "$work/textA")" = xenprobe-domains.prom
 curl -fsS "http://127.0.0.1:$NEA/metrics" >"$work/scrapeA2"
 LOG=$work/scrapeA2 judge "node_exporter A: the rewritten file parses (node_textfile_scrape_error 0)" \
         grep -qx 'node_textfile_scrape_error 0' "$work/scrapeA2"
+# a guest that rewrites its keys in a loop: the file is written at most
+# once a second, not once per change
+spam() { local g=100; while :; do g=$((g + 1)); xenstore-write /local/domain/8/data/xenprobe/generation $g; done; }
+XENSTORED_PATH=$XA spam &
+sp=$!
+pids+=("$sp")
+stamps=()
+for i in $(seq 25); do
+        stamps+=("$(awk '$1 == "xenprobe_query_timestamp_seconds" {print $2}' "$PA")")
+        sleep 0.1
+done
+untrack "$sp"
+gen=$(onA xenstore-read /local/domain/8/data/xenprobe/generation)
+# every two writes seen are at least a second apart (the file's own
+# timestamps, so a slow sampling loop cannot hide or fake a write)
+printf '%s\n' "${stamps[@]}" | sort -un >"$work/stamps"
+n=$(wc -l <"$work/stamps")
+gap=$(awk 'NR > 1 { d = $1 - p; if (min == "" || d < min) min = d } { p = $1 } END { print (min == "" ? "none" : min) }' "$work/stamps")
+echo "# --watch pacing: $((gen - 100)) guest writes while sampling, the file written $n times, least gap $gap s"
+LOG=$work/stamps judge "--watch: a guest writing in a loop ($((gen - 100)) writes): the file written at most once a second ($n writes, least gap $gap s)" \
+        bash -c "[ $n -ge 2 ] && [ $((gen - 100)) -gt 20 ] && awk -v g='$gap' 'BEGIN { exit !(g >= 0.9) }'"
 kill -TERM "$wp"
 wait_for 10 bash -c "! kill -0 $wp 2>/dev/null"
 wait "$wp"
 rc=$?
+untrack "$wp"
 judge "--watch: SIGTERM -> exit 0 (got $rc)" test $rc = 0
+judge "--watch: no temporary file left beside it" test "$(ls -A "$work/textA")" = xenprobe-domains.prom
+
+# ---- --watch --refresh: a round every heartbeat ------------------------------------------------
+# web1's daemon answers (the responder), pv8 has none: after a round has
+# gone by, web1 answered (1), pv8 did not (0)
+XENSTORED_PATH=$XA responder 5 &
+rp=$!
+pids+=("$rp")
+R=$work/textA/refresh.prom
+XENSTORED_PATH=$XA "$XENPROBE" query --prometheus --watch --refresh --timeout 1 --heartbeat 1 --output "$R" \
+        >"$work/wr.out" 2>"$work/wr.err" &
+wp=$!
+pids+=("$wp")
+hasr() { grep -qF "$1" "$R"; }
+LOG=$work/wr.err judge "--watch --refresh: a guest whose daemon answers each round: 1" \
+        wait_for 15 hasr "xenprobe_domain_refresh_answered{$I5} 1"
+LOG=$work/wr.err judge "--watch --refresh: a guest without a daemon: 0" \
+        wait_for 15 hasr "xenprobe_domain_refresh_answered{$I8} 0"
+untrack "$rp"
+LOG=$work/wr.err judge "--watch --refresh: web1's daemon stops answering: 0 after a round" \
+        wait_for 15 hasr "xenprobe_domain_refresh_answered{$I5} 0"
+untrack "$wp"
+
+# ---- the first write fails (no directory yet): said, and tried again ---------------------------
+L=$work/later/xenprobe-domains.prom
+XENSTORED_PATH=$XA "$XENPROBE" query --prometheus --watch --heartbeat 60 --output "$L" >/dev/null 2>"$work/wl.err" &
+wp=$!
+pids+=("$wp")
+LOG=$work/wl.err judge "--watch: the first write fails: said on stderr, naming the file" wait_for 10 grep -q "$L" "$work/wl.err"
+judge "--watch: ... and it keeps following" kill -0 "$wp"
+mkdir "$work/later"
+onA xenstore-write /local/domain/8/data/xenprobe/generation 7
+LOG=$work/wl.err judge "--watch: the directory created later: the file is written (retried, gap below the heartbeat)" \
+        wait_for 20 test -s "$L"
+untrack "$wp"
 
 # ---- usage errors ---------------------------------------------------------------------------
-for args in "--output $work/x.prom" "--prometheus --json" "--prometheus --watch" "--prometheus --heartbeat 0"; do
+for args in "--output $work/x.prom" "--prometheus --json" "--prometheus --watch" "--prometheus --heartbeat 0" \
+        "--prometheus --watch --heartbeat 0.5 --output $work/x.prom" "--heartbeat 5"; do
         onA "$XENPROBE" query $args >/dev/null 2>"$work/u.err"
         rc=$?
         LOG=$work/u.err judge "usage error: query $args (exit 2, got $rc)" test $rc = 2

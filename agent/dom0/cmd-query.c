@@ -255,6 +255,7 @@ static int parse_options(struct query *q, int argc, char **argv)
                 { "help", no_argument, NULL, 'h' },    {},
         };
         int c;
+        bool heartbeat = false;
         optind = 0; /* re-initialise getopt for the sub-command's argv */
         while ((c = getopt_long(argc, argv, "ajwrt:vhpo:H:", opts, NULL)) != -1) {
                 switch (c) {
@@ -263,9 +264,10 @@ static int parse_options(struct query *q, int argc, char **argv)
                 case 'p': q->prom = true; break;
                 case 'o': q->output = optarg; break;
                 case 'H':
-                        if (parse_timeout(optarg, &q->heartbeat))
+                        heartbeat = true;
+                        if (parse_timeout(optarg, &q->heartbeat) && q->heartbeat >= 1)
                                 break;
-                        fprintf(stderr, "xenprobe: query: --heartbeat '%s': expected seconds, more than 0 and at most 86400\n",
+                        fprintf(stderr, "xenprobe: query: --heartbeat '%s': expected seconds, at least 1 and at most 86400\n",
                                 optarg);
                         return EXIT_USAGE;
                 case 'w': q->watch = true; break;
@@ -285,6 +287,7 @@ static int parse_options(struct query *q, int argc, char **argv)
                                : q->prom && q->json           ? "--prometheus and --json exclude each other"
                                : q->prom && q->watch && !q->output ? "--watch --prometheus needs --output FILE (the "
                                                                      "file is replaced on every change)"
+                               : heartbeat && !(q->prom && q->watch) ? "--heartbeat needs --watch --prometheus"
                                                                    : NULL;
         if (conflict) {
                 fprintf(stderr, "xenprobe: query: %s\n", conflict);
@@ -374,8 +377,16 @@ static bool say_not_valid(const struct query *q)
 static int show(struct query *q)
 {
         int e = 0;
-        if (q->prom)
-                return xp_query_write_prom(q, q->doms, q->n_doms);
+        if (q->prom) {
+                e = xp_query_write_prom(q, q->doms, q->n_doms);
+                if (e < 0 && e != -ENOMEM && q->watch) {
+                        /* said; --watch tries again (the directory may
+                         * appear later, a full disk may have room) */
+                        q->prom_dirty = true;
+                        e = 0;
+                }
+                return e;
+        }
         if (q->watch && q->json) {
                 for (size_t i = 0; i < q->n_doms && e == 0; i++)
                         e = xp_query_emit(q, "initial", q->doms[i]);
@@ -396,11 +407,6 @@ static int show(struct query *q)
 /* --watch after the listing: the exit status */
 static int watch(struct query *q)
 {
-        /* --refresh's answers were true of the listing; the rewrites that
-         * follow would repeat them as if they were still asked */
-        free(q->refreshed);
-        q->refreshed = NULL;
-        q->n_refreshed = 0;
         int e = xp_query_watch(q);
         if (e == -EIO)
                 fprintf(stderr, "xenprobe: query: writing the output: %s\n", strerror(EIO));

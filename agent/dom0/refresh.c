@@ -27,7 +27,8 @@ struct refresh {
         struct query *q;
         char token[XP_XS_REQUEST_MAX + 1];
         bool *pending; /* per q->doms[i]: asked, not answered yet */
-        bool *asked;   /* per q->doms[i]: asked (a refused write included) */
+        bool *asked;   /* per q->doms[i]: to be asked (a refused write included) */
+        bool *written; /* per q->doms[i]: its request was written */
         bool *watched; /* per q->doms[i]: its served key is watched */
         size_t left;   /* pending */
 };
@@ -62,6 +63,7 @@ static int ask(struct refresh *rf, size_t i, bool *unanswered)
                 return 0;
         }
         rf->pending[i] = true;
+        rf->written[i] = true;
         rf->left++;
         return 0;
 }
@@ -132,9 +134,10 @@ static int ask_all(struct refresh *rf, bool *unanswered)
         if (e < 0)
                 return e;
         for (size_t i = 0; i < q->n_doms; i++) {
+                /* answered: asked (the request written), then served */
                 if (rf->asked[i])
                         q->refreshed[q->n_refreshed++] = (struct xp_q_refreshed){
-                                .domid = q->doms[i]->domid, .answered = !rf->pending[i] };
+                                .domid = q->doms[i]->domid, .answered = rf->written[i] && !rf->pending[i] };
         }
         for (size_t i = 0; i < q->n_doms; i++) {
                 if (!rf->pending[i])
@@ -156,10 +159,11 @@ int xp_query_refresh(struct query *q, bool *unanswered)
         rf.pending = calloc(q->n_doms + 1, sizeof(bool));
         rf.watched = calloc(q->n_doms + 1, sizeof(bool));
         rf.asked = calloc(q->n_doms + 1, sizeof(bool));
+        rf.written = calloc(q->n_doms + 1, sizeof(bool));
         free(q->refreshed);
         q->n_refreshed = 0;
         q->refreshed = calloc(q->n_doms + 1, sizeof(*q->refreshed));
-        int e = rf.pending && rf.watched && rf.asked && q->refreshed ? ask_all(&rf, unanswered) : -ENOMEM;
+        int e = rf.pending && rf.watched && rf.asked && rf.written && q->refreshed ? ask_all(&rf, unanswered) : -ENOMEM;
         for (size_t i = 0; rf.watched && i < q->n_doms; i++)
                 if (rf.watched[i]) {
                         char path[192];
@@ -171,5 +175,6 @@ int xp_query_refresh(struct query *q, bool *unanswered)
         free(rf.pending);
         free(rf.watched);
         free(rf.asked);
+        free(rf.written);
         return e;
 }

@@ -4,7 +4,7 @@
  * for node_exporter's textfile collector (agent/prom.h has the format).
  *
  * Series per domain are few and fixed, whatever the guest published
- * (xenprobe-prometheus(7) lists them): its identity, one info of the
+ * (xenprobe-metrics(7) lists them): its identity, one info of the
  * validated tokens, the boot summary as a state set, the kernels counted
  * by status, the PV drivers' states and the warning count.  Identity labels
  * (domid, name, uuid) come from the toolstack's nodes; guest-written

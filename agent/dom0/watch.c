@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "json.h"
-#include "dom0/query.h"
+#include "dom0/watch.h"
 
 /* how often --watch looks whether the connection is still there, when
  * there is no hang-up descriptor (struct xp_xs) to tell */
@@ -35,21 +35,6 @@
 #define TOKEN_INTRO "xenprobe-query-introduce"
 #define TOKEN_RELEASE "xenprobe-query-release"
 
-/* what was last shown of one domid */
-struct wdom {
-        bool present;
-        bool watched;
-        struct xp_qdom d; /* as last shown */
-        char *fp;         /* its JSON, to tell a real change from a spurious event */
-};
-
-struct watch {
-        struct query *q;
-        struct wdom **tab;    /* per domid */
-        unsigned char *dirty; /* per domid: an event came, read it again */
-        int fd, sfd;          /* the watch fd, the signalfd */
-        uint64_t written_ns;  /* --prometheus: when the file was last written */
-};
 
 static void stop_signals(sigset_t *mask)
 {
@@ -201,6 +186,7 @@ static int reread(struct watch *wt, unsigned domid)
                 if (e == 0)
                         e = remember(wt, &nd);
         }
+        xp_watch_prom_seen(wt, domid);
         xp_qdom_clear(&nd);
         return e;
 }
@@ -287,38 +273,11 @@ static int take_events(struct watch *wt, bool *scan)
         }
 }
 
-/* --prometheus: every domain shown, in domid order, written again */
-static int write_prom(struct watch *wt)
-{
-        size_t n = 0;
-        for (unsigned id = 0; id < XP_Q_DOMID_MAX; id++)
-                n += wt->tab[id] && wt->tab[id]->present;
-        struct xp_qdom **v = calloc(n ? n : 1, sizeof(*v));
-        if (!v)
-                return -ENOMEM;
-        n = 0;
-        for (unsigned id = 0; id < XP_Q_DOMID_MAX; id++)
-                if (wt->tab[id] && wt->tab[id]->present)
-                        v[n++] = &wt->tab[id]->d;
-        uint64_t t0 = xp_query_now_ns();
-        int e = xp_query_write_prom(wt->q, v, n);
-        free(v);
-        wt->written_ns = t0;
-        wt->q->prom_dirty = false;
-        /* a file that cannot be written now may be next time (a full disk):
-         * keep following, as a writer that gave up would look like a dead one */
-        return e == -ENOMEM ? e : 0;
-}
-
-/* milliseconds poll() may sleep: until the next heartbeat with
+/* milliseconds poll() may sleep: until the next write with
  * --prometheus, else DEFAULT_MS */
 static int sleep_ms(const struct watch *wt, int default_ms)
 {
-        if (!wt->q->prom)
-                return default_ms;
-        uint64_t beat = (uint64_t)(wt->q->heartbeat * 1e9), since = xp_query_now_ns() - wt->written_ns;
-        int ms = since >= beat ? 0 : (int)((beat - since) / 1000000u) + 1;
-        return default_ms >= 0 && default_ms < ms ? default_ms : ms;
+        return wt->q->prom ? xp_watch_prom_sleep_ms(wt, default_ms) : default_ms;
 }
 
 /* wait for events: 1 to go on, 0 on SIGINT/SIGTERM, -errno */
@@ -353,14 +312,18 @@ static int follow(struct watch *wt)
                 e = take_events(wt, &scan);
                 if (e == 0 && scan)
                         e = rescan(wt);
+                uint64_t t0 = xp_query_now_ns();
+                bool read = false;
                 for (unsigned id = 0; e == 0 && id < XP_Q_DOMID_MAX; id++)
                         if (wt->dirty[id]) {
                                 wt->dirty[id] = 0;
+                                read = true;
                                 e = reread(wt, id);
                         }
-                if (e == 0 && wt->q->prom &&
-                    (wt->q->prom_dirty || xp_query_now_ns() - wt->written_ns >= (uint64_t)(wt->q->heartbeat * 1e9)))
-                        e = write_prom(wt);
+                if (read) /* --prometheus: the duration of the last reading */
+                        wt->q->read_seconds = (double)(xp_query_now_ns() - t0) / 1e9;
+                if (e == 0 && wt->q->prom)
+                        e = xp_watch_prom_tick(wt);
                 if (e < 0)
                         return e;
         }
@@ -373,7 +336,9 @@ int xp_query_watch(struct query *q)
         struct watch wt = { .q = q, .fd = -1, .sfd = -1, .written_ns = xp_query_now_ns() };
         wt.tab = calloc(XP_Q_DOMID_MAX, sizeof(*wt.tab));
         wt.dirty = calloc(XP_Q_DOMID_MAX, 1);
-        int e = !wt.tab || !wt.dirty ? -ENOMEM : start(&wt);
+        int e = !wt.tab || !wt.dirty ? -ENOMEM : q->prom ? xp_watch_prom_init(&wt) : 0;
+        if (e == 0)
+                e = start(&wt);
         if (e == 0)
                 e = follow(&wt);
         if (wt.sfd >= 0)
@@ -386,5 +351,7 @@ int xp_query_watch(struct query *q)
                 }
         free(wt.tab);
         free(wt.dirty);
+        free(wt.rlast);
+        free(wt.rpending);
         return e;
 }

@@ -37,6 +37,10 @@ wait_http() { # SECONDS URL PID
 		[ $SECONDS -ge "$deadline" ] && return 1
 		sleep 0.2
 	done
+	# the answer must be this server's: one that could not bind a port
+	# someone else serves has exited by now
+	sleep 0.2
+	kill -0 "$3" 2>/dev/null
 }
 
 node_exporter_start() {
