@@ -470,6 +470,23 @@ DEFINE_TEST(mirror_layout_one_commit)
         return done(ctx, f, r, &kv);
 }
 
+/* A value that is not one of its key's words never reaches the mirror
+ * (the publisher checks every row, whatever built the key list). */
+DEFINE_TEST(mirror_writes_only_words)
+{
+        FIXTURE;
+        for (size_t i = 0; i < kv.n; i++)
+                if (kv.v[i].id == XP_KEY_VERDICT) {
+                        free(kv.v[i].value);
+                        kv.v[i].value = strdup("pvhvm; see http://example.com");
+                }
+        CHECK_EQ_INT(publish_m(ctx, f, &kv, XP_PUBLISH_XAPI_SERVICES, &res), 0);
+        CHECK(!fake_get(f, M "verdict"));
+        CHECK_STREQ(fake_get(f, M "mode"), "pvhvm");
+        CHECK_EQ_INT(count_below(f, M), 4);
+        return done(ctx, f, r, &kv);
+}
+
 /* Without the option nothing below data/service changes; a stale mirror
  * goes, another service's keys stay. */
 DEFINE_TEST(mirror_off_touches_only_its_own)
