@@ -105,7 +105,7 @@ static struct xp_report *model(void)
 static int publish(struct xp_ctx *ctx, struct fake *f, const struct xp_kvs *kv, uint64_t min_gen,
                    const char *served, struct xp_publish_result *res)
 {
-        return xp_xs_publish(ctx, &f->xs, "/local/domain/5", kv, min_gen, served, NULL, res);
+        return xp_xs_publish(ctx, &f->xs, "/local/domain/5", kv, min_gen, served, 0, NULL, res);
 }
 
 /* every publisher test: a context, an empty store, the model's keys */
@@ -383,6 +383,167 @@ DEFINE_TEST(publish_answers_request_without_new_generation)
 }
 
 
+/* ------------------------------------------- the XAPI services mirror */
+
+#define M "/local/domain/5/data/service/xenprobe/"
+
+static int publish_m(struct xp_ctx *ctx, struct fake *f, const struct xp_kvs *kv, unsigned flags,
+                     struct xp_publish_result *res)
+{
+        return xp_xs_publish(ctx, &f->xs, "/local/domain/5", kv, 0, NULL, flags, NULL, res);
+}
+
+/* the nodes below PREFIX in the committed store */
+static size_t count_below(const struct fake *f, const char *prefix)
+{
+        size_t n = 0, l = strlen(prefix);
+        for (size_t i = 0; i < f->store.nn; i++)
+                n += strncmp(f->store.n[i].path, prefix, l) == 0;
+        return n;
+}
+
+/* The table itself: rows flat (xenopsd reads data/service one level
+ * deep), unique, and only enum or int keys that no quota drops, so only
+ * validated words and numbers can reach XAPI. */
+DEFINE_TEST(mirror_table_only_words)
+{
+        for (int i = 0; i < XP_MIRROR_N; i++) {
+                const struct xp_mirror_def *m = &xp_mirror_keys[i];
+                const struct xp_key_def *k = &xp_keys[m->source];
+                CHECK(!strchr(m->name, '/'));
+                CHECK(xp_xs_token(m->name, strlen(m->name), 64));
+                CHECK_EQ_INT(xp_mirror_find(m->name), i);
+                CHECK(k->kind == XP_KIND_ENUM || k->kind == XP_KIND_INT);
+                CHECK(!k->long_value);
+        }
+        const struct xp_mirror_def *mode = &xp_mirror_keys[xp_mirror_find("mode")];
+        CHECK(xp_mirror_value_ok(mode, "pvh", 3));
+        CHECK(!xp_mirror_value_ok(mode, "pvh ", 4));
+        CHECK(!xp_mirror_value_ok(mode, "dom0-pv", 7)); /* a verdict word, not a mode */
+        const struct xp_mirror_def *gen = &xp_mirror_keys[xp_mirror_find("generation")];
+        CHECK(xp_mirror_value_ok(gen, "17", 2));
+        CHECK(!xp_mirror_value_ok(gen, "0", 1));
+        CHECK(!xp_mirror_value_ok(gen, "017", 3));
+        CHECK(!xp_mirror_value_ok(gen, "-1", 2));
+        CHECK_EQ_INT(xp_mirror_find("pv/block"), -1);
+        return 0;
+}
+
+/* With the option: the five keys, their words for the model by hand, the
+ * same generation, one commit for both subtrees. */
+DEFINE_TEST(mirror_layout_one_commit)
+{
+        FIXTURE;
+        CHECK_EQ_INT(publish_m(ctx, f, &kv, XP_PUBLISH_XAPI_SERVICES, &res), 0);
+        CHECK_EQ_INT(f->commits, 1);
+        CHECK_STREQ(fake_get(f, M "mode"), "pvhvm");
+        CHECK_STREQ(fake_get(f, M "verdict"), "pvhvm");
+        CHECK_STREQ(fake_get(f, M "boot-summary"), "missing");
+        CHECK_STREQ(fake_get(f, M "pv-block"), "in-use");
+        CHECK_STREQ(fake_get(f, M "generation"), "1");
+        CHECK_EQ_INT(count_below(f, M), 5);
+        CHECK_EQ_INT(res.mirror_written, 5);
+        /* new content: both generations move together */
+        xp_kvs_clear(&kv);
+        r->mode = XP_MODE_PVH;
+        CHECK_EQ_INT(xp_xs_schema(r, &kv), 0);
+        CHECK_EQ_INT(publish_m(ctx, f, &kv, XP_PUBLISH_XAPI_SERVICES, &res), 0);
+        CHECK_EQ_INT(f->commits, 2);
+        CHECK_STREQ(fake_get(f, M "mode"), "pvh");
+        CHECK_STREQ(fake_get(f, M "generation"), "2");
+        CHECK_STREQ(get(f, "generation"), "2");
+        /* nothing new: nothing committed */
+        CHECK_EQ_INT(publish_m(ctx, f, &kv, XP_PUBLISH_XAPI_SERVICES, &res), 0);
+        CHECK_EQ_INT(f->commits, 2);
+        /* turned on over an unchanged subtree: mirrored, no new generation */
+        CHECK_EQ_INT(publish_m(ctx, f, &kv, 0, &res), 0);
+        CHECK(!fake_get(f, M "mode"));
+        CHECK_EQ_INT(publish_m(ctx, f, &kv, XP_PUBLISH_XAPI_SERVICES, &res), 0);
+        CHECK(!res.changed);
+        CHECK_STREQ(fake_get(f, M "generation"), "2");
+        /* a planted entry and a rewritten one are put right */
+        put(f, M "junk", "x");
+        put(f, M "mode", "hvm");
+        CHECK_EQ_INT(publish_m(ctx, f, &kv, XP_PUBLISH_XAPI_SERVICES, &res), 0);
+        CHECK(!fake_get(f, M "junk"));
+        CHECK_STREQ(fake_get(f, M "mode"), "pvh");
+        return done(ctx, f, r, &kv);
+}
+
+/* A value that is not one of its key's words never reaches the mirror
+ * (the publisher checks every row, whatever built the key list). */
+DEFINE_TEST(mirror_writes_only_words)
+{
+        FIXTURE;
+        for (size_t i = 0; i < kv.n; i++)
+                if (kv.v[i].id == XP_KEY_VERDICT) {
+                        free(kv.v[i].value);
+                        kv.v[i].value = strdup("pvhvm; see http://example.com");
+                }
+        CHECK_EQ_INT(publish_m(ctx, f, &kv, XP_PUBLISH_XAPI_SERVICES, &res), 0);
+        CHECK(!fake_get(f, M "verdict"));
+        CHECK_STREQ(fake_get(f, M "mode"), "pvhvm");
+        CHECK_EQ_INT(count_below(f, M), 4);
+        return done(ctx, f, r, &kv);
+}
+
+/* Without the option nothing below data/service changes; a stale mirror
+ * goes, another service's keys stay. */
+DEFINE_TEST(mirror_off_touches_only_its_own)
+{
+        FIXTURE;
+        CHECK_EQ_INT(publish_m(ctx, f, &kv, 0, &res), 0);
+        CHECK_EQ_INT(count_below(f, "/local/domain/5/data/service"), 0);
+        put(f, "/local/domain/5/data/service/pvs/version", "1.2");
+        CHECK_EQ_INT(publish_m(ctx, f, &kv, XP_PUBLISH_XAPI_SERVICES, &res), 0);
+        CHECK_EQ_INT(count_below(f, M), 5);
+        CHECK_EQ_INT(publish_m(ctx, f, &kv, 0, &res), 0);
+        CHECK_EQ_INT(res.mirror_removed, 1);
+        CHECK(!fake_get(f, "/local/domain/5/data/service/xenprobe"));
+        CHECK_STREQ(fake_get(f, "/local/domain/5/data/service/pvs/version"), "1.2");
+        CHECK_STREQ(get(f, "generation"), "1");
+        return done(ctx, f, r, &kv);
+}
+
+/* A commit never accepted: neither subtree is written. */
+DEFINE_TEST(mirror_all_or_nothing)
+{
+        FIXTURE;
+        f->eagain = 100;
+        CHECK(publish_m(ctx, f, &kv, XP_PUBLISH_XAPI_SERVICES, &res) < 0);
+        CHECK(!get(f, "generation"));
+        CHECK(!fake_get(f, M "generation"));
+        return done(ctx, f, r, &kv);
+}
+
+/* Under a node quota: the free text goes first, then the mirror; the keys
+ * of data/xenprobe that remain are whole. */
+DEFINE_TEST(mirror_quota_order)
+{
+        FIXTURE;
+        CHECK_EQ_INT(publish_m(ctx, f, &kv, XP_PUBLISH_XAPI_SERVICES, &res), 0);
+        size_t full = f->store.nn; /* every node: the keys, the mirror and their parents */
+        fake_free(f);
+        /* one node short: without the four free-text keys it fits */
+        f = fake_new(full - 1);
+        CHECK_EQ_INT(publish_m(ctx, f, &kv, XP_PUBLISH_XAPI_SERVICES, &res), 0);
+        CHECK(res.reduced);
+        CHECK(!res.mirror_dropped);
+        CHECK(!get(f, "boot/problems"));
+        CHECK_STREQ(fake_get(f, M "mode"), "pvhvm");
+        CHECK_STREQ(fake_get(f, M "generation"), "1");
+        fake_free(f);
+        /* five short: only without the mirror too (its 5 keys + 2 directories) */
+        f = fake_new(full - 5);
+        CHECK_EQ_INT(publish_m(ctx, f, &kv, XP_PUBLISH_XAPI_SERVICES, &res), 0);
+        CHECK(res.reduced);
+        CHECK(res.mirror_dropped);
+        CHECK(!fake_get(f, "/local/domain/5/data/service/xenprobe"));
+        CHECK_STREQ(get(f, "mode"), "pvhvm");
+        CHECK_STREQ(get(f, "generation"), "1");
+        return done(ctx, f, r, &kv);
+}
+
 /* ------------------------------------------------- the dom0 reader's view */
 
 static struct xp_ctx *hook_ctx;
@@ -391,7 +552,7 @@ static struct xp_kvs hook_kv;
 static void publish_b(struct fake *f)
 {
         struct xp_publish_result res;
-        if (xp_xs_publish(hook_ctx, &f->xs, "/local/domain/5", &hook_kv, 0, NULL, NULL, &res) < 0)
+        if (xp_xs_publish(hook_ctx, &f->xs, "/local/domain/5", &hook_kv, 0, NULL, 0, NULL, &res) < 0)
                 abort();
 }
 

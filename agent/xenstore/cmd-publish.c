@@ -3,7 +3,7 @@
  * `xenprobe publish`: probe once, write the result into xenstore, exit.
  * For images without the daemon (cron, cloud-init, a boot script).
  *
- *   xenprobe [--root DIR] publish [--domid N] [--no-boot] [--trace]
+ *   xenprobe [--root DIR] publish [--domid N] [--no-boot] [--trace] [--xapi-services]
  *
  * Exit status: 0 written (or already current), 1 error, 2 usage,
  * 5 not a Xen guest: nothing published.
@@ -35,6 +35,7 @@ bool xp_publish_applies(struct xp_ctx *ctx, const struct xp_report *r)
 static void usage(FILE *out)
 {
         fprintf(out, "Usage: xenprobe [--root DIR] publish [--domid N] [--no-boot] [--trace]\n"
+                     "                                  [--xapi-services]\n"
                      "\n"
                      "Probe once and write the result below data/xenprobe/ in this guest's\n"
                      "xenstore area (schema 1, see xenprobe-xenstore(7)), in one transaction,\n"
@@ -44,6 +45,11 @@ static void usage(FILE *out)
                      "                 needed with --root, whose report is not this domain's)\n"
                      "  -B, --no-boot  leave boot readiness out (boot/summary: not-checked)\n"
                      "  -t, --trace    print each key written (+) or removed (-)\n"
+                     "  -X, --xapi-services\n"
+                     "                 also mirror mode, verdict, boot summary, PV block state and\n"
+                     "                 generation below data/service/xenprobe/, where XAPI >= 25.15\n"
+                     "                 shows them as the VM's services (xenprobe/mode, ...); without\n"
+                     "                 it, a mirror left from an earlier run is removed\n"
                      "  -v, --verbose  debug log\n"
                      "\n"
                      "Exit status: 0 written or already current, 1 error, 2 usage,\n"
@@ -57,6 +63,7 @@ int xp_publish_options(struct xp_ctx *ctx, const char *cmd, int argc, char **arg
                 { "domid", required_argument, NULL, 'd' },
                 { "no-boot", no_argument, NULL, 'B' },
                 { "trace", no_argument, NULL, 't' },
+                { "xapi-services", no_argument, NULL, 'X' },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 {},
@@ -65,7 +72,7 @@ int xp_publish_options(struct xp_ctx *ctx, const char *cmd, int argc, char **arg
         int c;
         *o = (struct xp_publish_opts){ .boot = true };
         optind = 1;
-        while ((c = getopt_long(argc, argv, "d:Btvh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "d:BtXvh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'd':
                         domid = optarg;
@@ -75,6 +82,9 @@ int xp_publish_options(struct xp_ctx *ctx, const char *cmd, int argc, char **arg
                         break;
                 case 't':
                         o->trace = true;
+                        break;
+                case 'X':
+                        o->xapi_services = true;
                         break;
                 case 'v':
                         xp_ctx_set_log_priority(ctx, LOG_DEBUG);
@@ -101,6 +111,22 @@ int xp_publish_options(struct xp_ctx *ctx, const char *cmd, int argc, char **arg
                 return 2;
         }
         return -1;
+}
+
+/* What became of the XAPI services mirror, when anything did. */
+static void print_mirror(const char *home, const struct xp_publish_opts *o, const struct xp_publish_result *res)
+{
+        char mbase[128];
+        (void)xp_xs_mirror_base(home, mbase, sizeof(mbase));
+        if (res->mirror_dropped)
+                fprintf(stderr, "xenprobe: %s not written: xenstore's quota refused it (the keys above are whole)\n",
+                        mbase);
+        else if (o->xapi_services && (res->mirror_written || res->mirror_removed))
+                fprintf(stderr, "xenprobe: mirrored for XAPI into %s (%u written, %u removed)\n", mbase,
+                        res->mirror_written, res->mirror_removed);
+        else if (!o->xapi_services && res->mirror_removed)
+                fprintf(stderr, "xenprobe: removed %s (the XAPI services mirror of an earlier run; "
+                                "--xapi-services keeps it)\n", mbase);
 }
 
 int xp_cmd_publish(struct xp_ctx *ctx, const char *rootdir, int argc, char **argv)
@@ -141,7 +167,8 @@ int xp_cmd_publish(struct xp_ctx *ctx, const char *rootdir, int argc, char **arg
         }
         DBG(ctx, "xenstore: %s", xs->where);
         struct xp_publish_result res;
-        e = xp_xs_publish(ctx, xs, home, &kv, 0, NULL, trace ? stdout : NULL, &res);
+        e = xp_xs_publish(ctx, xs, home, &kv, 0, NULL, o.xapi_services ? XP_PUBLISH_XAPI_SERVICES : 0,
+                          trace ? stdout : NULL, &res);
         if (e < 0)
                 goto out; /* xp_xs_publish said why */
         char base[128];
@@ -152,6 +179,7 @@ int xp_cmd_publish(struct xp_ctx *ctx, const char *rootdir, int argc, char **arg
                         res.reduced ? "; free-text keys left out: quota" : "");
         else
                 fprintf(stderr, "xenprobe: %s already current (generation %" PRIu64 ")\n", base, res.generation);
+        print_mirror(home, &o, &res);
         ret = 0;
 out:
         xp_xs_close(xs);

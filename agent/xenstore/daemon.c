@@ -23,8 +23,10 @@
  *              or a key differs from what we published (deleted or
  *              rewritten by someone else, or a fresh tree after resume or
  *              migration, when the kernel re-registers the watch and it
- *              fires once); and on unique-domain-id (a toolstack that
- *              writes it changed it: a new domain).
+ *              fires once); on data/service/xenprobe with --xapi-services
+ *              (the XAPI mirror rewritten or deleted by someone else); and
+ *              on unique-domain-id (a toolstack that writes it changed it:
+ *              a new domain).
  * Every watch event is handled idempotently: it fires once on
  * registration and may fire spuriously; the reaction is to compare and, if
  * needed, publish, and publishing writes only what differs.
@@ -54,6 +56,7 @@
 
 #define TOKEN_TREE "xenprobe-tree"
 #define TOKEN_UDID "xenprobe-udid"
+#define TOKEN_MIRROR "xenprobe-mirror"
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 60000
 
@@ -63,7 +66,10 @@
 struct xp_daemon {
         struct xp_ctx *ctx;
         bool live, boot_enabled, trace;
-        char home[64], base[128];
+        /* --xapi-services; and whether this probe's keys still carry the
+         * mirror (a quota may have made the publisher drop it) */
+        bool mirror, mirror_now;
+        char home[64], base[128], mbase[128];
 
         int sig_fd, ino_fd, udev_fd;
         struct udev *udev;
@@ -153,6 +159,7 @@ static int probe(struct xp_daemon *d)
         }
         xp_kvs_clear(&d->kv);
         d->kv = kv;
+        d->mirror_now = d->mirror;
         d->need_publish = true;
         return 0;
 }
@@ -184,6 +191,11 @@ static int watch_all(struct xp_daemon *d)
         int e = d->xs->ops->watch(d->xs, d->base, TOKEN_TREE);
         if (e < 0) {
                 ERR(d->ctx, "xenstore watch on %s: %s", d->base, xp_xs_strerror(e));
+                return e;
+        }
+        /* without --xapi-services, nothing below data/service is watched */
+        if (d->mirror && (e = d->xs->ops->watch(d->xs, d->mbase, TOKEN_MIRROR)) < 0) {
+                ERR(d->ctx, "xenstore watch on %s: %s", d->mbase, xp_xs_strerror(e));
                 return e;
         }
         e = d->xs->ops->watch(d->xs, udid_path(d, path, sizeof(path)), TOKEN_UDID);
@@ -320,8 +332,8 @@ static int publish(struct xp_daemon *d)
                 return 0;
         struct xp_publish_result res;
         const char *served = d->request[0] ? d->request : NULL;
-        int e = xp_xs_publish(d->ctx, d->xs, d->home, &d->kv, d->generation, served, d->trace ? stderr : NULL,
-                              &res);
+        int e = xp_xs_publish(d->ctx, d->xs, d->home, &d->kv, d->generation, served,
+                              d->mirror_now ? XP_PUBLISH_XAPI_SERVICES : 0, d->trace ? stderr : NULL, &res);
         if (e < 0) {
                 drop_if_lost(d, e);
                 return e;
@@ -331,12 +343,19 @@ static int publish(struct xp_daemon *d)
                 /* compare later events with what the store could take, or
                  * every echo of our own removals would retry the full set */
                 xp_xs_reduce(&d->kv);
+        if (res.mirror_dropped)
+                d->mirror_now = false; /* likewise: until the next probe */
         d->request[0] = '\0';
         d->generation = res.generation;
         d->publishes++;
         if (res.changed)
                 INFO(d->ctx, "published %s: generation %" PRIu64 " (%u written, %u removed)%s", d->base,
                      res.generation, res.written, res.removed, res.reduced ? ", free text left out (quota)" : "");
+        if (res.mirror_dropped)
+                WARN(d->ctx, "%s not written: xenstore's quota refused it", d->mbase);
+        else if (res.mirror_written || res.mirror_removed)
+                INFO(d->ctx, "%s %s (%u written, %u removed)", d->mirror ? "mirrored for XAPI into" : "removed",
+                     d->mbase, res.mirror_written, res.mirror_removed);
         const char *v = xp_kvs_get(&d->kv, xp_keys[XP_KEY_VERDICT].name),
                    *b = xp_kvs_get(&d->kv, xp_keys[XP_KEY_BOOT_SUMMARY].name);
         if (res.changed || d->publishes == 1) /* the first replaces "probing" */
@@ -434,6 +453,34 @@ static void on_tree(struct xp_daemon *d, const char *path)
         }
 }
 
+/* A watch event on the XAPI mirror: publish again when what is stored
+ * there is not what we publish (rewritten, deleted, or planted). */
+static void on_mirror(struct xp_daemon *d, const char *path)
+{
+        size_t bl = strlen(d->mbase);
+        if (!d->mirror_now || !d->generation || strncmp(path, d->mbase, bl) != 0 ||
+            (path[bl] != '/' && path[bl] != '\0'))
+                return;
+        char gen[24], *v = NULL;
+        snprintf(gen, sizeof(gen), "%" PRIu64, d->generation);
+        /* the mirror itself (registration, or removed whole): its generation says */
+        const char *name = path[bl] ? path + bl + 1 : xp_keys[XP_KEY_GENERATION].name;
+        int r = xp_mirror_find(name);
+        const char *want = r >= 0 ? xp_xs_mirror_value(&xp_mirror_keys[r], &d->kv, gen) : NULL;
+        char full[256];
+        size_t len = 0;
+        snprintf(full, sizeof(full), "%s/%s", d->mbase, name);
+        int e = d->xs->ops->read(d->xs, XP_XS_NOTX, full, &v, &len);
+        if (e < 0 && drop_if_lost(d, e))
+                return;
+        bool diff = want ? e < 0 || len != strlen(want) || memcmp(v, want, len) != 0 : e == 0;
+        free(v);
+        if (diff) {
+                INFO(d->ctx, "%s changed under us (deleted, rewritten or planted): publishing again", full);
+                d->need_publish = true;
+        }
+}
+
 static void on_udid(struct xp_daemon *d)
 {
         char path[256], *v = NULL;
@@ -475,6 +522,8 @@ static void on_xenstore(struct xp_daemon *d)
                         on_tree(d, path);
                 else if (strcmp(token, TOKEN_UDID) == 0)
                         on_udid(d);
+                else if (strcmp(token, TOKEN_MIRROR) == 0)
+                        on_mirror(d, path);
                 free(path);
                 if (!d->xs)
                         return;
@@ -631,8 +680,9 @@ static int timeout_ms(const struct xp_daemon *d)
 
 static void usage(FILE *out)
 {
-        fprintf(out, "Usage: xenprobe [--root DIR] daemon [--domid N] [--no-boot] [--trace]\n"
-                     "       xenprobed [--root DIR] [--domid N] [--no-boot] [--trace] [--verbose]\n"
+        fprintf(out, "Usage: xenprobe [--root DIR] daemon [--domid N] [--no-boot] [--trace] [--xapi-services]\n"
+                     "       xenprobed [--root DIR] [--domid N] [--no-boot] [--trace] [--xapi-services]\n"
+                     "                 [--verbose]\n"
                      "\n"
                      "Publish into xenstore (as `xenprobe publish`) and keep it current: probe again\n"
                      "when a disk, NIC or Xen device comes or goes, a module is loaded, a kernel or\n"
@@ -643,6 +693,10 @@ static void usage(FILE *out)
                      "  -d, --domid N  publish to /local/domain/N (dom0 only; with --root)\n"
                      "  -B, --no-boot  leave boot readiness out\n"
                      "  -t, --trace    log each key written (+) or removed (-)\n"
+                     "  -X, --xapi-services\n"
+                     "                 also keep a mirror of a few keys below data/service/xenprobe/\n"
+                     "                 for XAPI >= 25.15 (the VM's services); without it, a mirror\n"
+                     "                 left from an earlier run is removed\n"
                      "  -v, --verbose  debug log\n"
                      "\n"
                      "Exit status: 0 on SIGTERM/SIGINT or when this is not a Xen guest, 1 error,\n"
@@ -758,9 +812,11 @@ int xp_cmd_daemon(struct xp_ctx *ctx, const char *rootdir, int argc, char **argv
         (void)rootdir;
         d.boot_enabled = o.boot;
         d.trace = o.trace;
+        d.mirror = d.mirror_now = o.xapi_services;
         d.live = xp_root_is_live(xp_ctx_root(ctx));
         memcpy(d.home, o.home, sizeof(d.home));
         (void)xp_xs_base(d.home, d.base, sizeof(d.base));
+        (void)xp_xs_mirror_base(d.home, d.mbase, sizeof(d.mbase));
         if (xp_ctx_get_log_priority(ctx) < LOG_INFO)
                 xp_ctx_set_log_priority(ctx, LOG_INFO);
 

@@ -60,6 +60,16 @@ const struct xp_key_def xp_keys[_XP_KEY_MAX] = {
 #undef ENUM
 _Static_assert(_XP_KEY_MAX <= XP_XS_MAX_KEYS, "struct xp_kvs must hold every key");
 
+/* The XAPI services mirror (keys.h): what `xe vm-param-get ... param-name=services
+ * param-key=xenprobe/NAME` shows.  A row is a name and the key it copies. */
+const struct xp_mirror_def xp_mirror_keys[XP_MIRROR_N] = {
+        { "mode", XP_KEY_MODE },
+        { "verdict", XP_KEY_VERDICT },
+        { "boot-summary", XP_KEY_BOOT_SUMMARY },
+        { "pv-block", XP_KEY_PV_BLOCK },
+        { "generation", XP_KEY_GENERATION },
+};
+
 const char *xp_key_name(enum xp_key k)
 {
         return (unsigned)k < _XP_KEY_MAX ? xp_keys[k].name : "unknown";
@@ -125,6 +135,38 @@ bool xp_key_dir(enum xp_key k, char *buf, size_t len)
 bool xp_xs_schema_known(const char *key)
 {
         return xp_key_find(key) >= 0 || xp_key_dir_of(key) >= 0;
+}
+
+int xp_mirror_find(const char *name)
+{
+        for (int i = 0; i < XP_MIRROR_N; i++)
+                if (strcmp(xp_mirror_keys[i].name, name) == 0)
+                        return i;
+        return -1;
+}
+
+/* a strict decimal (no sign, no leading zero, no space) of at most 20 digits */
+static bool decimal(const char *s, size_t len)
+{
+        if (len == 0 || len > 20 || (s[0] == '0' && len > 1))
+                return false;
+        for (size_t i = 0; i < len; i++)
+                if (s[i] < '0' || s[i] > '9')
+                        return false;
+        return true;
+}
+
+bool xp_mirror_value_ok(const struct xp_mirror_def *m, const char *s, size_t len)
+{
+        const struct xp_key_def *k = &xp_keys[m->source];
+        switch (k->kind) {
+        case XP_KIND_ENUM:
+                return xp_key_word(k, s, len);
+        case XP_KIND_INT:
+                return decimal(s, len) && !(k->min > 0 && len == 1 && s[0] == '0');
+        default:
+                return false; /* free text never goes to XAPI */
+        }
 }
 
 bool xp_xs_token(const char *s, size_t len, size_t max)

@@ -84,6 +84,35 @@ bool xp_key_dir(enum xp_key k, char *buf, size_t len);
  * keys live in?  For the dom0 reader. */
 bool xp_xs_schema_known(const char *key);
 
+/* --------------------------------------------------- the XAPI mirror */
+
+/*
+ * The XAPI services mirror (opt-in: --xapi-services): a few keys of the
+ * table above copied flat below HOME/XP_XS_MIRROR_BASE, where xapi >= 25.15.0
+ * (CP-53314, ocaml/xapi/xapi_guest_agent.ml) reads data/service/<name>/<key>
+ * into VM_guest_metrics.services as "<name>/<key>".  xenopsd lists
+ * data/service only one level deep, so the names are flat ("pv-block", not
+ * "pv/block").  One row per mirrored key, naming the key whose value it
+ * copies; only enum and int keys, so only the table's validated words and
+ * numbers ever reach XAPI, never free text.  Written in the same
+ * transaction as XP_XS_BASE; xenprobe-xenstore(7) documents it.
+ */
+#define XP_XS_SERVICE_DIR "data/service"
+#define XP_XS_MIRROR_NAME "xenprobe"
+#define XP_XS_MIRROR_BASE XP_XS_SERVICE_DIR "/" XP_XS_MIRROR_NAME
+
+struct xp_mirror_def {
+        const char *name;  /* below XP_XS_MIRROR_BASE: "pv-block" */
+        enum xp_key source; /* the key whose value it is: XP_KEY_PV_BLOCK */
+};
+#define XP_MIRROR_N 5
+extern const struct xp_mirror_def xp_mirror_keys[XP_MIRROR_N];
+/* The row named NAME, -1 if none. */
+int xp_mirror_find(const char *name);
+/* Is the LEN bytes at S a value mirror row M may hold (one of its source
+ * key's words, or a strict decimal for an int key)? */
+bool xp_mirror_value_ok(const struct xp_mirror_def *m, const char *s, size_t len);
+
 /* A token: 1 to MAX bytes of [A-Za-z0-9._-] (the request protocol, the
  * toolstack's unique-domain-id). */
 bool xp_xs_token(const char *s, size_t len, size_t max);

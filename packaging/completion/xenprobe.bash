@@ -44,7 +44,7 @@ _xenprobe()
                 fi
                 ;;
         publish | daemon)
-                COMPREPLY=($(compgen -W "--domid --no-boot --trace --verbose --help" -- "$cur"))
+                COMPREPLY=($(compgen -W "--domid --no-boot --trace --xapi-services --verbose --help" -- "$cur"))
                 ;;
         query)
                 COMPREPLY=($(compgen -W "--all --json --prometheus --output --heartbeat --refresh --watch --timeout --verbose --help" -- "$cur"))
@@ -57,6 +57,6 @@ _xenprobed()
 {
         local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
         case $prev in --domid | -d) return ;; esac
-        COMPREPLY=($(compgen -W "--domid --no-boot --trace --verbose --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--domid --no-boot --trace --xapi-services --verbose --help" -- "$cur"))
 }
 complete -F _xenprobed xenprobed
