@@ -66,10 +66,10 @@ static void boot_summary(const struct xp_report *r, FILE *out)
                 sum = xp_check_status_worse(sum, xp_boot_kernel_status(&b->kernels[i], mode));
         const char *on = b->probed && b->n_kernels ? xp_check_status_to_string(sum) : xp_boot_not_checked_words[0];
         struct xp_prom_label l[1];
-        xp_prom_family(out, "xenprobe_boot_summary",
+        xp_prom_family(out, "xenprobe_boot_overall_readiness",
                        "Boot readiness, the worst over the installed kernels in the mode this guest runs in: 1 for "
                        "the state it is in");
-        state_set(out, "xenprobe_boot_summary", l, 0, on, xp_check_status_words, xp_boot_not_checked_words);
+        state_set(out, "xenprobe_boot_overall_readiness", l, 0, on, xp_check_status_words, xp_boot_not_checked_words);
 }
 
 /* Kernel release V as a label, into BUF: itself when a token, cut to

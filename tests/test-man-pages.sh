@@ -36,7 +36,7 @@ if [ ${#pages[@]} -eq 0 ]; then
 fi
 
 # The pages of other projects the text may refer to.
-external="xl.1 xenstore.1 xenstore-ls.1 xenstore-read.1 xenstore-write.1 systemd-detect-virt.1 virt-what.1 jq.1
+external="xl.1 xenstore.1 xenstore-ls.1 xenstore-read.1 xenstore-write.1 systemd-detect-virt.1 virt-what.1 jq.1 prometheus.1 promtool.1 prometheus-node-exporter.1
 poll.2 syslog.3 sd_notify.3 os-release.5 systemd.service.5 systemd.exec.5 systemd.unit.5
 dracut.8 update-initramfs.8 mkinitcpio.8 start-stop-daemon.8 xenstored.8 systemctl.1 openrc-run.8 supervise-daemon.8"
 
