@@ -342,7 +342,7 @@ if [ -n "$xsd_up" ]; then
                 if [ "$p" = "$work/missing/x.prom" ]; then
                         mkdir "$work/missing"
                         judge "... the directory created: written on a retry (back-off)" wait_for 10 test -s "$p"
-                        judge "... and said" grep -q "written again" "$LOG"
+                        judge "... and said" grep -q "written now (it failed before)" "$LOG"
                 fi
                 judge "... still running" kill -0 "$dp"
                 stop_pid "$dp"

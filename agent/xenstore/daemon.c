@@ -243,7 +243,7 @@ static int write_textfile(struct xp_daemon *d)
                 return e;
         }
         if (d->tf_error)
-                INFO(d->ctx, "--textfile %s: written again", d->textfile);
+                INFO(d->ctx, "--textfile %s: written now (it failed before)", d->textfile);
         else
                 DBG(d->ctx, "--textfile %s: written (%zu bytes)", d->textfile, len);
         free(d->tf_text);
