@@ -253,6 +253,11 @@ if [ -n "$xsd_up" ]; then
         judge "daemon: the textfile appears" wait_for 10 test -s "$F"
         judge "daemon: textfile verdict pv, as published" grep -q '^xenprobe_info{verdict="pv",mode="pv",' "$F"
         ino=$(stat -c %i "$F")
+        # the file as it is, kept by a second name: its inode cannot be
+        # freed and reused, so another inode at $F means it was replaced
+        hold=$work/tf0/hold.txt
+        ln "$F" "$hold"
+        cp "$F" "$work/before.prom"
         # a republish that probed nothing (the subtree deleted under it): the
         # metrics did not change, the file is left alone
         xenstore-rm $D
@@ -272,9 +277,6 @@ if [ -n "$xsd_up" ]; then
         done
         echo "$reads" >"$work/reads" ) &
         reader=$!
-        hold=$work/tf0/hold.txt # the old file, kept: its inode cannot be reused
-        ln "$F" "$hold"
-        cp "$F" "$work/before.prom"
         # kernels installed into the root's /boot: inotify, a probe with boot
         # readiness, new series
         ts=$(ts_of "$F")
