@@ -37,10 +37,11 @@ int xp_cmd_query(int argc, char **argv, bool json, bool verbose);
 struct xp_publish_opts {
         char home[64]; /* "" or "/local/domain/N" (--domid) */
         bool boot, trace;
-        bool xapi_services; /* --xapi-services: XP_PUBLISH_XAPI_SERVICES */
+        bool xapi_services;   /* --xapi-services: XP_PUBLISH_XAPI_SERVICES */
+        const char *textfile; /* the daemon's --textfile FILE, else NULL */
 };
-/* --domid, --no-boot, --trace, --xapi-services, -v, --help: -1 to go on,
- * else the exit status */
+/* --domid, --no-boot, --trace, --xapi-services, -v, --help (and the
+ * daemon's --textfile): -1 to go on, else the exit status */
 int xp_publish_options(struct xp_ctx *ctx, const char *cmd, int argc, char **argv, void (*help)(FILE *),
                        struct xp_publish_opts *o);
 /* a Xen guest (or dom0)?  Logs why not. */

@@ -2,7 +2,7 @@
 /*
  * xenprobe: what kind of Xen guest is this, with the evidence.
  *
- *   xenprobe [--root DIR] [--json | --short] [--verbose]
+ *   xenprobe [--root DIR] [--json | --short | --prometheus] [--verbose]
  *   xenprobe [--root DIR] snapshot DIR
  *   xenprobe [--root DIR] initrd [--json] [--quick] [--fs TYPE] [IMAGE...]
  *   xenprobe [--root DIR] publish [--domid N] [--trace]
@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "agent.h"
 #include "render.h"
@@ -27,7 +28,7 @@
 #define EXIT_NOREPORT 1
 #define EXIT_USAGE 2
 
-enum output { OUT_TEXT, OUT_JSON, OUT_SHORT };
+enum output { OUT_TEXT, OUT_JSON, OUT_SHORT, OUT_PROM };
 
 /* the global options, before the command */
 struct opts {
@@ -103,6 +104,13 @@ static int render(const struct xp_report *r, const struct opts *o)
         case OUT_SHORT:
                 e = xp_render_short(r, stdout);
                 break;
+        case OUT_PROM: {
+                /* the probe just ran: now is when */
+                struct timespec now;
+                clock_gettime(CLOCK_REALTIME, &now);
+                e = xp_render_prom(r, (double)now.tv_sec + (double)(now.tv_nsec / 1000000) / 1e3, stdout);
+                break;
+        }
         default:
                 e = xp_render_text(r, stdout);
                 if (e == 0)
@@ -121,7 +129,7 @@ static int cmd_report(struct cmd_run *c)
 {
         const struct opts *o = c->o;
         if (offline_image(c)) {
-                if (o->out == OUT_SHORT) {
+                if (o->out == OUT_SHORT || o->out == OUT_PROM) {
                         say_not_a_capture(c);
                         return EXIT_NOREPORT;
                 }
@@ -249,6 +257,9 @@ static void usage(FILE *out)
                 "                   readiness of its kernels only\n"
                 "  -j, --json       one JSON object (schema 1, see xenprobe-json(7))\n"
                 "  -s, --short      one word: pv pvh pvhvm hvm dom0-pv dom0-pvh none\n"
+                "  -p, --prometheus the report as Prometheus metrics, the text format of\n"
+                "                   node_exporter's textfile collector (xenprobe-metrics(7));\n"
+                "                   xenprobed --textfile keeps such a file current\n"
                 "  -B, --no-boot    skip boot readiness (it reads the installed initramfs\n"
                 "                   images: ~0.2 s each on a 2-core VM)\n"
                 "  -v, --verbose    debug log on stderr (same as XENPROBE_LOG=debug)\n"
@@ -306,16 +317,17 @@ static int parse_options(int argc, char **argv, struct opts *o)
         static const struct option opts[] = {
                 { "root", required_argument, NULL, 'r' }, { "json", no_argument, NULL, 'j' },
                 { "short", no_argument, NULL, 's' },      { "verbose", no_argument, NULL, 'v' },
-                { "no-boot", no_argument, NULL, 'B' },
+                { "no-boot", no_argument, NULL, 'B' },    { "prometheus", no_argument, NULL, 'p' },
                 { "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'V' },
                 {},
         };
         int c;
-        while ((c = getopt_long(argc, argv, "+r:jsvhVB", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+r:jsvhVBp", opts, NULL)) != -1) {
                 switch (c) {
                 case 'r': o->rootdir = optarg; break;
                 case 'j': o->out = OUT_JSON; break;
                 case 's': o->out = OUT_SHORT; break;
+                case 'p': o->out = OUT_PROM; break;
                 case 'v': o->verbose = true; break;
                 case 'B': o->boot = false; break;
                 case 'h': usage(stdout); return 0;
@@ -377,6 +389,13 @@ int main(int argc, char **argv)
         if (!cmd) {
                 fprintf(stderr, "xenprobe: unknown command '%s'\n", argv[optind]);
                 usage(stderr);
+                return EXIT_USAGE;
+        }
+        if (o.out == OUT_PROM && cmd->name) {
+                fprintf(stderr, "xenprobe: --prometheus is for the report (xenprobe --prometheus)%s\n",
+                        strcmp(cmd->name, "query") == 0 ? "; for the domains: xenprobe query --prometheus"
+                        : strcmp(cmd->name, "daemon") == 0 ? "; a file kept current: xenprobe daemon --textfile FILE"
+                                                           : "");
                 return EXIT_USAGE;
         }
         struct cmd_run c = { .o = &o, .argc = argc - optind, .argv = argv + optind };

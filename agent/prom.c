@@ -57,7 +57,7 @@ void xp_prom_sample(FILE *out, const char *name, const struct xp_prom_label *l, 
 
 bool xp_prom_token(const char *s, size_t len)
 {
-        if (!s || len == 0 || len > 64)
+        if (!s || len == 0 || len > XP_PROM_TOKEN_MAX)
                 return false;
         for (size_t i = 0; i < len; i++) {
                 unsigned char c = (unsigned char)s[i];

@@ -29,5 +29,7 @@ void xp_prom_family(FILE *out, const char *name, const char *help);
  * invalid byte makes the collector drop the whole file), then '\', '"'
  * are escaped as the format says. */
 void xp_prom_sample(FILE *out, const char *name, const struct xp_prom_label *l, size_t n, double v);
-/* Is S (LEN bytes) a token fit for a label: 1..64 bytes of [A-Za-z0-9._+~:-]? */
+/* Is S (LEN bytes) a token fit for a label: 1..XP_PROM_TOKEN_MAX bytes of
+ * [A-Za-z0-9._+~:-]? */
+#define XP_PROM_TOKEN_MAX 64
 bool xp_prom_token(const char *s, size_t len);

@@ -11,9 +11,16 @@
  * incompatible change */
 #define XP_JSON_SCHEMA 1
 
+/* "schema" label of xenprobe_info: the layout of the guest's metrics
+ * (xenprobe-metrics(7)); bump it on any incompatible change */
+#define XP_PROM_SCHEMA 1
+
 int xp_render_text(const struct xp_report *r, FILE *out);
 int xp_render_json(const struct xp_report *r, const char *root, FILE *out);
 int xp_render_short(const struct xp_report *r, FILE *out);
+/* The guest's own metrics, Prometheus text format (render-prom.c);
+ * PROBED_AT: when the report was made (Unix time) */
+int xp_render_prom(const struct xp_report *r, double probed_at, FILE *out);
 /* "Xen domU, PVHVM (HVM guest using PV drivers), Xen 4.17.5" */
 int xp_report_headline(const struct xp_report *r, char *buf, size_t len);
 

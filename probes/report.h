@@ -58,5 +58,19 @@ const char *xp_report_verdict(const struct xp_report *r);
 /* The Xen version as the guest sees it ("4.17.5"): sys/hypervisor, else
  * CPUID's; NULL when neither told it. */
 const char *xp_report_xen_version(const struct xp_report *r);
+/* Shared by the renderers and the xenstore schema (probes/report.c): */
+/* "in-use": a PV device of the class is connected and bound to its
+ * driver; "not-checked": boot readiness was not probed, or no kernel was
+ * found (NULL-terminated) */
+extern const char *const xp_pv_in_use_words[];
+extern const char *const xp_boot_not_checked_words[];
+/* The PV frontend of a device class ("vbd", "vif"): "in-use", else how
+ * module M is there (xp_kstate_words) */
+const char *xp_report_pv_state(const struct xp_report *r, enum xp_xen_module m, const char *devtype);
+/* The boot mode the running guest boots in (enum xp_boot_mode), -1 when
+ * it runs in no Xen mode */
+int xp_report_boot_mode(const struct xp_report *r);
+/* Kernel K's readiness in MODE; -1: the worst over every mode */
+enum xp_check_status xp_boot_kernel_status(const struct xp_boot_kernel *k, int mode);
 /* Record an absent/unreadable source uniformly from a -errno. */
 enum xp_status xp_status_from_errno(int err);

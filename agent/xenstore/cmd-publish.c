@@ -66,13 +66,14 @@ int xp_publish_options(struct xp_ctx *ctx, const char *cmd, int argc, char **arg
                 { "xapi-services", no_argument, NULL, 'X' },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
+                { "textfile", required_argument, NULL, 'T' },
                 {},
         };
         const char *domid = NULL;
         int c;
         *o = (struct xp_publish_opts){ .boot = true };
         optind = 1;
-        while ((c = getopt_long(argc, argv, "d:BtXvh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "d:BtXvhT:", opts, NULL)) != -1) {
                 switch (c) {
                 case 'd':
                         domid = optarg;
@@ -89,6 +90,14 @@ int xp_publish_options(struct xp_ctx *ctx, const char *cmd, int argc, char **arg
                 case 'v':
                         xp_ctx_set_log_priority(ctx, LOG_DEBUG);
                         break;
+                case 'T':
+                        if (strcmp(cmd, "daemon") != 0) {
+                                fprintf(stderr, "xenprobe %s: --textfile is the daemon's (xenprobed --textfile "
+                                                "FILE); once, to stdout: xenprobe --prometheus\n", cmd);
+                                return 2;
+                        }
+                        o->textfile = optarg;
+                        break;
                 case 'h':
                         help(stdout);
                         return 0;
@@ -99,6 +108,11 @@ int xp_publish_options(struct xp_ctx *ctx, const char *cmd, int argc, char **arg
         }
         if (optind < argc) {
                 fprintf(stderr, "xenprobe %s: unexpected argument '%s'\n", cmd, argv[optind]);
+                return 2;
+        }
+        if (o->textfile && (!*o->textfile || o->textfile[strlen(o->textfile) - 1] == '/')) {
+                fprintf(stderr, "xenprobe %s: --textfile '%s': name a file, not a directory (e.g. "
+                                "/var/lib/prometheus/node-exporter/xenprobe.prom)\n", cmd, o->textfile);
                 return 2;
         }
         if (xp_publish_home(domid, o->home, sizeof(o->home)) < 0) {

@@ -27,6 +27,12 @@
  *              (the XAPI mirror rewritten or deleted by someone else); and
  *              on unique-domain-id (a toolstack that writes it changed it:
  *              a new domain).
+ * With --textfile FILE, every probe also renders the report as Prometheus
+ * metrics (agent/render-prom.c) and FILE is replaced (atomically, mode
+ * 0644) when they differ from what it holds: at start, before xenstore is
+ * reached (a guest without xenstore still has a verdict), and after each
+ * probe; a republish that probed nothing leaves it alone.  A write that
+ * fails is said once and retried on the back-off timer; publishing goes on.
  * Every watch event is handled idempotently: it fires once on
  * registration and may fire spuriously; the reaction is to compare and, if
  * needed, publish, and publishing writes only what differs.
@@ -51,6 +57,8 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "atomic-file.h"
+#include "render.h"
 #include "udev-lib.h"
 #include "xenstore/publish.h"
 
@@ -94,6 +102,15 @@ struct xp_daemon {
 
         bool need_probe, need_boot, need_publish;
         unsigned long probes, publishes, events;
+
+        /* --textfile: the file, what it holds (as last written), the
+         * probe's time, the error last said (0: none) */
+        const char *textfile;
+        char *tf_text;
+        size_t tf_len;
+        double probed_at;
+        bool need_textfile;
+        int tf_error;
 };
 
 /* ------------------------------------------------------------ sd_notify */
@@ -150,6 +167,10 @@ static int probe(struct xp_daemon *d)
         d->report = r;
         d->probes++;
         d->need_probe = d->need_boot = false;
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        d->probed_at = (double)now.tv_sec + (double)(now.tv_nsec / 1000000) / 1e3;
+        d->need_textfile = d->textfile != NULL;
 
         struct xp_kvs kv = { 0 };
         e = xp_xs_schema(r, &kv);
@@ -161,6 +182,82 @@ static int probe(struct xp_daemon *d)
         d->kv = kv;
         d->mirror_now = d->mirror;
         d->need_publish = true;
+        return 0;
+}
+
+/* ------------------------------------------------------------ textfile */
+
+/* The metrics of the report into *TEXT (malloc()ed): 0 or -errno */
+static int render_metrics(const struct xp_daemon *d, char **text, size_t *len)
+{
+        FILE *m = open_memstream(text, len);
+        if (!m)
+                return -errno;
+        int e = xp_render_prom(d->report, d->probed_at, m);
+        if (fclose(m) != 0 && e == 0)
+                e = -errno;
+        if (e < 0) {
+                free(*text);
+                *text = NULL;
+        }
+        return e;
+}
+
+/* TEXT into the textfile, replaced whole: 0, or -errno with WHAT failed */
+static int replace_textfile(const struct xp_daemon *d, const char *text, size_t len, const char **what)
+{
+        struct xp_atomic_file af;
+        *what = "cannot create a temporary file beside it";
+        int e = xp_atomic_open(&af, d->textfile);
+        if (e < 0)
+                return e;
+        *what = "writing it";
+        if (fwrite(text, 1, len, af.f) != len) {
+                e = -(errno ? errno : EIO);
+                xp_atomic_abort(&af);
+                return e;
+        }
+        *what = "replacing it";
+        return xp_atomic_commit(&af, 0644);
+}
+
+/* Write the textfile when the metrics differ from what it holds: 0, or
+ * -errno (said once per error; need_textfile stays set, the timer retries) */
+static int write_textfile(struct xp_daemon *d)
+{
+        if (!d->need_textfile || !d->report)
+                return 0;
+        char *text = NULL;
+        size_t len = 0;
+        const char *what = "rendering the metrics";
+        int e = render_metrics(d, &text, &len);
+        if (e == 0 && d->tf_text && !d->tf_error && len == d->tf_len && memcmp(text, d->tf_text, len) == 0) {
+                free(text); /* the file already holds these */
+                d->need_textfile = false;
+                return 0;
+        }
+        if (e == 0)
+                e = replace_textfile(d, text, len, &what);
+        if (e < 0) {
+                free(text);
+                if (e != d->tf_error)
+                        ERR(d->ctx, "--textfile %s: %s: %s (the file is left as it was; publishing goes on, and the "
+                                    "write is tried again; does the directory exist, and may this user write to it? "
+                                    "under systemd, a directory other than /var/lib/prometheus/node-exporter needs "
+                                    "ReadWritePaths=)",
+                            d->textfile, what, strerror(-e));
+                d->tf_error = e;
+                return e;
+        }
+        if (d->tf_error)
+                INFO(d->ctx, "--textfile %s: written now (it failed before)", d->textfile);
+        else
+                DBG(d->ctx, "--textfile %s: written (%zu bytes)", d->textfile, len);
+        free(d->tf_text);
+        d->tf_text = text;
+        d->tf_len = len;
+        d->tf_error = 0;
+        d->need_textfile = false;
         return 0;
 }
 
@@ -258,9 +355,11 @@ static void update_timer(struct xp_daemon *d)
                 arm_appear_watch(d);
                 if (!d->timer_armed)
                         arm_timer(d, "xenstore not reachable");
-        } else if (d->need_probe || d->need_publish) {
+        } else if (d->need_probe || d->need_publish || d->need_textfile) {
                 if (!d->timer_armed)
-                        arm_timer(d, d->need_probe ? "probing failed" : "publishing failed");
+                        arm_timer(d, d->need_probe     ? "probing failed"
+                                     : d->need_publish ? "publishing failed"
+                                                       : "writing the textfile failed");
         } else {
                 d->timer_armed = false;
                 d->backoff_ms = 0;
@@ -666,6 +765,7 @@ static void teardown(struct xp_daemon *d)
                 close(d->sig_fd);
         xp_kvs_clear(&d->kv);
         xp_report_free(d->report);
+        free(d->tf_text);
 }
 
 static int timeout_ms(const struct xp_daemon *d)
@@ -681,7 +781,9 @@ static int timeout_ms(const struct xp_daemon *d)
 static void usage(FILE *out)
 {
         fprintf(out, "Usage: xenprobe [--root DIR] daemon [--domid N] [--no-boot] [--trace] [--xapi-services]\n"
+                     "                 [--textfile FILE]\n"
                      "       xenprobed [--root DIR] [--domid N] [--no-boot] [--trace] [--xapi-services]\n"
+                     "                 [--textfile FILE]\n"
                      "                 [--verbose]\n"
                      "\n"
                      "Publish into xenstore (as `xenprobe publish`) and keep it current: probe again\n"
@@ -697,6 +799,10 @@ static void usage(FILE *out)
                      "                 also keep a mirror of a few keys below data/service/xenprobe/\n"
                      "                 for XAPI >= 25.15 (the VM's services); without it, a mirror\n"
                      "                 left from an earlier run is removed\n"
+                     "  -T, --textfile FILE  also keep FILE current with the report as Prometheus\n"
+                     "                 metrics (xenprobe --prometheus) for node_exporter's\n"
+                     "                 textfile collector: replaced atomically, mode 0644, when\n"
+                     "                 they change; written even while xenstore is unreachable\n"
                      "  -v, --verbose  debug log\n"
                      "\n"
                      "Exit status: 0 on SIGTERM/SIGINT or when this is not a Xen guest, 1 error,\n"
@@ -719,8 +825,11 @@ static int start(struct xp_daemon *d)
         notify(d, "READY=1\nSTATUS=probing%s", d->boot_enabled ? " (boot readiness of the installed kernels)" : "");
         if (probe(d) < 0)
                 return 1;
+        /* before xenstore: a guest that cannot reach it still has a verdict */
+        write_textfile(d);
         if (!xp_publish_applies(d->ctx, d->report)) {
-                INFO(d->ctx, "not a Xen guest: xenprobed has nothing to do here, exiting");
+                INFO(d->ctx, "not a Xen guest: xenprobed has nothing to do here, exiting%s",
+                     d->textfile ? " (the textfile says so: verdict none)" : "");
                 return 0;
         }
         if (connect_xs(d) == 0)
@@ -776,6 +885,7 @@ static bool dispatch(struct xp_daemon *d, const struct poll_set *s)
         }
         if (d->need_probe && probe(d) < 0)
                 return false; /* keep the last answer; the timer retries */
+        write_textfile(d);
         publish(d);
         return false;
 }
@@ -813,6 +923,7 @@ int xp_cmd_daemon(struct xp_ctx *ctx, const char *rootdir, int argc, char **argv
         d.boot_enabled = o.boot;
         d.trace = o.trace;
         d.mirror = d.mirror_now = o.xapi_services;
+        d.textfile = o.textfile;
         d.live = xp_root_is_live(xp_ctx_root(ctx));
         memcpy(d.home, o.home, sizeof(d.home));
         (void)xp_xs_base(d.home, d.base, sizeof(d.base));

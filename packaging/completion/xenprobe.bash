@@ -8,7 +8,7 @@ _xenprobe()
                 words=("${COMP_WORDS[@]}")
                 cword=$COMP_CWORD
         }
-        local global="--root --json --short --no-boot --verbose --help --version"
+        local global="--root --json --short --prometheus --no-boot --verbose --help --version"
         local cmds="snapshot initrd publish daemon query"
         local cmd="" i
         for ((i = 1; i < cword; i++)); do
@@ -22,6 +22,10 @@ _xenprobe()
         case $prev in
         --root | -r | snapshot)
                 COMPREPLY=($(compgen -d -- "$cur"))
+                return
+                ;;
+        --textfile | -T)
+                COMPREPLY=($(compgen -f -- "$cur"))
                 return
                 ;;
         --fs | -f)
@@ -43,7 +47,10 @@ _xenprobe()
                         COMPREPLY=($(compgen -f -- "$cur"))
                 fi
                 ;;
-        publish | daemon)
+        daemon)
+                COMPREPLY=($(compgen -W "--domid --no-boot --trace --xapi-services --textfile --verbose --help" -- "$cur"))
+                ;;
+        publish)
                 COMPREPLY=($(compgen -W "--domid --no-boot --trace --xapi-services --verbose --help" -- "$cur"))
                 ;;
         query)
@@ -56,7 +63,13 @@ complete -F _xenprobe xenprobe
 _xenprobed()
 {
         local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-        case $prev in --domid | -d) return ;; esac
-        COMPREPLY=($(compgen -W "--domid --no-boot --trace --xapi-services --verbose --help" -- "$cur"))
+        case $prev in
+        --domid | -d) return ;;
+        --textfile | -T)
+                COMPREPLY=($(compgen -f -- "$cur"))
+                return
+                ;;
+        esac
+        COMPREPLY=($(compgen -W "--domid --no-boot --trace --xapi-services --textfile --verbose --help" -- "$cur"))
 }
 complete -F _xenprobed xenprobed
