@@ -150,7 +150,7 @@ xenprobe_domain_info{$I8,status="ok"} 1
 xenprobe_guest_info{$I5,verdict="pvhvm",mode="pvhvm",role="domU",confidence="high",root_disk="xen-pv",os_id="debian",os_version_id="12",agent_version="0.4.0",schema="1"} 1
 xenprobe_guest_info{$I7,verdict="pv",mode="",role="domU",confidence="medium",root_disk="xen-pv",os_id="",os_version_id="12",agent_version="",schema="1"} 1
 xenprobe_guest_info{$I8,verdict="pv",mode="pv",role="domU",confidence="high",root_disk="xen-pv",os_id="debian",os_version_id="12",agent_version="0.4.0",schema="1"} 1
-# HELP xenprobe_guest_boot_readiness The guest's boot readiness, worst over its kernels and system checks: 1 for the state it is in
+# HELP xenprobe_guest_boot_readiness The guest's boot readiness, worst over its installed kernels: 1 for the state it is in
 # TYPE xenprobe_guest_boot_readiness gauge
 xenprobe_guest_boot_readiness{$I5,state="ok"} 0
 xenprobe_guest_boot_readiness{$I5,state="missing"} 1

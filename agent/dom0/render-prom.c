@@ -106,7 +106,7 @@ static void state_set(FILE *out, const char *metric, struct xp_prom_label *l, si
 static void boot_summary(FILE *out, struct xp_qdom *const *doms, size_t n)
 {
         xp_prom_family(out, "xenprobe_guest_boot_readiness",
-                       "The guest's boot readiness, worst over its kernels and system checks: 1 for the state it is in");
+                       "The guest's boot readiness, worst over its installed kernels: 1 for the state it is in");
         for (size_t i = 0; i < n; i++) {
                 if (!interpreted(doms[i]))
                         continue;
