@@ -47,7 +47,7 @@ _xenprobe()
                 COMPREPLY=($(compgen -W "--domid --no-boot --trace --verbose --help" -- "$cur"))
                 ;;
         query)
-                COMPREPLY=($(compgen -W "--all --json --refresh --watch --timeout --verbose --help" -- "$cur"))
+                COMPREPLY=($(compgen -W "--all --json --prometheus --output --heartbeat --refresh --watch --timeout --verbose --help" -- "$cur"))
                 ;;
         esac
 }
