@@ -243,7 +243,7 @@ fi
 # the files were written in dom0 on the real guests; judged here with Debian's
 # real promtool and node_exporter (tests/prometheus/tools.sh), the verdicts
 # against each xl.cfg as above
-P=$RES/prom
+P=$RES/prom Q=$RES/limits
 # prom_label FILE METRIC NAME LABEL: LABEL's value in METRIC's sample for
 # the domain called NAME (names here are the harness's, no quoting in them)
 prom_label() {
@@ -310,6 +310,14 @@ if [ -f "$P/unit-execstart.txt" ]; then
 	hb=$(prom_value "$P/unit-start.prom" xenprobe_query_heartbeat_seconds)
 	ok "prometheus unit: its ExecStart= writes the textfile (--watch)" "heartbeat sample ${hb:-absent}; $(head -c 200 "$P/unit.err")" \
 		test "$hb" = 300
+	# the file as node_exporter's user finds it: 0644, no temporary sibling left
+	tf=$(grep -v '^total ' "$P/textfile-dir.txt" 2>/dev/null | awk '{ print $1, $NF }' | tr '\n' ';')
+	ok "prometheus unit: the textfile directory holds the one file, mode 0644" "$tf" test "$tf" = "-rw-r--r-- xenprobe-domains.prom;"
+	if [ -f "$Q/query-all.out" ]; then
+		# the hostile guest's data, planted while the writer ran
+		hs=$(prom_label "$P/unit-recreated.prom" xenprobe_domain_info "$LIMITS" status)
+		ok "prometheus unit: the hostile $LIMITS is invalid in the file" "status ${hs:-absent}" test "$hs" = invalid
+	fi
 	ok "prometheus unit: SIGTERM ends it with exit 0" "exit $(cat "$P/unit.rc" 2>/dev/null)" test "$(cat "$P/unit.rc" 2>/dev/null)" = 0
 	if [ -f "$D/recreate.txt" ]; then
 		g=${DAEMON%%+*}
