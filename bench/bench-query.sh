@@ -12,8 +12,9 @@
 #
 #   XENPROBE=./xenprobe bench/bench-query.sh 1000 10
 #
-# Populating 1000 domains (77,000 nodes) takes about 1.5 min on a 2-core VM:
-# this xenstored answers a request in ~0.2 ms there, and a write costs ~1 ms.
+# Populating 1000 domains (77,000 nodes) takes 5-15 s on a 2-core VM through
+# bench/xs-fill.c (one libxenstore connection, ~0.1 ms a write), about
+# 1.5 min through xenstore-write when xs-fill.c cannot be built.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -45,51 +46,12 @@ eval "$(bash "$xsd" env)"
 xenstore-control log off >/dev/null || echo "bench-query: xenstore-control log off failed: timings include the trace" >&2
 
 # ---- populate ------------------------------------------------------------
-# one xenstore-write (one transaction) per 25 domains
-dom_args() { # DOMID: the key/value pairs of one domain
-        local d=$1 h=/local/domain/$1 u b
-        u=$(printf '%08x-b8a8-4297-bf10-%012x' "$d" "$d")
-        b=$h/data/xenprobe
-        printf '%s\n' \
-                "$h/name" "guest-$d" "$h/domid" "$d" "$h/vm" "/vm/$u" \
-                "$h/cpu/0/availability" online "$h/memory/static-max" 1048576 "$h/memory/target" 1048576 \
-                "$h/memory/videoram" 0 "$h/store/port" 1 "$h/store/ring-ref" 740353 \
-                "$h/console/backend" "/local/domain/0/backend/console/$d/0" "$h/console/backend-id" 0 \
-                "$h/console/limit" 1048576 "$h/console/output" pty "$h/console/port" 2 \
-                "$h/console/ring-ref" 740354 "$h/console/tty" /dev/pts/0 "$h/console/type" xenconsoled \
-                "$h/control/feature-poweroff" 1 "$h/control/feature-reboot" 1 "$h/control/feature-suspend" 1 \
-                "$h/control/shutdown" "" "$h/control/sysrq" "" \
-                "$h/control/platform-feature-multiprocessor-suspend" 1 \
-                "$h/control/platform-feature-xs_reset_watches" 1 \
-                "$h/device/vbd/51712/backend" "/local/domain/0/backend/vbd/$d/51712" \
-                "$h/device/vbd/51712/backend-id" 0 "$h/device/vbd/51712/device-type" disk \
-                "$h/device/vbd/51712/event-channel" 8 "$h/device/vbd/51712/protocol" x86_64-abi \
-                "$h/device/vbd/51712/ring-ref" 8 "$h/device/vbd/51712/state" 4 \
-                "$h/device/vbd/51712/virtual-device" 51712 \
-                "$h/device/vif/0/backend" "/local/domain/0/backend/vif/$d/0" "$h/device/vif/0/backend-id" 0 \
-                "$h/device/vif/0/handle" 0 "$h/device/vif/0/mac" "00:16:3e:00:00:01" "$h/device/vif/0/state" 4 \
-                "$h/device/vif/0/tx-ring-ref" 9 "$h/device/vif/0/rx-ring-ref" 10 \
-                "$h/device/vif/0/event-channel" 9 \
-                "/vm/$u/uuid" "$u" "/vm/$u/name" "guest-$d" "/vm/$u/start_time" 1795423036.26 \
-                "/vm/$u/image/ostype" linux \
-                "$b/schema" 1 "$b/generation" 3 "$b/agent-version" 0.4.0 "$b/verdict" pvhvm "$b/mode" pvhvm \
-                "$b/role" domU "$b/confidence" high "$b/kernel" 6.1.0-13-amd64 "$b/xen-version" 4.17.5 \
-                "$b/os/id" debian "$b/os/version-id" 12 "$b/os/pretty-name" "Debian GNU/Linux 12 (bookworm)" \
-                "$b/pv/block" in-use "$b/pv/net" in-use "$b/root-disk" xen-pv "$b/root-device" xvda1 \
-                "$b/boot/summary" ok "$b/boot/kernels" "6.1.0-13-amd64:ok 6.1.0-12-amd64:ok" \
-                "$b/warnings" 0 "$b/served" q1-1
-}
+# bench/xs-domains.sh: through bench/xs-fill.c when it builds
+. "$here/xs-domains.sh"
 t0=$(date +%s%N)
-xenstore-write /local/domain/0/name Domain-0 /local/domain/0/domid 0 || exit 1
-for ((s = 1; s <= N; s += 25)); do
-        args=()
-        for ((d = s; d < s + 25 && d <= N; d++)); do
-                mapfile -t -O "${#args[@]}" args < <(dom_args "$d")
-        done
-        xenstore-write "${args[@]}" || { echo "bench-query: populating failed" >&2; exit 1; }
-done
+xs_populate "$N" "$work" || { echo "bench-query: populating failed" >&2; exit 1; }
 nodes=$(xenstore-ls -f /local/domain | wc -l)
-echo "populated $N domains + dom0 ($nodes nodes under /local/domain) in $((($(date +%s%N) - t0) / 1000000)) ms"
+echo "populated $N domains + dom0 ($nodes nodes under /local/domain) in $((($(date +%s%N) - t0) / 1000000)) ms with $XS_FILL_HOW"
 
 # ---- sanity --------------------------------------------------------------
 "$XENPROBE" query --all --json >"$work/q.json" || { echo "bench-query: xenprobe query failed" >&2; exit 1; }

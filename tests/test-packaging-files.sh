@@ -1,9 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# The daemon's systemd unit and the bash completion:
-#  - the unit passes `systemd-analyze verify` and its offline exposure score
-#    (`systemd-analyze security`) is below 3.0 ("OK");
+# The daemon's systemd unit, dom0's exporter unit and the bash completion:
+#  - the units pass `systemd-analyze verify` and their offline exposure
+#    score (`systemd-analyze security`) is below 3.0 ("OK");
+#  - the exporter's dom0-only gate (its ConditionPathExists= and
+#    ExecCondition= lines, run as they are written) on every captured root
+#    in tests/roots: it starts where expected.json (written by hand from
+#    the capture) says dom0, and nowhere else;
 #  - the completion offers every option the commands' own --help lists
 #    (the help text is the independent source) and every subcommand.
 # Automake test: 0 pass, 1 fail, 77 skip.
@@ -58,6 +62,92 @@ if command -v systemd-analyze >/dev/null; then
         fi
 else
         skip "unit: systemd-analyze not installed"
+fi
+
+# --- dom0's exporter: xenprobe-prometheus.service ------------------------------
+U=$work/xenprobe-prometheus.service
+sed "s|@sbindir@|$work|" "$src/packaging/systemd/xenprobe-prometheus.service.in" >"$U"
+ln -s "$XENPROBE" "$work/xenprobe"
+if command -v systemd-analyze >/dev/null; then
+        if MANPATH=$work/man systemd-analyze verify "$U" >"$work/verify-prom.out" 2>&1 && [ ! -s "$work/verify-prom.out" ]; then
+                pass "exporter unit: systemd-analyze verify (no complaint)"
+        else
+                fail "exporter unit: systemd-analyze verify"
+                cat "$work/verify-prom.out"
+        fi
+        systemd-analyze security --offline=yes "$U" >"$work/sec-prom.out" 2>&1
+        score=$(sed -n 's/.*Overall exposure level for xenprobe-prometheus.service: \([0-9.]*\).*/\1/p' "$work/sec-prom.out")
+        echo "# exporter unit: systemd-analyze security exposure: ${score:-?}"
+        if [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s < 3.0) }'; then
+                pass "exporter unit: exposure $score < 3.0"
+        else
+                fail "exporter unit: exposure ${score:-unknown} (goal < 3.0)"
+                tail -n 5 "$work/sec-prom.out"
+        fi
+else
+        skip "exporter unit: systemd-analyze not installed"
+fi
+# the unit's ExecStart= is a valid query command line: every option it
+# passes is one `xenprobe query --help` lists
+bad=
+for o in $(sed -n 's/^ExecStart=//p' "$U" | grep -oE -- '--[a-z][a-z-]+'); do
+        "$XENPROBE" query --help | grep -qE -- "^ +(-[a-zA-Z], )?$o( |\$)" || bad="$bad $o"
+done
+if [ -z "$bad" ] && sed -n 's/^ExecStart=//p' "$U" | grep -q -- '--prometheus --watch'; then
+        pass "exporter unit: ExecStart= is query --prometheus --watch with options --help lists"
+else
+        fail "exporter unit: ExecStart= options not in query --help:${bad:- (no --prometheus --watch)}"
+fi
+# the gate, as systemd evaluates it (conditions, then each ExecCondition=
+# in turn: exit 0 continues, 1-254 skip the unit), with /proc/xen moved
+# into ROOT and the unit's Environment= plus XENPROBE_PROM_DIR=DIR
+gate() { # ROOT DIR: exit 0 when the unit would start
+        local root=$1 dir=$2 c
+        while read -r c; do
+                [ -e "$root${c#!}" ] || return 1
+        done < <(sed -n 's/^ConditionPathExists=//p' "$U")
+        while read -r c; do
+                (
+                        eval "export $(sed -n 's/^Environment=//p' "$U" | tr '\n' ' ')"
+                        export XENPROBE_PROM_DIR=$dir
+                        eval "${c//\/proc\/xen\//$root/proc/xen/}"
+                ) || return 1
+        done < <(sed -n 's/^ExecCondition=//p' "$U")
+}
+mkdir -p "$work/textfile"
+n=0 wrong=
+for r in "$src"/tests/roots/*/; do
+        [ -f "$r/expected.json" ] && [ -d "$r/tree" ] || continue
+        name=$(basename "$r")
+        role=$(sed -n 's/.*"role": *"\([a-zA-Z0-9]*\)".*/\1/p' "$r/expected.json")
+        # a dom0 starts it when xenfs is mounted (Xen's init scripts do:
+        # the unit is ordered after them); without xenfs it waits, skipped
+        want=skip
+        [ "$role" = dom0 ] && [ -e "$r/tree/proc/xen/capabilities" ] && want=start
+        got=skip
+        gate "${r%/}/tree" "$work/textfile" && got=start
+        n=$((n + 1))
+        [ "$got" = "$want" ] || wrong="$wrong $name(role ${role:-none}: $got, expected $want)"
+        [ "$role" = dom0 ] && echo "# exporter gate: $name (dom0) -> $got"
+done
+if [ $n -gt 20 ] && [ -z "$wrong" ]; then
+        pass "exporter unit: starts in the captured dom0s only ($n roots)"
+else
+        fail "exporter unit: the dom0 gate on $n roots:${wrong:- too few roots}"
+fi
+dom0=$src/tests/roots/xen417-dom0-pv-debian12/tree
+if gate "$dom0" "$work/textfile" && ! gate "$dom0" "$work/no-such-dir" && ! gate "$dom0" ""; then
+        pass "exporter unit: in dom0, skipped without node_exporter's textfile directory"
+else
+        fail "exporter unit: in dom0, skipped without node_exporter's textfile directory"
+fi
+# the gate's commands, as written, on this machine (not dom0: a skip)
+if [ -r /proc/xen/capabilities ] && grep -q control_d /proc/xen/capabilities; then
+        skip "exporter unit: skipped on this machine (this is a dom0)"
+elif gate "" "$work/textfile"; then
+        fail "exporter unit: skipped on this machine (not a dom0, yet the gate opens)"
+else
+        pass "exporter unit: skipped on this machine (not a dom0)"
 fi
 
 # --- the completion ---------------------------------------------------------

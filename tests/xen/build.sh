@@ -55,7 +55,7 @@ mkdir -p "$W/src"
 tar -C "$TOP" --exclude='*.o' --exclude='*.lo' --exclude='*.la' --exclude=.libs --exclude=.deps \
 	--exclude=./tests/fuzz/build --exclude='./xenprobe-*' --exclude=autom4te.cache --exclude=.git \
 	--exclude='*.log' --exclude='*.trs' -cf - . | tar -C "$W/src" -xf -
-(cd "$W/src" && ./configure -q --prefix=/usr --sysconfdir=/etc >configure.out 2>&1 && make -j2 xenprobe >make.out 2>&1) ||
+(cd "$W/src" && ./configure -q --prefix=/usr --sysconfdir=/etc >configure.out 2>&1 && make -j2 xenprobe packaging/systemd/xenprobe-prometheus.service >make.out 2>&1) ||
 	{ tail -20 "$W/src/configure.out" "$W/src/make.out"; exit 1; }
 install -m 755 "$W/src/xenprobe" "$R/usr/sbin/xenprobe"
 ln -sf xenprobe "$R/usr/sbin/xenprobed"
@@ -66,6 +66,8 @@ step "guest initramfs images"
 t=$(date +%s)
 mkdir -p "$R/xpt"
 cp "$H/dom0-init.sh" "$R/xpt/"
+# dom0-init.sh runs the exporter unit's ExecCondition= and ExecStart= lines
+cp "$W/src/packaging/systemd/xenprobe-prometheus.service" "$R/xpt/"
 chmod +x "$R/xpt/dom0-init.sh"
 cp "$R/boot/vmlinuz-$K" "$R/xpt/vmlinuz"
 bash "$H/mkinitrd.sh" "$R" "$K" "$R/xpt/guest-initrd.img"
@@ -99,9 +101,15 @@ ExecStart=/usr/local/sbin/xpt-sd-report
 WantedBy=multi-user.target
 UNIT
 chroot "$S" systemctl enable xenprobe.service xpt-sd-report.service >/dev/null 2>&1
+# the dom0 exporter enabled in a domU, as a preset or an image may do, with
+# everything but dom0 in place: the textfile directory and xenfs (so
+# /proc/xen/capabilities exists, empty): it must stay inactive, not fail
+chroot "$S" systemctl enable xenprobe-prometheus.service >/dev/null 2>&1
+mkdir -p "$S/var/lib/prometheus/node-exporter"
+mkdir -p "$S/etc/modules-load.d" && echo xenfs >"$S/etc/modules-load.d/xenfs.conf"
 chroot "$S" systemctl mask serial-getty@hvc0.service getty@tty1.service systemd-timesyncd.service >/dev/null 2>&1
 chroot "$S" systemctl is-enabled xenprobe.service >/dev/null || { echo "build: xenprobe.service not enabled in $S" >&2; exit 1; }
-echo "/dev/xvda / ext4 rw,errors=remount-ro 0 1" >"$S/etc/fstab"
+printf '%s\n' "/dev/xvda / ext4 rw,errors=remount-ro 0 1" "xenfs /proc/xen xenfs nofail 0 0" >"$S/etc/fstab"
 echo pv-systemd >"$S/etc/hostname"
 SK=$(ls "$S/lib/modules" | sort -V | tail -n 1)
 # what pygrub would boot, as update-grub writes it (a PV image booted by the

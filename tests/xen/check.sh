@@ -239,6 +239,118 @@ else
 	skip "daemon steps (no daemon guest in this run)"
 fi
 
+# ---- Prometheus: query --prometheus and the exporter unit's lines in dom0 ---------
+# the files were written in dom0 on the real guests; judged here with Debian's
+# real promtool and node_exporter (tests/prometheus/tools.sh), the verdicts
+# against each xl.cfg as above
+P=$RES/prom Q=$RES/limits
+# prom_label FILE METRIC NAME LABEL: LABEL's value in METRIC's sample for
+# the domain called NAME (names here are the harness's, no quoting in them)
+prom_label() {
+	grep "^$2{" "$1" 2>/dev/null | grep -F "name=\"$3\"" | sed -n "s/.*[{,]$4=\"\([^\"]*\)\".*/\1/p" | head -n 1
+}
+prom_value() { grep "^$2[{ ]" "$1" 2>/dev/null | head -n 1 | awk '{ print $NF }'; }
+if [ -f "$P/once.rc" ]; then
+	ok "prometheus: query --prometheus --output in dom0" "exit $(cat "$P/once.rc"), $(wc -l <"$P/once.prom" 2>/dev/null) lines" \
+		test "$(cat "$P/once.rc")" = 0 -a -s "$P/once.prom"
+	PROMTOOL= NODE_EXPORTER=
+	if eval "$(bash "$H/../prometheus/tools.sh" env 2>"$RES/promtools.log" | grep -E '^(PROMTOOL|NODE_EXPORTER)=')" &&
+		[ -x "${PROMTOOL:-}" ]; then
+		for f in once unit-start unit-recreated; do
+			[ -f "$P/$f.prom" ] || { [ $f = once ] || [ -f "$P/unit-execstart.txt" ] && fail "prometheus: $f.prom (not written in dom0)"; continue; }
+			"$PROMTOOL" check metrics <"$P/$f.prom" >"$P/$f.promtool" 2>&1
+			rc=$?
+			ok "prometheus: promtool check metrics $f.prom" "exit $rc, $(wc -l <"$P/$f.promtool") lines of complaint" \
+				test $rc = 0 -a ! -s "$P/$f.promtool"
+		done
+		# node_exporter's textfile collector reads the file without an error
+		. "$H/../prometheus/lib.sh"
+		mkdir -p "$P/textfile"
+		cp "$P/once.prom" "$P/textfile/xenprobe-domains.prom"
+		if node_exporter_start "$P" "$P/textfile" >>"$P/node_exporter.log" 2>&1; then
+			curl -fsS --max-time 5 "http://127.0.0.1:$NE_PORT/metrics" >"$P/scrape.txt" 2>&1
+			stop_pid "$NE_PID"
+			e=$(prom_value "$P/scrape.txt" node_textfile_scrape_error)
+			n=$(grep -c '^xenprobe_guest_info{' "$P/scrape.txt")
+			ok "prometheus: node_exporter's textfile collector reads it" "node_textfile_scrape_error $e, $n xenprobe_guest_info series" \
+				test "$e" = 0 -a "$n" -gt 0
+		else
+			fail "prometheus: node_exporter did not start (see $P/node_exporter.log)"
+		fi
+	elif [ "${XP_PROM_REQUIRED:-}" = 1 ]; then
+		fail "prometheus: promtool unavailable ($(tail -n 1 "$RES/promtools.log"))"
+	else
+		skip "prometheus: promtool unavailable ($(tail -n 1 "$RES/promtools.log"))"
+	fi
+	# every daemon guest with the verdict its xl.cfg implies; dom0 as dom0-pv
+	for g in ${DAEMON//+/ }; do
+		[ -d "$RES/guests/$g" ] || continue
+		e=$(expected "$g")
+		s=$(prom_label "$P/once.prom" xenprobe_domain_info "$g" status)
+		v=$(prom_label "$P/once.prom" xenprobe_guest_info "$g" verdict)
+		ok "prometheus: $g in the metrics" "xenprobe_domain_info status $s, xenprobe_guest_info verdict $v, expected ok $e" \
+			test "$s" = ok -a "$v" = "$e"
+	done
+	v0=$(grep '^xenprobe_guest_info{domid="0",' "$P/once.prom" | sed -n 's/.*[{,]verdict="\([^"]*\)".*/\1/p')
+	ok "prometheus: dom0 in the metrics" "domid 0 verdict ${v0:-absent}, expected dom0-pv" test "$v0" = dom0-pv
+	nd=$(prom_value "$P/once.prom" xenprobe_query_domains)
+	ns=$(grep -c '^xenprobe_domain_info{' "$P/once.prom")
+	nj=$(jq '.domains | length' "$D/query-all.out" 2>/dev/null)
+	ok "prometheus: one domain_info per domain" "xenprobe_query_domains $nd, $ns domain_info samples, query --all --json: $nj domains" \
+		test "$nd" = "$ns" -a "$ns" = "$nj"
+elif $planned_daemon; then
+	fail "prometheus (planned with the daemon guests, no query came back: see $RES/timeline.txt)"
+fi
+if [ -f "$P/unit-conditions.txt" ]; then
+	n=$(grep -c '^exit=' "$P/unit-conditions.txt") z=$(grep -c '^exit=0 ' "$P/unit-conditions.txt")
+	ok "prometheus unit: its ExecCondition= lines pass in dom0" "$z of $n exit 0; /proc/xen/capabilities: $(cat "$P/proc-xen-capabilities.txt" 2>/dev/null)" \
+		test "$n" = 2 -a "$z" = 2
+fi
+if [ -f "$P/unit-execstart.txt" ]; then
+	hb=$(prom_value "$P/unit-start.prom" xenprobe_query_heartbeat_seconds)
+	ok "prometheus unit: its ExecStart= writes the textfile (--watch)" "heartbeat sample ${hb:-absent}; $(head -c 200 "$P/unit.err")" \
+		test "$hb" = 300
+	# the file as node_exporter's user finds it: 0644, no temporary sibling left
+	tf=$(grep -v '^total ' "$P/textfile-dir.txt" 2>/dev/null | awk '{ print $1, $NF }' | tr '\n' ';')
+	ok "prometheus unit: the textfile directory holds the one file, mode 0644" "$tf" test "$tf" = "-rw-r--r-- xenprobe-domains.prom;"
+	if [ -f "$Q/query-all.out" ] && [ "$LIMITS" != "${DAEMON%%+*}" ]; then
+		# the hostile guest's data, planted while the writer ran (unless the
+		# hostile guest is the one recreated before the file was taken)
+		hs=$(prom_label "$P/unit-recreated.prom" xenprobe_domain_info "$LIMITS" status)
+		ok "prometheus unit: the hostile $LIMITS is invalid in the file" "status ${hs:-absent}" test "$hs" = invalid
+	fi
+	ok "prometheus unit: SIGTERM ends it with exit 0" "exit $(cat "$P/unit.rc" 2>/dev/null)" test "$(cat "$P/unit.rc" 2>/dev/null)" = 0
+	if [ -f "$D/recreate.txt" ]; then
+		g=${DAEMON%%+*}
+		ov=$(sed -n 's|^old .* vm=/vm/||p' "$D/recreate.txt") nv=$(sed -n 's|^new .* vm=/vm/||p' "$D/recreate.txt")
+		u1=$(prom_label "$P/unit-start.prom" xenprobe_domain_info "$g" uuid)
+		u2=$(prom_label "$P/unit-recreated.prom" xenprobe_domain_info "$g" uuid)
+		v2=$(prom_label "$P/unit-recreated.prom" xenprobe_guest_info "$g" verdict)
+		ok "prometheus unit: the recreated $g reaches the file by events" "uuid $u1 -> $u2 (xl: $ov -> $nv), verdict $v2" \
+			test "$u1" = "$ov" -a "$u2" = "$nv" -a "$v2" = "$(expected "$g")"
+	fi
+fi
+# in a domU the exporter, enabled, is skipped: never started, never failed
+F=$RES/guests/pv-systemd/from-guest/pv-systemd
+if [ -f "$F/prom-unit-show.txt" ]; then
+	pu() { sed -n "s/^$1=//p" "$F/prom-unit-show.txt"; }
+	ok "pv-systemd: xenprobe-prometheus.service skipped in a domU" \
+		"$(pu UnitFileState), $(pu ActiveState)/$(pu SubState), result $(pu Result), condition $(pu ConditionResult), $(pu NRestarts) restarts; $(grep -m1 -i 'skipped\|condition' "$F/prom-unit-journal.txt")" \
+		test "$(pu UnitFileState)" = enabled -a "$(pu ActiveState)" = inactive -a "$(pu NRestarts)" = 0 -a \
+		"$(pu ExecMainStartTimestampMonotonic)" = 0
+	# with xenfs mounted (build.sh) only ExecCondition='s control_d check
+	# stands between a domU and the exporter.  systemd 252 then reports
+	# Result=exec-condition and also ConditionResult=no (seen in this
+	# guest), so the result and the journal tell which check skipped it
+	if grep -q '^exit=0' "$F/proc-xen.txt" 2>/dev/null; then
+		ok "pv-systemd: the exporter's ExecCondition= is what skips it" \
+			"xenfs mounted, result $(pu Result); $(grep -m1 -o "Skipped due to '[a-z-]*'" "$F/prom-unit-journal.txt")" \
+			bash -c "test '$(pu Result)' = exec-condition && grep -q \"Skipped due to 'exec-condition'\" '$F/prom-unit-journal.txt'"
+	else
+		skip "pv-systemd: the exporter's ExecCondition= (no xenfs in the guest: $(tail -n 2 "$F/proc-xen.txt" | tr '\n' ' '))"
+	fi
+fi
+
 # ---- limits ------------------------------------------------------------------------
 L=$RES/guests/$LIMITS/from-guest/$LIMITS/limits.txt
 if [ -f "$L" ]; then

@@ -9,6 +9,7 @@
 #   1. oxenstored (Debian's default): dom0, and pv, pvh and pvhvm running
 #      the daemon: verdicts against each xl.cfg, query --all, --refresh,
 #      xl block-attach republished, destroy + recreate seen as a new domain,
+#      query --prometheus and the exporter unit's lines (promtool on the host),
 #      the guest-side limits and the hostile guest (in pvh); pv-systemd,
 #      a Debian system booted by systemd with xenprobe.service enabled;
 #      every snapshot imported as a fixture root and replayed;

@@ -99,6 +99,26 @@ if [ "$DOM0" = 1 ]; then
 	cat /proc/cmdline >$O/dom0/cmdline.txt
 	save
 fi
+# xenprobe-prometheus.service's own lines (build.sh copies the built unit):
+# its ExecCondition= commands as systemd would run them, with the unit's
+# Environment= (dom0 is not systemd-booted here); the textfile directory
+# as prometheus-node-exporter ships it
+U=/xpt/xenprobe-prometheus.service
+P=$O/prom
+mkdir -p $P
+unit_env() { eval "export $(sed -n 's/^Environment=//p' $U | tr '\n' ' ')"; }
+if [ -f $U ]; then
+	mkdir -p /var/lib/prometheus/node-exporter
+	cp /proc/xen/capabilities $P/proc-xen-capabilities.txt 2>&1
+	ls -l /dev/xen >$P/dev-xen.txt 2>&1
+	(
+		unit_env
+		sed -n 's/^ExecCondition=//p' $U | while read -r c; do
+			eval "$c"
+			echo "exit=$? $c"
+		done
+	) >$P/unit-conditions.txt 2>&1
+fi
 
 # ---- guests --------------------------------------------------------------------
 xenstore-watch @introduceDomain >$O/logs/watch-introduceDomain.txt 2>&1 &
@@ -280,6 +300,18 @@ if [ ${#DG[@]} -gt 0 ]; then
 	done
 	xenprobe query --watch --json >$D/watch.jsonl 2>$D/watch.err &
 	WPID=$!
+	# Prometheus: one query into a file, and the unit's ExecStart= (the
+	# event-driven writer) running through block-attach and recreate
+	run $P once xenprobe query --prometheus --output $P/once.prom
+	PPID_W=
+	if [ -f $U ]; then
+		sed -n 's/^ExecStart=//p' $U >$P/unit-execstart.txt
+		(unit_env && eval "exec $(cat $P/unit-execstart.txt)") >$P/unit.out 2>$P/unit.err &
+		PPID_W=$!
+		sleep 3
+		cp /var/lib/prometheus/node-exporter/xenprobe-domains.prom $P/unit-start.prom 2>>$P/unit.err
+	fi
+	log "prometheus: query --prometheus exit $(cat $P/once.rc), $(wc -l <$P/once.prom 2>/dev/null) lines; unit writer pid ${PPID_W:-none}"
 	# block-attach: a disk appears in a running guest; its daemon republishes
 	for g in "${DG[@]}"; do
 		kind_cfg $g
@@ -332,6 +364,14 @@ if [ ${#DG[@]} -gt 0 ]; then
 	run $D query-all-recreated xenprobe query --all --json
 	sleep 2
 	kill $WPID 2>/dev/null
+	if [ -n "$PPID_W" ]; then
+		cp /var/lib/prometheus/node-exporter/xenprobe-domains.prom $P/unit-recreated.prom 2>>$P/unit.err
+		kill $PPID_W
+		wait $PPID_W
+		echo $? >$P/unit.rc
+		ls -l /var/lib/prometheus/node-exporter >$P/textfile-dir.txt 2>&1
+		log "prometheus: the unit's writer ended with exit $(cat $P/unit.rc) on SIGTERM"
+	fi
 	log "recreated $g: $(tr '\n' ' ' <$D/recreate.txt)"
 	for g in "${DG[@]}"; do destroy $g; done
 fi

@@ -19,6 +19,8 @@
 #   journal.txt          journalctl -u xenprobe
 #   security.txt         systemd-analyze security xenprobe.service (live)
 #   daemon-status.txt    the daemon's /proc/PID/status (capabilities, seccomp)
+#   prom-unit-*.txt      xenprobe-prometheus.service (dom0's exporter, also
+#                        enabled here): its state and journal in a domU
 set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 N=pv-systemd
@@ -52,6 +54,12 @@ echo $? >"$O/reload.rc"
 sleep 5
 show systemctl-show-after-reload.txt
 systemd-analyze security xenprobe.service >"$O/security.txt" 2>&1
+# the dom0 exporter, enabled here too: skipped in a domU, never failed
+systemctl show xenprobe-prometheus.service -p ActiveState -p SubState -p Result -p NRestarts -p ConditionResult \
+	-p UnitFileState -p ExecMainStartTimestampMonotonic >"$O/prom-unit-show.txt" 2>&1
+journalctl -b -u xenprobe-prometheus.service --no-pager -o short-monotonic >"$O/prom-unit-journal.txt" 2>&1
+{ ls -l /proc/xen; cat /proc/xen/capabilities; echo "exit=$?"; } >"$O/proc-xen.txt" 2>&1
+ls -la /var/lib/prometheus/node-exporter >"$O/prom-textfile-dir.txt" 2>&1
 journalctl -b -u xenprobe.service --no-pager -o short-monotonic >"$O/journal.txt" 2>&1
 systemctl status --no-pager xenprobe.service >"$O/status.txt" 2>&1
 uname -r >"$O/uname.txt"
