@@ -18,8 +18,6 @@
 
 #include "xenstore/schema.h"
 
-const char *const xp_xs_pv_in_use_words[] = { "in-use", NULL };
-const char *const xp_xs_not_checked_words[] = { "not-checked", NULL };
 
 void xp_kvs_clear(struct xp_kvs *kv)
 {
@@ -100,17 +98,6 @@ static const char *list_end(struct list *l)
         return l->buf;
 }
 
-/* The PV driver of a device class: in use (a device of that class is
- * connected and bound), else how the module is there. */
-static const char *pv_state(const struct xp_facts *f, enum xp_xen_module m, const char *devtype)
-{
-        for (size_t i = 0; i < f->xenbus.n_devs; i++)
-                if (strcmp(f->xenbus.devs[i].devtype, devtype) == 0 && f->xenbus.devs[i].connected &&
-                    f->xenbus.devs[i].driver[0])
-                        return xp_xs_pv_in_use_words[0];
-        return xp_kstate_to_string(f->modules.state[m]);
-}
-
 /* The whole disks the guest sees and how: "xvda:xen-pv sr0:ata" (no
  * partitions, loop, dm or md: the root lookup's business).  A disk
  * hot-plugged with `xl block-attach` changes it, so dom0 sees the guest
@@ -127,46 +114,17 @@ static int disks_key(const struct xp_facts *f, struct xp_kvs *kv)
         return add(kv, XP_KEY_DISKS, l.len || l.left_out ? list_end(&l) : XP_XS_DISKS_NONE);
 }
 
-/* Which boot mode the running guest uses, for the per-kernel status. */
-static int boot_mode_of(const struct xp_report *r)
-{
-        switch (r->mode) {
-        case XP_MODE_PV:
-                return XP_BOOT_PV;
-        case XP_MODE_PVH:
-                return XP_BOOT_PVH;
-        case XP_MODE_PVHVM:
-        case XP_MODE_HVM:
-                return XP_BOOT_HVM;
-        default:
-                return -1;
-        }
-}
-
-static enum xp_check_status kernel_status(const struct xp_boot_kernel *k, int mode)
-{
-        if (mode >= 0)
-                return k->mode[mode];
-        /* no Xen mode to judge by: the worst of every mode */
-        enum xp_check_status st = XP_CHECK_OK;
-        for (int m = 0; m < _XP_BOOT_MAX; m++)
-                st = xp_check_status_worse(st, k->mode[m]);
-        return st;
-}
-
 static int boot_keys(const struct xp_report *r, struct xp_kvs *kv)
 {
         const struct xp_boot *b = &r->boot;
         if (!b->probed)
-                return add(kv, XP_KEY_BOOT_SUMMARY, xp_xs_not_checked_words[0]);
+                return add(kv, XP_KEY_BOOT_SUMMARY, xp_report_boot_summary(r));
 
-        int mode = boot_mode_of(r);
-        enum xp_check_status sum = XP_CHECK_OK;
+        int mode = xp_report_boot_mode(r);
         struct list kernels = { .sep = " " }, problems = { .sep = "; " };
         for (size_t i = 0; i < b->n_kernels; i++) {
                 const struct xp_boot_kernel *k = &b->kernels[i];
-                enum xp_check_status st = kernel_status(k, mode);
-                sum = xp_check_status_worse(sum, st);
+                enum xp_check_status st = xp_report_kernel_boot(r, k);
                 list_add(&kernels, "%s:%s", k->version, xp_check_status_to_string(st));
                 if (st == XP_CHECK_OK)
                         continue;
@@ -186,7 +144,7 @@ static int boot_keys(const struct xp_report *r, struct xp_kvs *kv)
                 if (b->checks.v[i].status != XP_CHECK_OK)
                         list_add(&problems, "%s: %s", b->checks.v[i].name,
                                  xp_check_status_to_string(b->checks.v[i].status));
-        int e = add(kv, XP_KEY_BOOT_SUMMARY, b->n_kernels ? xp_check_status_to_string(sum) : xp_xs_not_checked_words[0]);
+        int e = add(kv, XP_KEY_BOOT_SUMMARY, xp_report_boot_summary(r));
         if (e == 0)
                 e = add(kv, XP_KEY_BOOT_KERNELS, list_end(&kernels));
         if (e == 0)
@@ -219,8 +177,8 @@ int xp_xs_schema(const struct xp_report *r, struct xp_kvs *kv)
         ADD(XP_KEY_OS_VERSION_ID, f->os_release.version_id);
         ADD(XP_KEY_OS_PRETTY_NAME, f->os_release.pretty_name);
         if (r->hypervisor == XP_HV_XEN) {
-                ADD(XP_KEY_PV_BLOCK, pv_state(f, XP_XM_BLKFRONT, "vbd"));
-                ADD(XP_KEY_PV_NET, pv_state(f, XP_XM_NETFRONT, "vif"));
+                ADD(XP_KEY_PV_BLOCK, xp_report_pv_driver(r, XP_XM_BLKFRONT, "vbd"));
+                ADD(XP_KEY_PV_NET, xp_report_pv_driver(r, XP_XM_NETFRONT, "vif"));
         }
         if (f->block.rootfs == XP_ST_FOUND) {
                 ADD(XP_KEY_ROOT_DISK, xp_disk_kind_to_string(f->block.root_kind));

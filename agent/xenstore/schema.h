@@ -43,12 +43,6 @@
 /* upper bound on the number of keys the schema ever writes */
 #define XP_XS_MAX_KEYS 32
 
-/* Words the schema writes that are not an enum's spelling (schema.c):
- * "in-use" for pv/block and pv/net (a device of the class is bound to the
- * driver), and "not-checked" for boot/summary and boot/kernels;
- * NULL-terminated, the key table's extra words. */
-extern const char *const xp_xs_pv_in_use_words[];
-extern const char *const xp_xs_not_checked_words[];
 /* the disks value when the guest has no disk */
 #define XP_XS_DISKS_NONE "none"
 
