@@ -22,7 +22,7 @@
                 return table[v];                                               \
         }
 
-static const char *const hv_table[_XP_HV_MAX] = {
+const char *const xp_hv_words[_XP_HV_MAX + 1] = {
         [XP_HV_NONE] = "none",         [XP_HV_XEN] = "xen",
         [XP_HV_KVM] = "kvm",           [XP_HV_QEMU] = "qemu",
         [XP_HV_VMWARE] = "vmware",     [XP_HV_MICROSOFT] = "microsoft",
@@ -33,7 +33,7 @@ static const char *const hv_table[_XP_HV_MAX] = {
         [XP_HV_AMAZON] = "amazon",     [XP_HV_GOOGLE] = "google",
         [XP_HV_BOCHS] = "bochs",       [XP_HV_OTHER] = "other",
 };
-TABLE_LOOKUP(xp_hv_to_string, enum xp_hv, hv_table)
+TABLE_LOOKUP(xp_hv_to_string, enum xp_hv, xp_hv_words)
 
 static const char *const hv_name_table[_XP_HV_MAX] = {
         [XP_HV_NONE] = "no hypervisor",  [XP_HV_XEN] = "Xen",
