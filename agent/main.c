@@ -186,6 +186,8 @@ static int cmd_initrd(struct cmd_run *c)
 
 static int cmd_facts(struct cmd_run *c)
 {
+        /* the warnings count needs every probe, --short or not */
+        xp_ctx_set_verdict_only(c->ctx, false);
         return xp_cmd_facts(c->ctx, c->o->rootdir, offline_image(c), c->argc, c->argv);
 }
 

@@ -94,6 +94,11 @@ kvm=$work/roots/kvm-debian12
 [ -d "$pvhvm" ] && [ -d "$kvm" ] || { fail "fixture roots xen417-domU-pvhvm-debian12 and kvm-debian12 missing"; exit 1; }
 check "facts: PV drivers of the PVHVM capture (blkfront bound to vbd-768, no netfront)" \
         "$("$XENPROBE" --root "$pvhvm" facts | jq -c '[.pv_block, .pv_net, .boot_summary]')" '["in-use","unknown","not-checked"]'
+check "facts: agent_version is what --version says" \
+        "$("$XENPROBE" --root "$pvhvm" facts | jq -r .agent_version)" "$("$XENPROBE" --version | awk '{ print $2 }')"
+check "facts: --short before the command changes nothing" \
+        "$("$XENPROBE" --short --root "$work/roots/xen417-dom0-pvh" facts | jq -c .)" \
+        "$("$XENPROBE" --root "$work/roots/xen417-dom0-pvh" facts | jq -c .)"
 check "facts: KVM is not Xen: the Xen keys are null, exit 0" \
         "$("$XENPROBE" --root "$kvm" facts | jq -c '[.verdict, .role, .hypervisor, .xen_version, .pv_block, .pv_net]'; echo $?)" \
         '["none","none","kvm",null,null,null]
@@ -143,7 +148,8 @@ if have_tool ansible; then
         loader xenprobe.fact.in "$work/facts.d/gone.fact" "$work/no-such-dir"
         t0=$(ms)
         # gather_subset: only the local facts (the rest takes ~25 s here)
-        ANSIBLE_HOME=$work/ansible ANSIBLE_LOCAL_TEMP=$work/ansible/tmp ANSIBLE_LOCALHOST_WARNING=False \
+        # Ansible refuses a locale that is not UTF-8
+        LC_ALL=C.UTF-8 ANSIBLE_HOME=$work/ansible ANSIBLE_LOCAL_TEMP=$work/ansible/tmp ANSIBLE_LOCALHOST_WARNING=False \
                 ANSIBLE_INVENTORY_UNPARSED_WARNING=False ANSIBLE_NOCOLOR=1 ANSIBLE_PYTHON_INTERPRETER=auto_silent \
                 ansible localhost -c local -m setup \
                 -a "gather_subset=!all,!min,local filter=ansible_local fact_path=$work/facts.d" >"$work/ansible.out" 2>&1
