@@ -23,6 +23,10 @@ int xp_cmd_initrd(struct xp_ctx *ctx, const char *rootdir, bool json, int argc, 
 /* `xenprobe --root DIR` on an image with no proc/ or sys/ */
 int xp_cmd_offline(struct xp_ctx *ctx, const char *rootdir, bool json);
 
+/* `xenprobe facts` (cmd-facts.c): 0 facts printed (an "error" in them when
+ * probing failed, or OFFLINE: ROOTDIR is no capture), 1 not written, 2 usage */
+int xp_cmd_facts(struct xp_ctx *ctx, const char *rootdir, bool offline, int argc, char **argv);
+
 /* `xenprobe publish`: 0 written (or already current), 1 error, 2 usage,
  * 5 not a Xen guest (nothing to publish) */
 int xp_cmd_publish(struct xp_ctx *ctx, const char *rootdir, int argc, char **argv);

@@ -7,6 +7,7 @@
  *   xenprobe [--root DIR] initrd [--json] [--quick] [--fs TYPE] [IMAGE...]
  *   xenprobe [--root DIR] publish [--domid N] [--trace]
  *   xenprobe [--root DIR] daemon [--domid N]     (also installed as xenprobed)
+ *   xenprobe [--root DIR] facts [--wrap] [--boot]
  *   xenprobe query [DOMID|NAME] [--all] [--json] [--watch] [--refresh]
  *
  * Exit status: 0 report produced, 1 no report could be produced, 2 usage;
@@ -191,6 +192,13 @@ static int cmd_initrd(struct cmd_run *c)
         return xp_cmd_initrd(c->ctx, c->o->rootdir, c->o->out == OUT_JSON, c->argc, c->argv);
 }
 
+static int cmd_facts(struct cmd_run *c)
+{
+        /* the warnings count needs every probe, --short or not */
+        xp_ctx_set_verdict_only(c->ctx, false);
+        return xp_cmd_facts(c->ctx, c->o->rootdir, offline_image(c), c->argc, c->argv);
+}
+
 /* publish, daemon: boot readiness is their own option */
 static int check_no_boot_after(const struct cmd_run *c)
 {
@@ -233,6 +241,9 @@ static const struct command commands[] = {
         { "initrd", true, NULL, cmd_initrd,
           "xenprobe [OPTIONS] initrd [IMAGE...]  can these initramfs images boot\n"
           "                                          under Xen? (xenprobe initrd --help)\n" },
+        { "facts", true, NULL, cmd_facts,
+          "xenprobe [OPTIONS] facts          the facts for Ansible, Facter, Ohai\n"
+          "                                          (xenprobe facts --help)\n" },
         { "publish", true, check_no_boot_after, cmd_publish,
           "xenprobe [OPTIONS] publish         write the report into xenstore, once\n" },
         { "daemon", true, check_no_boot_after, cmd_daemon,

@@ -59,17 +59,12 @@ static void state_set(FILE *out, const char *metric, struct xp_prom_label *l, si
 
 static void boot_summary(const struct xp_report *r, FILE *out)
 {
-        const struct xp_boot *b = &r->boot;
-        int mode = xp_report_boot_mode(r);
-        enum xp_check_status sum = XP_CHECK_OK;
-        for (size_t i = 0; i < b->n_kernels; i++)
-                sum = xp_check_status_worse(sum, xp_boot_kernel_status(&b->kernels[i], mode));
-        const char *on = b->probed && b->n_kernels ? xp_check_status_to_string(sum) : xp_boot_not_checked_words[0];
+        const char *on = xp_report_boot_summary(r);
         struct xp_prom_label l[1];
         xp_prom_family(out, "xenprobe_boot_overall_readiness",
                        "Boot readiness, the worst over the installed kernels in the mode this guest runs in: 1 for "
                        "the state it is in");
-        state_set(out, "xenprobe_boot_overall_readiness", l, 0, on, xp_check_status_words, xp_boot_not_checked_words);
+        state_set(out, "xenprobe_boot_overall_readiness", l, 0, on, xp_check_status_words, xp_not_checked_words);
 }
 
 /* Kernel release V as a label, into BUF: itself when a token, cut to
@@ -90,7 +85,6 @@ static void boot_kernels(const struct xp_report *r, FILE *out)
         const struct xp_boot *b = &r->boot;
         if (!b->probed || !b->n_kernels)
                 return;
-        int mode = xp_report_boot_mode(r);
         char labels[XP_MAX_KERNELS][XP_PROM_TOKEN_MAX + 1];
         size_t n = 0;
         xp_prom_family(out, "xenprobe_boot_readiness",
@@ -109,7 +103,7 @@ static void boot_kernels(const struct xp_report *r, FILE *out)
                         continue; /* two releases cut to the same label: one series */
                 struct xp_prom_label l[2] = { { "kernel", labels[n], XP_PROM_STRLEN } };
                 state_set(out, "xenprobe_boot_readiness", l, 1,
-                          xp_check_status_to_string(xp_boot_kernel_status(&b->kernels[i], mode)),
+                          xp_check_status_to_string(xp_report_kernel_boot(r, &b->kernels[i])),
                           xp_check_status_words, NULL);
                 n++;
         }
@@ -129,7 +123,7 @@ static void pv_drivers(const struct xp_report *r, FILE *out)
         for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
                 const struct xp_prom_label l[] = {
                         { "driver", drivers[i].driver, XP_PROM_STRLEN },
-                        { "state", tok(xp_report_pv_state(r, drivers[i].m, drivers[i].devtype)), XP_PROM_STRLEN },
+                        { "state", tok(xp_report_pv_driver(r, drivers[i].m, drivers[i].devtype)), XP_PROM_STRLEN },
                 };
                 xp_prom_sample(out, "xenprobe_pv_driver_info", l, 2, 1);
         }

@@ -14,6 +14,9 @@
 /* "schema" label of xenprobe_info: the layout of the guest's metrics
  * (xenprobe-metrics(7)); bump it on any incompatible change */
 #define XP_PROM_SCHEMA 1
+/* "schema" of the facts object (xenprobe-json(7), FACTS), its own number:
+ * bump it on any incompatible change of the facts */
+#define XP_FACTS_SCHEMA 1
 
 int xp_render_text(const struct xp_report *r, FILE *out);
 int xp_render_json(const struct xp_report *r, const char *root, FILE *out);
@@ -21,6 +24,19 @@ int xp_render_short(const struct xp_report *r, FILE *out);
 /* The guest's own metrics, Prometheus text format (render-prom.c);
  * PROBED_AT: when the report was made (Unix time) */
 int xp_render_prom(const struct xp_report *r, double probed_at, FILE *out);
+/* the facts (render-facts.c), in {"xenprobe": ...} with WRAP; and the
+ * object that says ERROR instead, for a run whose probes failed */
+/* the facts' keys in order, for their page's test (tests/facts-keys): TYPE
+ * "int", "string", "word" (one of WORDS, NULL-terminated lists), "word or
+ * null" */
+struct xp_facts_key {
+        const char *name, *type;
+        const char *const *words[3];
+};
+extern const struct xp_facts_key xp_facts_keys[];
+extern const size_t xp_n_facts_keys;
+int xp_render_facts(const struct xp_report *r, bool wrap, FILE *out);
+int xp_render_facts_error(const char *error, bool wrap, FILE *out);
 /* "Xen domU, PVHVM (HVM guest using PV drivers), Xen 4.17.5" */
 int xp_report_headline(const struct xp_report *r, char *buf, size_t len);
 

@@ -9,7 +9,7 @@
 # dependencies in packaging/debian/control (dpkg-checkbuilddeps lists what
 # is missing) plus dpkg-dev, debhelper and fakeroot.  DEB_BUILD_OPTIONS is
 # passed through: DEB_BUILD_OPTIONS=nocheck skips the test suite.
-# Prints the path of each .deb built.
+# Prints the path of each .deb built (xenprobe, xenprobe-facts).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-deb}
@@ -30,4 +30,4 @@ tar -C "$out" -xf "$tarball"
 cp -r "$out/xenprobe-$ver/packaging/debian" "$out/xenprobe-$ver/debian"
 (cd "$out/xenprobe-$ver" && dpkg-buildpackage -us -uc -b) >"$out/build.log" 2>&1 ||
         { tail -n 40 "$out/build.log" >&2; echo "build-deb.sh: dpkg-buildpackage failed, log: $out/build.log" >&2; exit 1; }
-ls "$out"/xenprobe_"$ver"-*_*.deb
+ls "$out"/xenprobe_"$ver"-*_*.deb "$out"/xenprobe-facts_"$ver"-*_all.deb

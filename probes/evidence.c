@@ -22,7 +22,7 @@
                 return table[v];                                               \
         }
 
-static const char *const hv_table[_XP_HV_MAX] = {
+const char *const xp_hv_words[_XP_HV_MAX + 1] = {
         [XP_HV_NONE] = "none",         [XP_HV_XEN] = "xen",
         [XP_HV_KVM] = "kvm",           [XP_HV_QEMU] = "qemu",
         [XP_HV_VMWARE] = "vmware",     [XP_HV_MICROSOFT] = "microsoft",
@@ -33,7 +33,7 @@ static const char *const hv_table[_XP_HV_MAX] = {
         [XP_HV_AMAZON] = "amazon",     [XP_HV_GOOGLE] = "google",
         [XP_HV_BOCHS] = "bochs",       [XP_HV_OTHER] = "other",
 };
-TABLE_LOOKUP(xp_hv_to_string, enum xp_hv, hv_table)
+TABLE_LOOKUP(xp_hv_to_string, enum xp_hv, xp_hv_words)
 
 static const char *const hv_name_table[_XP_HV_MAX] = {
         [XP_HV_NONE] = "no hypervisor",  [XP_HV_XEN] = "Xen",
@@ -241,4 +241,53 @@ const char *xp_report_verdict(const struct xp_report *r)
         if (r->role == XP_ROLE_DOM0)
                 return xp_verdict_dom0_words[r->mode == XP_MODE_PVH];
         return xp_mode_to_string(r->mode);
+}
+
+const char *const xp_pv_in_use_words[] = { "in-use", NULL };
+const char *const xp_not_checked_words[] = { "not-checked", NULL };
+
+const char *xp_report_pv_driver(const struct xp_report *r, enum xp_xen_module m, const char *devtype)
+{
+        const struct xp_xenbus_facts *x = &r->facts.xenbus;
+        for (size_t i = 0; i < x->n_devs; i++)
+                if (strcmp(x->devs[i].devtype, devtype) == 0 && x->devs[i].connected && x->devs[i].driver[0])
+                        return xp_pv_in_use_words[0];
+        return xp_kstate_to_string(r->facts.modules.state[m]);
+}
+
+int xp_report_boot_mode(const struct xp_report *r)
+{
+        switch (r->mode) {
+        case XP_MODE_PV:
+                return XP_BOOT_PV;
+        case XP_MODE_PVH:
+                return XP_BOOT_PVH;
+        case XP_MODE_PVHVM:
+        case XP_MODE_HVM:
+                return XP_BOOT_HVM;
+        default:
+                return -1;
+        }
+}
+
+enum xp_check_status xp_report_kernel_boot(const struct xp_report *r, const struct xp_boot_kernel *k)
+{
+        int mode = xp_report_boot_mode(r);
+        if (mode >= 0)
+                return k->mode[mode];
+        enum xp_check_status st = XP_CHECK_OK;
+        for (int m = 0; m < _XP_BOOT_MAX; m++)
+                st = xp_check_status_worse(st, k->mode[m]);
+        return st;
+}
+
+const char *xp_report_boot_summary(const struct xp_report *r)
+{
+        const struct xp_boot *b = &r->boot;
+        if (!b->probed || !b->n_kernels)
+                return xp_not_checked_words[0];
+        enum xp_check_status sum = XP_CHECK_OK;
+        for (size_t i = 0; i < b->n_kernels; i++)
+                sum = xp_check_status_worse(sum, xp_report_kernel_boot(r, &b->kernels[i]));
+        return xp_check_status_to_string(sum);
 }

@@ -64,6 +64,7 @@ enum xp_disk_kind {
 /* The spellings the *_to_string() functions below return, indexed by the
  * enum and NULL-terminated: the xenstore key table's allowed words
  * (agent/xenstore/keys.c). */
+extern const char *const xp_hv_words[_XP_HV_MAX + 1];
 extern const char *const xp_mode_words[_XP_MODE_MAX + 1];
 extern const char *const xp_role_words[_XP_ROLE_MAX + 1];
 extern const char *const xp_confidence_words[_XP_CONF_MAX + 1];

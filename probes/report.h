@@ -58,19 +58,23 @@ const char *xp_report_verdict(const struct xp_report *r);
 /* The Xen version as the guest sees it ("4.17.5"): sys/hypervisor, else
  * CPUID's; NULL when neither told it. */
 const char *xp_report_xen_version(const struct xp_report *r);
-/* Shared by the renderers and the xenstore schema (probes/report.c): */
-/* "in-use": a PV device of the class is connected and bound to its
- * driver; "not-checked": boot readiness was not probed, or no kernel was
- * found (NULL-terminated) */
+/* Words of the summaries below that are no enum's spelling, NULL-terminated:
+ * "in-use" (a device of the class is connected and bound to its driver) and
+ * "not-checked" (boot readiness not probed, or no kernel installed).  The
+ * xenstore key table and the facts take them from here. */
 extern const char *const xp_pv_in_use_words[];
-extern const char *const xp_boot_not_checked_words[];
-/* The PV frontend of a device class ("vbd", "vif"): "in-use", else how
- * module M is there (xp_kstate_words) */
-const char *xp_report_pv_state(const struct xp_report *r, enum xp_xen_module m, const char *devtype);
-/* The boot mode the running guest boots in (enum xp_boot_mode), -1 when
- * it runs in no Xen mode */
+extern const char *const xp_not_checked_words[];
+/* The PV driver M of the xenbus device class DEVTYPE ("vbd", "vif"):
+ * "in-use" when a device of the class is connected and bound, else how the
+ * module is there (xp_kstate_words). */
+const char *xp_report_pv_driver(const struct xp_report *r, enum xp_xen_module m, const char *devtype);
+/* The boot mode (enum xp_boot_mode) the system runs in, -1 for none */
 int xp_report_boot_mode(const struct xp_report *r);
-/* Kernel K's readiness in MODE; -1: the worst over every mode */
-enum xp_check_status xp_boot_kernel_status(const struct xp_boot_kernel *k, int mode);
+/* Kernel K's boot readiness in the mode the system runs in (the worst of
+ * every mode when it runs in none). */
+enum xp_check_status xp_report_kernel_boot(const struct xp_report *r, const struct xp_boot_kernel *k);
+/* The worst installed kernel's readiness (xp_check_status_words), or
+ * "not-checked" when boot readiness was not probed or found no kernel. */
+const char *xp_report_boot_summary(const struct xp_report *r);
 /* Record an absent/unreadable source uniformly from a -errno. */
 enum xp_status xp_status_from_errno(int err);

@@ -11,6 +11,9 @@
 #  - xenprobe-xenstore(7) has an entry for every key of the key table
 #    (agent/xenstore/keys.c, printed by tests/schema-keys), naming every
 #    allowed word of the key;
+#  - the FACTS section of xenprobe-json(7) has an entry for every key of
+#    the facts (agent/render-facts.c, printed by tests/facts-keys), naming
+#    every word the key can hold;
 #  - packaging/man/man.am lists every page, and `make install-man` puts
 #    each under share/man/man8 or man7.
 # One line per case: PASS/FAIL/SKIP.  Automake test: 0 pass, 1 fail, 77 skip.
@@ -131,6 +134,7 @@ if [ -x "$XENPROBE" ]; then
         ln -s "$XENPROBE" "$work/xenprobed"
         check_options xenprobed.8 "xenprobed" "$work/xenprobed" --help
         check_options xenprobe-query.8 "xenprobe query" "$XENPROBE" query --help
+        check_options xenprobe-facts.8 "xenprobe facts" "$XENPROBE" facts --help
         # `xenprobe snapshot --help` would write a snapshot into ./--help
         skip "xenprobe snapshot: no --help of its own (its options are the global ones)"
 else
@@ -227,6 +231,47 @@ else
                 pass "xenprobe-xenstore.7: the reduced set leaves out the $(wc -l <"$work/long") long-value keys of the key table"
         else
                 fail "xenprobe-xenstore.7: the quota paragraph names [$(echo $(cat "$work/named"))], the key table's long-value keys are [$(echo $(cat "$work/long"))]"
+        fi
+fi
+
+# --- the FACTS section of the JSON page names every key of the facts -----------
+# the facts' key table (agent/render-facts.c) as tests/facts-keys prints it:
+# "NAME TYPE [WORD...]"; each key starts an entry of FACTS (alone or as
+# "a, b"), names every word, and says "null" when the type allows it
+facts_keys=${FACTS_KEYS:-}
+if [ -z "$facts_keys" ] && [ -n "$XENPROBE" ]; then
+        facts_keys=$(dirname "$XENPROBE")/tests/facts-keys
+fi
+if [ ! -x "$facts_keys" ]; then
+        fail "facts keys: $facts_keys not built (make check builds it)"
+elif ! "$facts_keys" >"$work/fkeys" || [ "$(wc -l <"$work/fkeys")" -lt 10 ]; then
+        fail "facts keys: $facts_keys printed only $(wc -l <"$work/fkeys") keys"
+else
+        sed -n '/^FACTS/,/^[A-Z]/p' "$work/xenprobe-json.7.txt" | sed '1d;$d' |
+                awk '/^       [^ ]/ { if (e != "") print e; e = $0; next } NF { e = e " " $0 } END { if (e != "") print e }' |
+                sed 's/^ *//' >"$work/fentries"
+        missing="" nowords=""
+        while read -r key type words; do
+                entry=$(awk -v k="$key" '{ a = $1; b = ""; if (a ~ /,$/) b = $2; sub(/,$/, "", a) }
+                        a == k || b == k { print }' "$work/fentries")
+                if [ -z "$entry" ]; then
+                        missing="$missing $key"
+                        continue
+                fi
+                case $type in *null*) words="$words null" ;; esac
+                for w in $words; do
+                        grep -qwF -- "$w" <<<"$entry" || nowords="$nowords $key:$w"
+                done
+        done <"$work/fkeys"
+        if [ -z "$missing" ]; then
+                pass "xenprobe-json.7: an entry in FACTS for each of the $(wc -l <"$work/fkeys") keys of the facts"
+        else
+                fail "xenprobe-json.7: no entry in FACTS for$missing"
+        fi
+        if [ -z "$nowords" ]; then
+                pass "xenprobe-json.7: each fact's entry names every word (and null) it can hold"
+        else
+                fail "xenprobe-json.7: words of the facts missing from their entry:$nowords"
         fi
 fi
 

@@ -177,6 +177,7 @@ check_opts() { # NAME HELP-COMMAND... -- COMPLETION-WORDS...
 }
 check_opts "xenprobe" "$XENPROBE" --help -- xenprobe --
 check_opts "xenprobe initrd" "$XENPROBE" initrd --help -- xenprobe initrd --
+check_opts "xenprobe facts" "$XENPROBE" facts --help -- xenprobe facts --
 check_opts "xenprobe publish" "$XENPROBE" publish --help -- xenprobe publish --
 check_opts "xenprobe daemon" "$XENPROBE" daemon --help -- xenprobe daemon --
 check_opts "xenprobe query" "$XENPROBE" query --help -- xenprobe query --

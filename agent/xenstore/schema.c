@@ -118,15 +118,13 @@ static int boot_keys(const struct xp_report *r, struct xp_kvs *kv)
 {
         const struct xp_boot *b = &r->boot;
         if (!b->probed)
-                return add(kv, XP_KEY_BOOT_SUMMARY, xp_xs_not_checked_words[0]);
+                return add(kv, XP_KEY_BOOT_SUMMARY, xp_report_boot_summary(r));
 
         int mode = xp_report_boot_mode(r);
-        enum xp_check_status sum = XP_CHECK_OK;
         struct list kernels = { .sep = " " }, problems = { .sep = "; " };
         for (size_t i = 0; i < b->n_kernels; i++) {
                 const struct xp_boot_kernel *k = &b->kernels[i];
-                enum xp_check_status st = xp_boot_kernel_status(k, mode);
-                sum = xp_check_status_worse(sum, st);
+                enum xp_check_status st = xp_report_kernel_boot(r, k);
                 list_add(&kernels, "%s:%s", k->version, xp_check_status_to_string(st));
                 if (st == XP_CHECK_OK)
                         continue;
@@ -146,7 +144,7 @@ static int boot_keys(const struct xp_report *r, struct xp_kvs *kv)
                 if (b->checks.v[i].status != XP_CHECK_OK)
                         list_add(&problems, "%s: %s", b->checks.v[i].name,
                                  xp_check_status_to_string(b->checks.v[i].status));
-        int e = add(kv, XP_KEY_BOOT_SUMMARY, b->n_kernels ? xp_check_status_to_string(sum) : xp_xs_not_checked_words[0]);
+        int e = add(kv, XP_KEY_BOOT_SUMMARY, xp_report_boot_summary(r));
         if (e == 0)
                 e = add(kv, XP_KEY_BOOT_KERNELS, list_end(&kernels));
         if (e == 0)
@@ -179,8 +177,8 @@ int xp_xs_schema(const struct xp_report *r, struct xp_kvs *kv)
         ADD(XP_KEY_OS_VERSION_ID, f->os_release.version_id);
         ADD(XP_KEY_OS_PRETTY_NAME, f->os_release.pretty_name);
         if (r->hypervisor == XP_HV_XEN) {
-                ADD(XP_KEY_PV_BLOCK, xp_report_pv_state(r, XP_XM_BLKFRONT, "vbd"));
-                ADD(XP_KEY_PV_NET, xp_report_pv_state(r, XP_XM_NETFRONT, "vif"));
+                ADD(XP_KEY_PV_BLOCK, xp_report_pv_driver(r, XP_XM_BLKFRONT, "vbd"));
+                ADD(XP_KEY_PV_NET, xp_report_pv_driver(r, XP_XM_NETFRONT, "vif"));
         }
         if (f->block.rootfs == XP_ST_FOUND) {
                 ADD(XP_KEY_ROOT_DISK, xp_disk_kind_to_string(f->block.root_kind));

@@ -43,13 +43,6 @@
 /* upper bound on the number of keys the schema ever writes */
 #define XP_XS_MAX_KEYS 32
 
-/* Words the schema writes that are not an enum's spelling: "in-use" for
- * pv/block and pv/net (a device of the class is bound to the driver), and
- * "not-checked" for boot/summary and boot/kernels; NULL-terminated, the
- * key table's extra words.  Defined in the report layer (report.h), as the
- * Prometheus renderer speaks them too. */
-#define xp_xs_pv_in_use_words xp_pv_in_use_words
-#define xp_xs_not_checked_words xp_boot_not_checked_words
 /* the disks value when the guest has no disk */
 #define XP_XS_DISKS_NONE "none"
 

@@ -9,11 +9,11 @@ _xenprobe()
                 cword=$COMP_CWORD
         }
         local global="--root --json --short --prometheus --no-boot --verbose --help --version"
-        local cmds="snapshot initrd publish daemon query"
+        local cmds="snapshot initrd facts publish daemon query"
         local cmd="" i
         for ((i = 1; i < cword; i++)); do
                 case ${words[i]} in
-                snapshot | initrd | publish | daemon | query)
+                snapshot | initrd | facts | publish | daemon | query)
                         cmd=${words[i]}
                         break
                         ;;
@@ -46,6 +46,9 @@ _xenprobe()
                 else
                         COMPREPLY=($(compgen -f -- "$cur"))
                 fi
+                ;;
+        facts)
+                COMPREPLY=($(compgen -W "--wrap --boot --help" -- "$cur"))
                 ;;
         daemon)
                 COMPREPLY=($(compgen -W "--domid --no-boot --trace --xapi-services --textfile --verbose --help" -- "$cur"))

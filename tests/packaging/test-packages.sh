@@ -4,6 +4,7 @@
 # The packages, proven by a real install (make check-packages; .ci/run):
 #  1. the .deb builds from the release tarball (dpkg-buildpackage -us -uc -b)
 #     and lintian finds no error or warning;
+#     (xenprobe-facts, the fact loaders, is built with it);
 #  2. its Depends name the package of every library the binary dlopen()s
 #     (the sonames are read from the binary, the packages from dpkg -S);
 #  3. a fresh Debian 12 root made by debootstrap takes it with apt-get, with
@@ -16,9 +17,13 @@
 #     xen-blkfront missing (with the fix) after a MODULES=list rebuild;
 #  5. the OpenRC script starts, reloads, reports and stops xenprobed under
 #     the real openrc-run, and refuses to start outside Xen;
-#  6. apt-get purge leaves nothing behind;
+#  3b. installing xenprobe created no fact tool's directory; xenprobe-facts
+#     then installs the three loaders, and the Ansible and Facter ones give
+#     the host's verdict inside the root;
+#  6. apt-get purge leaves nothing behind (of either package);
 #  7. the RPM builds with rpmbuild -tb, rpm -qlp lists the same files, its
-#     Requires name every dlopen()ed soname; rpmlint's findings are printed.
+#     Requires name every dlopen()ed soname, the xenprobe-facts subpackage
+#     holds the loaders and requires xenprobe; rpmlint's findings are printed.
 #
 # Needs root, network access to the Debian archive, and a configured build
 # tree as the current directory.  XP_DEBOOTSTRAP_CACHE=DIR keeps the
@@ -79,8 +84,9 @@ sonames() { strings -a "$1" | grep -E '^lib[a-z0-9_+-]+\.so\.[0-9.]+$' | sort -u
 # --- 1. the .deb --------------------------------------------------------------
 DEB_BUILD_OPTIONS=nocheck bash "$src/packaging/build-deb.sh" "$work/deb" >"$work/build-deb.out" 2>&1
 deb=$(grep -E "/xenprobe_${ver}-[^_]*_[a-z0-9]*\.deb$" "$work/build-deb.out" | head -n 1)
-if [ -n "$deb" ] && [ -f "$deb" ]; then
-        pass "deb: dpkg-buildpackage -us -uc -b from the release tarball"
+factsdeb=$(grep -E "/xenprobe-facts_${ver}-[^_]*_all\.deb$" "$work/build-deb.out" | head -n 1)
+if [ -n "$deb" ] && [ -f "$deb" ] && [ -n "$factsdeb" ] && [ -f "$factsdeb" ]; then
+        pass "deb: dpkg-buildpackage -us -uc -b from the release tarball (xenprobe, xenprobe-facts)"
 else
         fail "deb: dpkg-buildpackage"
         tail -n 30 "$work/build-deb.out"
@@ -138,7 +144,7 @@ fi
 echo "/dev/xvda1 / ext4 errors=remount-ro 0 1" >"$R/etc/fstab"
 echo "xenprobe-test" >"$R/etc/hostname"
 cp /etc/resolv.conf "$R/etc/resolv.conf" 2>/dev/null
-cp "$deb" "$R/tmp/"
+cp "$deb" "$factsdeb" "$R/tmp/"
 mount_root
 t0=$SECONDS
 if in_root apt-get update -qq >"$work/apt.out" 2>&1 &&
@@ -177,6 +183,24 @@ n=$(ls "$R"/usr/share/man/man*/xenprobe* 2>/dev/null | wc -l)
 if [ -z "$bad" ] && [ "$n" -gt 0 ]; then pass "man: $n installed pages render without warnings"; else fail "man: pages:$n, with warnings:$bad"; fi
 judge "completion: the installed file defines xenprobe's completion" \
         bash -c ". '$R/usr/share/bash-completion/completions/xenprobe' && complete -p xenprobe"
+
+# --- 3b. the fact loaders: a package of their own ------------------------------
+loaders="/etc/ansible/facts.d/xenprobe.fact /etc/facter/facts.d/xenprobe /etc/chef/ohai/plugins/xenprobe.rb"
+judge "facts: installing xenprobe created no /etc/ansible, /etc/facter, /etc/chef" \
+        sh -c "! ls -d '$R/etc/ansible' '$R/etc/facter' '$R/etc/chef' 2>/dev/null | grep -q ."
+if in_root dpkg -i "/tmp/$(basename "$factsdeb")" >"$work/facts-dpkg.out" 2>&1; then
+        pass "facts: dpkg -i xenprobe-facts"
+        modes() { local f; for f in $loaders; do stat -c %a "$R$f"; done | tr '\n' ' '; }
+        judge "facts: the loaders, executable but the Ohai plugin ($(modes))" test "$(modes)" = "755 755 644 "
+        host=$("$XENPROBE" --short 2>/dev/null)
+        ansible_verdict() { chroot "$R" /etc/ansible/facts.d/xenprobe.fact | jq -e --arg v "$host" '.verdict == $v and .schema == 1'; }
+        facter_verdict() { chroot "$R" /etc/facter/facts.d/xenprobe | jq -e --arg v "$host" '(keys == ["xenprobe"]) and .xenprobe.verdict == $v'; }
+        judge "facts: the Ansible loader gives the host's verdict '$host' inside the root" ansible_verdict
+        judge "facts: the Facter loader gives it under one key, xenprobe" facter_verdict
+else
+        fail "facts: dpkg -i xenprobe-facts"
+        tail -n 20 "$work/facts-dpkg.out"
+fi
 
 # --- 4. xenprobe in and on the root -------------------------------------------
 host=$("$XENPROBE" --short 2>/dev/null)
@@ -260,8 +284,10 @@ else
 fi
 
 # --- 6. purge -------------------------------------------------------------------
-in_root apt-get purge -y -qq xenprobe >"$work/purge.out" 2>&1
-judge "purge: apt-get purge xenprobe" test $? = 0
+in_root apt-get purge -y -qq xenprobe xenprobe-facts >"$work/purge.out" 2>&1
+judge "purge: apt-get purge xenprobe xenprobe-facts" test $? = 0
+left=$(for f in $loaders; do [ -e "$R$f" ] && echo "$f"; done)
+judge "purge: no fact loader left${left:+ ($left)}" test -z "$left"
 left=$(while read -r f; do [ -e "$R$f" ] || [ -L "$R$f" ] || [ -e "$R$f.gz" ] && echo "$f"; done <"$work/upstream.list")
 judge "purge: no installed file left${left:+ ($left)}" test -z "$left"
 judge "purge: the unit is no longer enabled" sh -c "! chroot '$R' systemctl is-enabled xenprobe.service 2>/dev/null | grep -q enabled"
@@ -285,8 +311,17 @@ if [ -n "$rpm" ] && [ -f "$rpm" ]; then
         done
         judge "rpm: Requires names every dlopen()ed soname${missing:+ (lacks$missing)}" test -z "$missing"
         judge "rpm: scriptlets call systemctl preset/disable/try-restart" sh -c "rpm -qp --scripts '$rpm' 2>/dev/null | grep -q 'preset' && rpm -qp --scripts '$rpm' 2>/dev/null | grep -q 'try-restart'"
+        factsrpm=$(grep -E "/xenprobe-facts-${ver}-[^/]*\.noarch\.rpm$" "$work/build-rpm.out" | head -n 1)
+        if [ -n "$factsrpm" ] && [ -f "$factsrpm" ]; then
+                rpm_loaders() { test "$(rpm -qlp "$factsrpm" 2>/dev/null | sort)" = "$(printf '%s\n' $loaders | sort)"; }
+                judge "rpm: xenprobe-facts holds the three loaders" rpm_loaders
+                judge "rpm: xenprobe-facts requires xenprobe of its own version" \
+                        sh -c "rpm -qp --requires '$factsrpm' 2>/dev/null | grep -qx 'xenprobe = ${ver}-.*'"
+        else
+                fail "rpm: no xenprobe-facts noarch package built"
+        fi
         if command -v rpmlint >/dev/null; then
-                rpmlint "$rpm" "$src/packaging/rpm/xenprobe.spec" >"$work/rpmlint.out" 2>&1
+                rpmlint "$rpm" ${factsrpm:+"$factsrpm"} "$src/packaging/rpm/xenprobe.spec" >"$work/rpmlint.out" 2>&1
                 sed 's/^/# rpmlint: /' "$work/rpmlint.out" | tail -n 40
                 pass "rpm: rpmlint ran ($(grep -c ': E: ' "$work/rpmlint.out") errors, $(grep -c ': W: ' "$work/rpmlint.out") warnings, listed above)"
         fi
