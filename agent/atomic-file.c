@@ -74,9 +74,9 @@ int xp_atomic_commit(struct xp_atomic_file *af, mode_t mode)
         errno = 0;
         if (fflush(af->f) != 0 || ferror(af->f))
                 e = -(errno ? errno : EIO);
-        else if (fsync(fileno(af->f)) < 0 && errno != EINVAL)
-                e = -errno;
         else if (fchmod(fileno(af->f), mode) < 0)
+                e = -errno;
+        else if (fsync(fileno(af->f)) < 0 && errno != EINVAL)
                 e = -errno;
         if (fclose(af->f) != 0 && e == 0)
                 e = -errno;
@@ -86,7 +86,11 @@ int xp_atomic_commit(struct xp_atomic_file *af, mode_t mode)
         if (e == 0) {
                 free(af->tmp); /* renamed: nothing to remove */
                 af->tmp = NULL;
-                e = sync_dir(af->path);
+                /* FILE is replaced now, whatever this says: a failure
+                 * only puts the rename's survival of a crash at stake,
+                 * and a caller told "failed" would say the file was left
+                 * as it was, which it was not */
+                (void)sync_dir(af->path);
         }
         xp_atomic_abort(af);
         return e;

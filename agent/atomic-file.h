@@ -19,8 +19,10 @@ struct xp_atomic_file {
 /* 0 with AF->f open, or -errno (the directory does not exist or cannot be
  * written, ...). */
 int xp_atomic_open(struct xp_atomic_file *af, const char *path);
-/* Flush, fsync, chmod MODE, rename over the final name, fsync the
- * directory: 0 or -errno; the temporary file is gone either way. */
+/* Flush, chmod MODE, fsync, rename over the final name, fsync the
+ * directory: 0, or -errno when FILE was left as it was (the directory's
+ * fsync comes after the rename and is not reported); the temporary file is
+ * gone either way.  FILE a symlink: the link is replaced, not its target. */
 int xp_atomic_commit(struct xp_atomic_file *af, mode_t mode);
 /* Drop what was written: the final file is left as it was. */
 void xp_atomic_abort(struct xp_atomic_file *af);
