@@ -31,27 +31,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-out=$(bash "$xsd" start "$work/xsd" 2>"$work/xsd.err")
-rc=$?
-if [ $rc != 0 ]; then
-        echo "bench-query: no xenstored (xsd.sh start exit $rc): $(tail -n 1 "$work/xsd.err")" >&2
-        exit "$rc"
-fi
-export "${out?}" # XENSTORED_PATH=...
-eval "$(bash "$xsd" env)"
-# xsd.sh starts xenstored with -T (a trace line per request, the DIRECTORY
-# replies written one byte per write()): that costs more than the requests
-# themselves, and no production xenstored runs with it.  Off, until the
-# sanity check below counts requests.
-xenstore-control log off >/dev/null || echo "bench-query: xenstore-control log off failed: timings include the trace" >&2
-
-# ---- populate ------------------------------------------------------------
-# bench/xs-domains.sh: through bench/xs-fill.c when it builds
+# bench/xs-domains.sh: the real xenstored, trace off, N domains (through
+# bench/xs-fill.c when it builds)
 . "$here/xs-domains.sh"
-t0=$(date +%s%N)
-xs_populate "$N" "$work" || { echo "bench-query: populating failed" >&2; exit 1; }
-nodes=$(xenstore-ls -f /local/domain | wc -l)
-echo "populated $N domains + dom0 ($nodes nodes under /local/domain) in $((($(date +%s%N) - t0) / 1000000)) ms with $XS_FILL_HOW"
+xs_bench_start bench-query "$xsd" "$N" "$work" || exit $?
 
 # ---- sanity --------------------------------------------------------------
 "$XENPROBE" query --all --json >"$work/q.json" || { echo "bench-query: xenprobe query failed" >&2; exit 1; }

@@ -39,24 +39,10 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-out=$(bash "$xsd" start "$work/xsd" 2>"$work/xsd.err")
-rc=$?
-if [ $rc != 0 ]; then
-	echo "query-prometheus: no xenstored (xsd.sh start exit $rc): $(tail -n 1 "$work/xsd.err")" >&2
-	exit "$rc"
-fi
-export "${out?}" # XENSTORED_PATH=...
-eval "$(bash "$xsd" env)"
-# xsd.sh starts xenstored with -T (a trace line per request): off for the
-# timings, on only to count requests
-xenstore-control log off >/dev/null || echo "query-prometheus: xenstore-control log off failed: timings include the trace" >&2
-
-# ---- populate ------------------------------------------------------------
+# bench/xs-domains.sh: the real xenstored, trace off, N domains (through
+# bench/xs-fill.c when it builds)
 . "$here/xs-domains.sh"
-t0=$(date +%s%N)
-xs_populate "$N" "$work" || { echo "query-prometheus: populating failed" >&2; exit 1; }
-nodes=$(xenstore-ls -f /local/domain | wc -l)
-echo "populated $N domains + dom0 ($nodes nodes under /local/domain) in $((($(date +%s%N) - t0) / 1000000)) ms with $XS_FILL_HOW"
+xs_bench_start query-prometheus "$xsd" "$N" "$work" || exit $?
 
 # ---- the commands, and a check of each output ----------------------------
 names=(prometheus prometheus-file json table xenstore-ls)

@@ -11,7 +11,29 @@
 #                           builds, else one xenstore-write (one
 #                           transaction) per 25 domains (minutes).
 #                           Sets XS_FILL_HOW to what it used.
+#   xs_bench_start PROG XSD N WORK   start the real xenstored (XSD: xsd.sh)
+#                           in WORK/xsd, put its tools on PATH, turn its
+#                           request trace off (it costs more than the
+#                           requests), then xs_populate N; PROG names the
+#                           caller in messages.  Stop it with
+#                           `bash XSD stop WORK/xsd`.
 # Needs the xenstore-* tools on PATH and XENSTORED_PATH set (xsd.sh env).
+xs_bench_start() {
+        local prog=$1 xsd=$2 n=$3 work=$4 out rc t0 nodes
+        out=$(bash "$xsd" start "$work/xsd" 2>"$work/xsd.err")
+        rc=$?
+        if [ $rc != 0 ]; then
+                echo "$prog: no xenstored (xsd.sh start exit $rc): $(tail -n 1 "$work/xsd.err")" >&2
+                return "$rc"
+        fi
+        export "${out?}" # XENSTORED_PATH=...
+        eval "$(bash "$xsd" env)"
+        xenstore-control log off >/dev/null || echo "$prog: xenstore-control log off failed: timings include the trace" >&2
+        t0=$(date +%s%N)
+        xs_populate "$n" "$work" || { echo "$prog: populating failed" >&2; return 1; }
+        nodes=$(xenstore-ls -f /local/domain | wc -l)
+        echo "populated $n domains + dom0 ($nodes nodes under /local/domain) in $((($(date +%s%N) - t0) / 1000000)) ms with $XS_FILL_HOW"
+}
 xs_domain_args() { # DOMID: the key/value pairs of one domain
         local d=$1 h=/local/domain/$1 u b
         printf -v u '%08x-b8a8-4297-bf10-%012x' "$d" "$d" # no fork: 1000 domains
