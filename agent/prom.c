@@ -67,3 +67,17 @@ bool xp_prom_token(const char *s, size_t len)
         }
         return true;
 }
+
+void xp_prom_state_set(FILE *out, const char *metric, struct xp_prom_label *l, size_t n, const char *on, size_t len,
+                       const char *const *words, const char *const *extra)
+{
+        if (on && len == XP_PROM_STRLEN)
+                len = strlen(on);
+        const char *const *lists[2] = { words, extra };
+        for (size_t j = 0; j < 2; j++)
+                for (const char *const *w = lists[j]; w && *w; w++) {
+                        l[n] = (struct xp_prom_label){ "state", *w, XP_PROM_STRLEN };
+                        bool is = on && len == strlen(*w) && memcmp(on, *w, len) == 0;
+                        xp_prom_sample(out, metric, l, n + 1, is);
+                }
+}

@@ -33,3 +33,9 @@ void xp_prom_sample(FILE *out, const char *name, const struct xp_prom_label *l, 
  * [A-Za-z0-9._+~:-]? */
 #define XP_PROM_TOKEN_MAX 64
 bool xp_prom_token(const char *s, size_t len);
+/* A state set: one METRIC{L[0..N-1],state=W} sample per word W of WORDS,
+ * then of EXTRA (each NULL-terminated, EXTRA may be NULL), 1 for the one
+ * equal to ON (LEN bytes, XP_PROM_STRLEN: up to its NUL; ON NULL: none).
+ * L must have room for N + 1 labels. */
+void xp_prom_state_set(FILE *out, const char *metric, struct xp_prom_label *l, size_t n, const char *on, size_t len,
+                       const char *const *words, const char *const *extra);

@@ -45,18 +45,6 @@ static void info(const struct xp_report *r, FILE *out)
         xp_prom_sample(out, "xenprobe_info", l, sizeof(l) / sizeof(l[0]), 1);
 }
 
-/* One 0/1 sample per word of WORDS then EXTRA, 1 for ON; L[N] is the state. */
-static void state_set(FILE *out, const char *metric, struct xp_prom_label *l, size_t n, const char *on,
-                      const char *const *words, const char *const *extra)
-{
-        const char *const *lists[2] = { words, extra };
-        for (size_t j = 0; j < 2; j++)
-                for (const char *const *w = lists[j]; w && *w; w++) {
-                        l[n] = (struct xp_prom_label){ "state", *w, XP_PROM_STRLEN };
-                        xp_prom_sample(out, metric, l, n + 1, on && strcmp(on, *w) == 0);
-                }
-}
-
 static void boot_summary(const struct xp_report *r, FILE *out)
 {
         const char *on = xp_report_boot_summary(r);
@@ -64,7 +52,8 @@ static void boot_summary(const struct xp_report *r, FILE *out)
         xp_prom_family(out, "xenprobe_boot_overall_readiness",
                        "Boot readiness, the worst over the installed kernels in the mode this guest runs in: 1 for "
                        "the state it is in");
-        state_set(out, "xenprobe_boot_overall_readiness", l, 0, on, xp_check_status_words, xp_not_checked_words);
+        xp_prom_state_set(out, "xenprobe_boot_overall_readiness", l, 0, on, XP_PROM_STRLEN, xp_check_status_words,
+                          xp_not_checked_words);
 }
 
 /* Kernel release V as a label, into BUF: itself when a token, cut to
@@ -102,9 +91,9 @@ static void boot_kernels(const struct xp_report *r, FILE *out)
                 if (dup)
                         continue; /* two releases cut to the same label: one series */
                 struct xp_prom_label l[2] = { { "kernel", labels[n], XP_PROM_STRLEN } };
-                state_set(out, "xenprobe_boot_readiness", l, 1,
-                          xp_check_status_to_string(xp_report_kernel_boot(r, &b->kernels[i])),
-                          xp_check_status_words, NULL);
+                xp_prom_state_set(out, "xenprobe_boot_readiness", l, 1,
+                                  xp_check_status_to_string(xp_report_kernel_boot(r, &b->kernels[i])), XP_PROM_STRLEN,
+                                  xp_check_status_words, NULL);
                 n++;
         }
 }

@@ -89,20 +89,6 @@ static void guest_info(FILE *out, struct xp_qdom *const *doms, size_t n)
         }
 }
 
-/* one 0/1 sample per word key K allows (its words, then its extra words):
- * 1 for the one V holds, when it is valid */
-static void state_set(FILE *out, const char *metric, struct xp_prom_label *l, size_t n, const struct xp_qval *v,
-                      const struct xp_key_def *k)
-{
-        const char *const *lists[2] = { k->words, k->extra };
-        for (size_t j = 0; j < 2; j++)
-                for (const char *const *w = lists[j]; w && *w; w++) {
-                        bool on = v->present && !v->invalid && v->len == strlen(*w) && memcmp(v->raw, *w, v->len) == 0;
-                        l[n] = (struct xp_prom_label){ "state", *w, XP_PROM_STRLEN };
-                        xp_prom_sample(out, metric, l, n + 1, on);
-                }
-}
-
 static void boot_summary(FILE *out, struct xp_qdom *const *doms, size_t n)
 {
         xp_prom_family(out, "xenprobe_guest_boot_readiness",
@@ -113,8 +99,12 @@ static void boot_summary(FILE *out, struct xp_qdom *const *doms, size_t n)
                 char id[16];
                 struct xp_prom_label l[ID_LABELS + 1];
                 identity(doms[i], id, sizeof(id), l);
-                state_set(out, "xenprobe_guest_boot_readiness", l, ID_LABELS, &doms[i]->v[XP_KEY_BOOT_SUMMARY],
-                          &xp_keys[XP_KEY_BOOT_SUMMARY]);
+                /* one sample per word the key allows, 1 for its valid value */
+                const struct xp_qval *v = &doms[i]->v[XP_KEY_BOOT_SUMMARY];
+                const struct xp_key_def *k = &xp_keys[XP_KEY_BOOT_SUMMARY];
+                bool valid = v->present && !v->invalid;
+                xp_prom_state_set(out, "xenprobe_guest_boot_readiness", l, ID_LABELS, valid ? v->raw : NULL,
+                                  v->len, k->words, k->extra);
         }
 }
 
