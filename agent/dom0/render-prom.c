@@ -51,61 +51,55 @@ static struct xp_prom_label token(const struct xp_qdom *d, const char *name, enu
         return (struct xp_prom_label){ name, ok ? v->raw : NULL, ok ? v->len : 0 };
 }
 
-static void domain_info(FILE *out, struct xp_qdom *const *doms, size_t n)
+/* the samples of one family for domain D; L holds its identity labels,
+ * with room for MAX_LABELS */
+#define MAX_LABELS (ID_LABELS + 9)
+typedef void samples_fn(FILE *out, const char *metric, const struct xp_qdom *d, const struct xp_q_prom_run *run,
+                        struct xp_prom_label *l);
+
+static void domain_info(FILE *out, const char *metric, const struct xp_qdom *d, const struct xp_q_prom_run *run,
+                        struct xp_prom_label *l)
 {
-        xp_prom_family(out, "xenprobe_domain_info",
-                       "A domain under /local/domain and how its published data/xenprobe read (status: ok, none, "
-                       "invalid, schema, truncated, unreadable)");
-        for (size_t i = 0; i < n; i++) {
-                char id[16];
-                struct xp_prom_label l[ID_LABELS + 1];
-                identity(doms[i], id, sizeof(id), l);
-                l[ID_LABELS] = (struct xp_prom_label){ "status", status_label(doms[i]->status), XP_PROM_STRLEN };
-                xp_prom_sample(out, "xenprobe_domain_info", l, ID_LABELS + 1, 1);
-        }
+        (void)run;
+        l[ID_LABELS] = (struct xp_prom_label){ "status", status_label(d->status), XP_PROM_STRLEN };
+        xp_prom_sample(out, metric, l, ID_LABELS + 1, 1);
 }
 
-static void guest_info(FILE *out, struct xp_qdom *const *doms, size_t n)
+/* --refresh: 1 for a guest whose daemon answered in time, 0 for one that
+ * did not (or whose request could not be written) */
+static void refresh_answered(FILE *out, const char *metric, const struct xp_qdom *d, const struct xp_q_prom_run *run,
+                             struct xp_prom_label *l)
 {
-        xp_prom_family(out, "xenprobe_guest_info",
-                       "What the guest's xenprobe found, as validated words (empty: absent or invalid)");
-        for (size_t i = 0; i < n; i++) {
-                const struct xp_qdom *d = doms[i];
-                if (!interpreted(d))
-                        continue;
-                char id[16];
-                struct xp_prom_label l[ID_LABELS + 9];
-                identity(d, id, sizeof(id), l);
-                l[ID_LABELS + 0] = token(d, "verdict", XP_KEY_VERDICT);
-                l[ID_LABELS + 1] = token(d, "mode", XP_KEY_MODE);
-                l[ID_LABELS + 2] = token(d, "role", XP_KEY_ROLE);
-                l[ID_LABELS + 3] = token(d, "confidence", XP_KEY_CONFIDENCE);
-                l[ID_LABELS + 4] = token(d, "root_disk", XP_KEY_ROOT_DISK);
-                l[ID_LABELS + 5] = token(d, "os_id", XP_KEY_OS_ID);
-                l[ID_LABELS + 6] = token(d, "os_version_id", XP_KEY_OS_VERSION_ID);
-                l[ID_LABELS + 7] = token(d, "agent_version", XP_KEY_AGENT_VERSION);
-                l[ID_LABELS + 8] = token(d, "schema", XP_KEY_SCHEMA);
-                xp_prom_sample(out, "xenprobe_guest_info", l, ID_LABELS + 9, 1);
-        }
+        for (size_t j = 0; j < run->n_refreshed; j++)
+                if (run->refreshed[j].domid == d->domid)
+                        xp_prom_sample(out, metric, l, ID_LABELS, run->refreshed[j].answered);
 }
 
-static void boot_summary(FILE *out, struct xp_qdom *const *doms, size_t n)
+static void guest_info(FILE *out, const char *metric, const struct xp_qdom *d, const struct xp_q_prom_run *run,
+                       struct xp_prom_label *l)
 {
-        xp_prom_family(out, "xenprobe_guest_boot_readiness",
-                       "The guest's boot readiness, worst over its installed kernels: 1 for the state it is in");
-        for (size_t i = 0; i < n; i++) {
-                if (!interpreted(doms[i]))
-                        continue;
-                char id[16];
-                struct xp_prom_label l[ID_LABELS + 1];
-                identity(doms[i], id, sizeof(id), l);
-                /* one sample per word the key allows, 1 for its valid value */
-                const struct xp_qval *v = &doms[i]->v[XP_KEY_BOOT_SUMMARY];
-                const struct xp_key_def *k = &xp_keys[XP_KEY_BOOT_SUMMARY];
-                bool valid = v->present && !v->invalid;
-                xp_prom_state_set(out, "xenprobe_guest_boot_readiness", l, ID_LABELS, valid ? v->raw : NULL,
-                                  v->len, k->words, k->extra);
-        }
+        (void)run;
+        l[ID_LABELS + 0] = token(d, "verdict", XP_KEY_VERDICT);
+        l[ID_LABELS + 1] = token(d, "mode", XP_KEY_MODE);
+        l[ID_LABELS + 2] = token(d, "role", XP_KEY_ROLE);
+        l[ID_LABELS + 3] = token(d, "confidence", XP_KEY_CONFIDENCE);
+        l[ID_LABELS + 4] = token(d, "root_disk", XP_KEY_ROOT_DISK);
+        l[ID_LABELS + 5] = token(d, "os_id", XP_KEY_OS_ID);
+        l[ID_LABELS + 6] = token(d, "os_version_id", XP_KEY_OS_VERSION_ID);
+        l[ID_LABELS + 7] = token(d, "agent_version", XP_KEY_AGENT_VERSION);
+        l[ID_LABELS + 8] = token(d, "schema", XP_KEY_SCHEMA);
+        xp_prom_sample(out, metric, l, ID_LABELS + 9, 1);
+}
+
+/* one sample per word the key allows, 1 for its valid value */
+static void boot_summary(FILE *out, const char *metric, const struct xp_qdom *d, const struct xp_q_prom_run *run,
+                         struct xp_prom_label *l)
+{
+        (void)run;
+        const struct xp_qval *v = &d->v[XP_KEY_BOOT_SUMMARY];
+        const struct xp_key_def *k = &xp_keys[XP_KEY_BOOT_SUMMARY];
+        bool valid = v->present && !v->invalid;
+        xp_prom_state_set(out, metric, l, ID_LABELS, valid ? v->raw : NULL, v->len, k->words, k->extra);
 }
 
 /* how many of the listed kernels have status WORD */
@@ -123,80 +117,83 @@ static unsigned kernels_with(const struct xp_qval *v, const char *word)
         return n;
 }
 
-static void boot_kernels(FILE *out, struct xp_qdom *const *doms, size_t n)
+static void boot_kernels(FILE *out, const char *metric, const struct xp_qdom *d, const struct xp_q_prom_run *run,
+                         struct xp_prom_label *l)
 {
-        xp_prom_family(out, "xenprobe_guest_boot_kernels",
-                       "The guest's installed kernels by the boot readiness of each (as far as the list was published)");
-        for (size_t i = 0; i < n; i++) {
-                if (!interpreted(doms[i]))
-                        continue;
-                char id[16];
-                struct xp_prom_label l[ID_LABELS + 1];
-                identity(doms[i], id, sizeof(id), l);
-                for (const char *const *w = xp_keys[XP_KEY_BOOT_KERNELS].words; *w; w++) {
-                        l[ID_LABELS] = (struct xp_prom_label){ "status", *w, XP_PROM_STRLEN };
-                        xp_prom_sample(out, "xenprobe_guest_boot_kernels", l, ID_LABELS + 1,
-                                       kernels_with(&doms[i]->v[XP_KEY_BOOT_KERNELS], *w));
-                }
+        (void)run;
+        for (const char *const *w = xp_keys[XP_KEY_BOOT_KERNELS].words; *w; w++) {
+                l[ID_LABELS] = (struct xp_prom_label){ "status", *w, XP_PROM_STRLEN };
+                xp_prom_sample(out, metric, l, ID_LABELS + 1, kernels_with(&d->v[XP_KEY_BOOT_KERNELS], *w));
         }
 }
 
-static void pv_drivers(FILE *out, struct xp_qdom *const *doms, size_t n)
+static void pv_drivers(FILE *out, const char *metric, const struct xp_qdom *d, const struct xp_q_prom_run *run,
+                       struct xp_prom_label *l)
 {
+        (void)run;
         static const struct {
                 const char *driver;
                 enum xp_key key;
         } drivers[] = { { "block", XP_KEY_PV_BLOCK }, { "net", XP_KEY_PV_NET } };
-        xp_prom_family(out, "xenprobe_guest_pv_driver_info",
-                       "The guest's PV frontends (block: xen-blkfront, net: xen-netfront): in-use, else how present "
-                       "(loaded, built-in, module, missing, unknown; empty: absent or invalid)");
-        for (size_t i = 0; i < n; i++) {
-                if (!interpreted(doms[i]))
-                        continue;
-                char id[16];
-                struct xp_prom_label l[ID_LABELS + 2];
-                identity(doms[i], id, sizeof(id), l);
-                for (size_t j = 0; j < sizeof(drivers) / sizeof(drivers[0]); j++) {
-                        l[ID_LABELS] = (struct xp_prom_label){ "driver", drivers[j].driver, XP_PROM_STRLEN };
-                        l[ID_LABELS + 1] = token(doms[i], "state", drivers[j].key);
-                        xp_prom_sample(out, "xenprobe_guest_pv_driver_info", l, ID_LABELS + 2, 1);
-                }
+        for (size_t j = 0; j < sizeof(drivers) / sizeof(drivers[0]); j++) {
+                l[ID_LABELS] = (struct xp_prom_label){ "driver", drivers[j].driver, XP_PROM_STRLEN };
+                l[ID_LABELS + 1] = token(d, "state", drivers[j].key);
+                xp_prom_sample(out, metric, l, ID_LABELS + 2, 1);
         }
 }
 
-static void warnings(FILE *out, struct xp_qdom *const *doms, size_t n)
+static void warnings(FILE *out, const char *metric, const struct xp_qdom *d, const struct xp_q_prom_run *run,
+                     struct xp_prom_label *l)
 {
-        xp_prom_family(out, "xenprobe_guest_warnings", "The number of warnings in the guest's report");
-        for (size_t i = 0; i < n; i++) {
-                const struct xp_qval *v = &doms[i]->v[XP_KEY_WARNINGS];
-                if (!interpreted(doms[i]) || !v->present || v->invalid)
-                        continue;
-                char id[16];
-                struct xp_prom_label l[ID_LABELS];
-                identity(doms[i], id, sizeof(id), l);
-                xp_prom_sample(out, "xenprobe_guest_warnings", l, ID_LABELS, (double)v->num);
-        }
+        (void)run;
+        const struct xp_qval *v = &d->v[XP_KEY_WARNINGS];
+        if (v->present && !v->invalid)
+                xp_prom_sample(out, metric, l, ID_LABELS, (double)v->num);
 }
 
-/* --refresh: 1 for a guest whose daemon answered in time, 0 for one that
- * did not (or whose request could not be written) */
-static void refresh_answered(FILE *out, struct xp_qdom *const *doms, size_t n, const struct xp_q_prom_run *run)
+/* the per-domain families, in the order they are written */
+static const struct family {
+        const char *name, *help;
+        bool guest;   /* only for a domain whose values were interpreted */
+        bool refresh; /* only with --refresh */
+        samples_fn *samples;
+} families[] = {
+        { "xenprobe_domain_info",
+          "A domain under /local/domain and how its published data/xenprobe read (status: ok, none, invalid, schema, "
+          "truncated, unreadable)",
+          false, false, domain_info },
+        { "xenprobe_domain_refresh_answered",
+          "With query --refresh: 1 when the guest's daemon published again within the timeout, 0 when it did not",
+          false, true, refresh_answered },
+        { "xenprobe_guest_info", "What the guest's xenprobe found, as validated words (empty: absent or invalid)", true,
+          false, guest_info },
+        { "xenprobe_guest_boot_readiness",
+          "The guest's boot readiness, worst over its installed kernels: 1 for the state it is in", true, false,
+          boot_summary },
+        { "xenprobe_guest_boot_kernels",
+          "The guest's installed kernels by the boot readiness of each (as far as the list was published)", true,
+          false, boot_kernels },
+        { "xenprobe_guest_pv_driver_info",
+          "The guest's PV frontends (block: xen-blkfront, net: xen-netfront): in-use, else how present (loaded, "
+          "built-in, module, missing, unknown; empty: absent or invalid)",
+          true, false, pv_drivers },
+        { "xenprobe_guest_warnings", "The number of warnings in the guest's report", true, false, warnings },
+};
+
+static void family(FILE *out, const struct family *f, struct xp_qdom *const *doms, size_t n,
+                   const struct xp_q_prom_run *run)
 {
-        if (!run->refreshed)
+        if (f->refresh && !run->refreshed)
                 return;
-        xp_prom_family(out, "xenprobe_domain_refresh_answered",
-                       "With query --refresh: 1 when the guest's daemon published again within the timeout, 0 when "
-                       "it did not");
-        for (size_t i = 0; i < n; i++)
-                for (size_t j = 0; j < run->n_refreshed; j++) {
-                        if (run->refreshed[j].domid != doms[i]->domid)
-                                continue;
-                        char id[16];
-                        struct xp_prom_label l[ID_LABELS];
-                        identity(doms[i], id, sizeof(id), l);
-                        xp_prom_sample(out, "xenprobe_domain_refresh_answered", l, ID_LABELS,
-                                       run->refreshed[j].answered);
-                }
+        xp_prom_family(out, f->name, f->help);
+        for (size_t i = 0; i < n; i++) {
+                if (f->guest && !interpreted(doms[i]))
+                        continue;
+                char id[16];
+                struct xp_prom_label l[MAX_LABELS];
+                identity(doms[i], id, sizeof(id), l);
+                f->samples(out, f->name, doms[i], run, l);
+        }
 }
 
 static void query_run(FILE *out, size_t n, const struct xp_q_prom_run *run)
@@ -217,12 +214,7 @@ static void query_run(FILE *out, size_t n, const struct xp_q_prom_run *run)
 int xp_q_render_prom(struct xp_qdom *const *doms, size_t n, const struct xp_q_prom_run *run, FILE *out)
 {
         query_run(out, n, run);
-        domain_info(out, doms, n);
-        refresh_answered(out, doms, n, run);
-        guest_info(out, doms, n);
-        boot_summary(out, doms, n);
-        boot_kernels(out, doms, n);
-        pv_drivers(out, doms, n);
-        warnings(out, doms, n);
+        for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+                family(out, &families[i], doms, n, run);
         return ferror(out) ? -EIO : 0;
 }
