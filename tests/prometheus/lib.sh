@@ -43,35 +43,37 @@ wait_http() { # SECONDS URL PID
 	kill -0 "$3" 2>/dev/null
 }
 
-node_exporter_start() {
-	local dir=$1 tdir=$2 try
-	mkdir -p "$dir"
+# serve LOG SECONDS PATH COMMAND...: start COMMAND (its "@PORT@" replaced
+# by a port to try) until it answers http://127.0.0.1:PORT/PATH, three
+# ports at most: sets SERVE_PORT, SERVE_PID
+serve() {
+	local log=$1 secs=$2 path=$3 try
+	shift 3
 	for try in 1 2 3; do
-		NE_PORT=$(free_port)
-		"$NODE_EXPORTER" --web.listen-address="127.0.0.1:$NE_PORT" \
-			--collector.disable-defaults --collector.textfile \
-			--collector.textfile.directory="$tdir" >>"$dir/node_exporter.log" 2>&1 &
-		NE_PID=$!
-		wait_http 20 "http://127.0.0.1:$NE_PORT/metrics" "$NE_PID" && return 0
-		stop_pid "$NE_PID"
+		SERVE_PORT=$(free_port)
+		"${@//@PORT@/$SERVE_PORT}" >>"$log" 2>&1 &
+		SERVE_PID=$!
+		wait_http "$secs" "http://127.0.0.1:$SERVE_PORT/$path" "$SERVE_PID" && return 0
+		stop_pid "$SERVE_PID"
 	done
-	echo "node_exporter did not start; its log:"; tail -n 20 "$dir/node_exporter.log"
+	echo "$(basename "$1") did not start; its log:"; tail -n 20 "$log"
 	return 1
 }
 
-prometheus_start() {
-	local dir=$1 conf=$2 try
+node_exporter_start() {
+	local dir=$1 tdir=$2
 	mkdir -p "$dir"
-	for try in 1 2 3; do
-		PROM_PORT=$(free_port)
-		"$PROMETHEUS" --config.file="$conf" --storage.tsdb.path="$dir/data" \
-			--web.listen-address="127.0.0.1:$PROM_PORT" >>"$dir/prometheus.log" 2>&1 &
-		PROM_PID=$!
-		wait_http 30 "http://127.0.0.1:$PROM_PORT/-/ready" "$PROM_PID" && return 0
-		stop_pid "$PROM_PID"
-	done
-	echo "prometheus did not start; its log:"; tail -n 20 "$dir/prometheus.log"
-	return 1
+	serve "$dir/node_exporter.log" 20 metrics "$NODE_EXPORTER" --web.listen-address=127.0.0.1:@PORT@ \
+		--collector.disable-defaults --collector.textfile --collector.textfile.directory="$tdir" || return 1
+	NE_PORT=$SERVE_PORT NE_PID=$SERVE_PID
+}
+
+prometheus_start() {
+	local dir=$1 conf=$2
+	mkdir -p "$dir"
+	serve "$dir/prometheus.log" 30 -/ready "$PROMETHEUS" --config.file="$conf" --storage.tsdb.path="$dir/data" \
+		--web.listen-address=127.0.0.1:@PORT@ || return 1
+	PROM_PORT=$SERVE_PORT PROM_PID=$SERVE_PID
 }
 
 stop_pid() {
