@@ -44,6 +44,20 @@ static json_object *json_frontends(const struct xp_facts *f)
         return fe;
 }
 
+/* {"initdomain", "privileged", "unknown": [bit, ...]}: sys/hypervisor/start_flags */
+static json_object *json_start_flags(const struct xp_hv_facts *hv)
+{
+        json_object *o = xp_json_object();
+        add(o, "initdomain", xp_json_bool(hv->sif_initdomain));
+        add(o, "privileged", xp_json_bool(hv->sif_privileged));
+        json_object *u = xp_json_array();
+        for (unsigned bit = 2; bit < 32; bit++)
+                if (hv->sif_unknown & (1u << bit))
+                        xp_json_append(u, xp_json_int(bit));
+        add(o, "unknown", u);
+        return o;
+}
+
 /* the "xen" object: null when the hypervisor is not Xen */
 static json_object *json_xen(const struct xp_report *r)
 {
@@ -57,6 +71,8 @@ static json_object *json_xen(const struct xp_report *r)
         add(x, "guest_type", f->hv.guest_type == XP_GT_UNKNOWN ? NULL
                              : xp_json_string(xp_guest_type_to_string(f->hv.guest_type)));
         add(x, "viridian", xp_json_bool(f->cpuid.viridian));
+        if (f->hv.start_flags == XP_ST_FOUND) /* Linux 6.12+ only: absent otherwise */
+                add(x, "start_flags", json_start_flags(&f->hv));
         add(x, "frontends", json_frontends(f));
         add(x, "platform_pci", xp_json_bool(f->pci.platform_dev));
         return x;

@@ -119,14 +119,22 @@ static bool rule_xen_interfaces(struct state *s)
 /* ---- role: after every hypervisor rule, as systemd decides dom0 after
  * CPUID (a PV dom0's CPUID and DMI show the hardware) ---------------------- */
 
+/* The dom0 sources, most direct first: start_flags/initdomain (Linux
+ * 6.12+) is SIF_INITDOMAIN as Xen's dom0 builder set it, the bit xenfs's
+ * control_d is printed from (xen_initial_domain()), readable without xenfs;
+ * XENFEAT_dom0 is Xen's is_hardware_domain(). */
 static bool rule_dom0(struct state *s)
 {
         struct xp_facts *f = s->f;
-        if (s->r->hypervisor != XP_HV_XEN || !(xp_hv_has_feature(&f->hv, XENFEAT_dom0) || f->hv.control_d))
+        bool sif = f->hv.start_flags == XP_ST_FOUND && f->hv.sif_initdomain;
+        bool feat = xp_hv_has_feature(&f->hv, XENFEAT_dom0);
+        if (s->r->hypervisor != XP_HV_XEN || !(sif || feat || f->hv.control_d))
                 return false;
         s->r->role = XP_ROLE_DOM0;
-        return fire(s, "%s%s%s", xp_hv_has_feature(&f->hv, XENFEAT_dom0) ? "XENFEAT_dom0 (bit 11) set in properties/features" : "",
-                    xp_hv_has_feature(&f->hv, XENFEAT_dom0) && f->hv.control_d ? " and " : "",
+        return fire(s, "%s%s%s%s%s", sif ? "start_flags/initdomain = 1 (SIF_INITDOMAIN)" : "",
+                    sif && (feat || f->hv.control_d) ? ", " : "",
+                    feat ? "XENFEAT_dom0 (bit 11) set in properties/features" : "",
+                    feat && f->hv.control_d ? " and " : "",
                     f->hv.control_d ? "control_d in /proc/xen/capabilities" : "");
 }
 
@@ -150,6 +158,9 @@ static bool rule_domu(struct state *s)
         if (s->r->hypervisor != XP_HV_XEN || s->r->role == XP_ROLE_DOM0)
                 return false;
         s->r->role = XP_ROLE_DOMU;
+        if (f->hv.start_flags == XP_ST_FOUND)
+                return fire(s, "start_flags/initdomain = 0 (no SIF_INITDOMAIN)%s: not the initial domain",
+                            f->hv.have_features ? " and no XENFEAT_dom0 bit" : "");
         if (f->hv.have_features || f->hv.xenfs == XP_ST_FOUND)
                 return fire(s, "no XENFEAT_dom0 bit and no control_d: an unprivileged domain");
         fire(s, "no dom0 evidence (%s, %s): %s", features_state(f), xenfs_state(f),
@@ -201,16 +212,29 @@ static bool rule_features_hvm(struct state *s)
         return fire(s, "XENFEAT_hvm_pirqs (bit 10): an HVM domain with emulated PIRQs");
 }
 
-/* Translated memory with no firmware and no platform device: PVH. */
+/* After hvm-hardware found neither firmware nor the platform device.  The
+ * feature word only rules PV out here: on Xen 4.19+ a PVH and an HVM domain
+ * read the same word (no hvm_pirqs by default, xen/common/kernel.c), so what
+ * decides PVH is that there are no firmware tables at all: only when the
+ * DMI directory was read and is absent (not unreadable), and the PCI bus was
+ * not unreadable, may that absence decide. */
+static bool firmware_absent(const struct xp_facts *f)
+{
+        return f->dmi.status == XP_ST_ABSENT && f->pci.status != XP_ST_UNREADABLE;
+}
+
 static bool rule_features_pvh(struct state *s)
 {
         struct xp_facts *f = s->f;
-        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !xp_hv_has_feature(&f->hv, XENFEAT_auto_translated_physmap))
+        bool dom0 = s->r->role == XP_ROLE_DOM0;
+        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !xp_hv_has_feature(&f->hv, XENFEAT_auto_translated_physmap) ||
+            !(dom0 || firmware_absent(f)))
                 return false;
         s->mode_decided = true;
         s->r->mode = XP_MODE_PVH;
-        fire(s, "auto-translated physmap, no PV-only feature bit, no firmware tables and no platform device: PVH");
-        return true;
+        if (dom0)
+                return fire(s, "auto-translated physmap without a PV-only bit in the hardware domain: PVH dom0 (there is no HVM dom0; its firmware tables are the machine's)");
+        return fire(s, "no firmware tables and no platform device: PVH (the feature word, auto-translated without a PV-only bit, only rules out PV: PVH and HVM read the same word since Xen 4.19)");
 }
 
 /* Only a PV domain gets an answer from the forced-emulation prefix. */
@@ -243,13 +267,14 @@ static bool rule_hvm_hardware(struct state *s)
 
 /* Xen fills its HVM CPUID leaf (base+4, vcpu-id-present bit 3) for HVM and
  * PVH domains only (xen/arch/x86/cpuid.c); with no firmware and no platform
- * device seen (hvm-hardware did not fire) that is PVH.  In the captured
+ * device seen (hvm-hardware did not fire, and the DMI directory absent, not
+ * unreadable: firmware_absent()) that is PVH.  In the captured
  * Xen 4.17 guests (tests/roots/xen417-e2e-pvh, xen417-e2e-pv) it reads
  * eax=0x5c for PVH and all zeros for PV. */
 static bool rule_hvm_leaf_pvh(struct state *s)
 {
         if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || !s->f->cpuid.hvm_leaf ||
-            !(s->f->cpuid.hvm_flags & (1u << 3)))
+            !(s->f->cpuid.hvm_flags & (1u << 3)) || !(s->r->role == XP_ROLE_DOM0 || firmware_absent(s->f)))
                 return false;
         s->mode_decided = true;
         s->r->mode = XP_MODE_PVH;
@@ -406,6 +431,14 @@ static bool rule_cpuid_other(struct state *s)
         return fire(s, "CPUID signature \"%s\": %s", f->cpuid.sig, xp_hv_to_name(f->cpuid.hv));
 }
 
+/* What a DMI vendor says: "QEMU" is the machine type under KVM and TCG
+ * alike, so it never names the accelerator (xp_hv_to_name(XP_HV_QEMU) is
+ * the TCG CPUID signature's name) */
+static const char *dmi_hv_name(enum xp_hv hv)
+{
+        return hv == XP_HV_QEMU ? "a QEMU virtual machine (KVM or TCG: DMI does not tell which)" : xp_hv_to_name(hv);
+}
+
 static bool rule_dmi_other(struct state *s)
 {
         struct xp_facts *f = s->f;
@@ -413,10 +446,7 @@ static bool rule_dmi_other(struct state *s)
                 return false;
         decide_other(s, f->dmi.hv);
         snprintf(s->r->hypervisor_detail, sizeof(s->r->hypervisor_detail), "DMI \"%s\"", f->dmi.sys_vendor);
-        /* "QEMU" is the machine type under KVM and TCG alike */
-        return fire(s, "DMI vendor \"%s\": %s", f->dmi.sys_vendor,
-                    f->dmi.hv == XP_HV_QEMU ? "a QEMU virtual machine (KVM or TCG: DMI does not tell which)"
-                                            : xp_hv_to_name(f->dmi.hv));
+        return fire(s, "DMI vendor \"%s\": %s", f->dmi.sys_vendor, dmi_hv_name(f->dmi.hv));
 }
 
 static bool rule_sysfs_hypervisor_other(struct state *s)
@@ -600,6 +630,11 @@ static void check_dom0_host(struct state *s)
         else if (f->cpuid.hv != XP_HV_NONE && f->cpuid.hv != XP_HV_XEN && f->cpuid.sig[0])
                 xp_report_note(r, "plain CPUID shows %s: this Xen host is itself virtualized (nested)",
                                xp_hv_to_name(f->cpuid.hv));
+        else if (f->dmi.hv != XP_HV_NONE)
+                /* a PVH dom0's CPUID is Xen's own: only the firmware shows
+                 * the outer machine (tests/roots/xen417-dom0-pvh) */
+                xp_report_note(r, "DMI \"%s / %s\" is %s: this Xen host is itself virtualized (nested)",
+                               f->dmi.sys_vendor, f->dmi.product_name, dmi_hv_name(f->dmi.hv));
         if (f->hv.xenfs != XP_ST_FOUND)
                 xp_report_note(r, "xenfs is not mounted on /proc/xen: the toolstack (xl, xenstored) needs it");
 }

@@ -18,6 +18,7 @@ struct xp_xenbus_dev {
         char state[32];   /* "Connected" or the number as read */
         char driver[32];  /* bound driver, "" when none */
         bool connected;
+        bool dom0_dm_nic; /* an unbound vif in dom0: the device model's default NIC */
 };
 
 struct xp_disk {
@@ -84,6 +85,9 @@ struct xp_hv_facts {
         char capabilities[256];
         enum xp_status xenfs;         /* proc/xen/capabilities readable? */
         bool control_d;
+        enum xp_status start_flags;   /* sys/hypervisor/start_flags (Linux 6.12+) */
+        bool sif_initdomain, sif_privileged;
+        uint32_t sif_unknown;         /* the unknownNN leaves that read 1 */
 };
 
 /* cpuid probe */

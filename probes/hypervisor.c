@@ -9,8 +9,20 @@
  * xen/include/public/features.h and are what Xen sets per domain type in
  * xen/common/kernel.c:
  *   5  mmu_pt_update_preserve_ad  only PV domains
- *   10 hvm_pirqs                  only HVM domains with emulated PIRQs (not PVH)
+ *   10 hvm_pirqs                  only HVM domains with emulated PIRQs (not PVH);
+ *                                 off by default since Xen 4.19 (CHANGELOG.md)
  *   11 dom0                       the hardware domain
+ *   18, 19 runstate_phys_area, vcpu_time_phys_area: every domain type (4.18+)
+ *   20 dm_msix_all_writes         every domain type on x86 (4.19+)
+ * so on 4.19+ a PVH and an HVM domU read the same word (001d2305 on 4.20).
+ *
+ * start_flags/ (Linux 6.12+, xen_sysfs_flags_init()): one leaf per bit of
+ * xen_start_flags, "0" or "1": privileged (SIF_PRIVILEGED, bit 0),
+ * initdomain (SIF_INITDOMAIN, bit 1), unknown02..unknown31 for the rest.
+ * xen_start_flags is the PV start_info's or the PVH start info's flags;
+ * Xen's dom0 builders (xen/arch/x86/pv/dom0_build.c, hvm/dom0_build.c) set
+ * SIF_PRIVILEGED | SIF_INITDOMAIN, libxenguest never does for a domU, and an
+ * HVM guest has no start info: all 0.
  */
 #include "config.h"
 
@@ -139,13 +151,20 @@ static void read_features(struct xp_ctx *ctx, struct xp_report *r)
                 return;
         }
         hv->have_features = true;
+        /* bit 20 exists since Xen 4.19, the release that turned hvm_pirqs
+         * off by default: say so where it matters */
+        bool new_bits = xp_hv_has_feature(hv, XENFEAT_dm_msix_all_writes);
         xp_evidence_add(r, SRC, "sys/hypervisor/properties/features", XP_ST_FOUND, buf,
-                        "XENFEAT bits: dom0(11)=%u mmu_pt_update_preserve_ad(5, PV only)=%u hvm_pirqs(10, HVM only)=%u auto_translated_physmap(2)=%u hvm_callback_vector(8)=%u",
+                        "XENFEAT bits: dom0(11)=%u mmu_pt_update_preserve_ad(5, PV only)=%u hvm_pirqs(10, HVM only)=%u auto_translated_physmap(2)=%u hvm_callback_vector(8)=%u%s",
                         xp_hv_has_feature(hv, XENFEAT_dom0),
                         xp_hv_has_feature(hv, XENFEAT_mmu_pt_update_preserve_ad),
                         xp_hv_has_feature(hv, XENFEAT_hvm_pirqs),
                         xp_hv_has_feature(hv, XENFEAT_auto_translated_physmap),
-                        xp_hv_has_feature(hv, XENFEAT_hvm_callback_vector));
+                        xp_hv_has_feature(hv, XENFEAT_hvm_callback_vector),
+                        !new_bits ? ""
+                        : xp_hv_has_feature(hv, XENFEAT_auto_translated_physmap) && !xp_hv_has_feature(hv, XENFEAT_hvm_pirqs)
+                                ? "; dm_msix_all_writes(20, Xen 4.19+)=1: on this Xen PVH and HVM domains read the same word (hvm_pirqs is off by default since 4.19), so it cannot tell them apart"
+                                : "; dm_msix_all_writes(20, Xen 4.19+)=1");
 }
 
 /* sys/hypervisor/version/{major,minor,extra}: "4.17.5". */
@@ -197,6 +216,60 @@ static void read_properties(struct xp_ctx *ctx, struct xp_report *r)
                         xp_evidence_add(r, SRC, leaves[i].path, XP_ST_FOUND, buf, "%s", leaves[i].meaning);
 }
 
+/* One start_flags leaf: 1 set, 0 clear, -EINVAL anything else. */
+static int read_flag(struct xp_ctx *ctx, struct xp_report *r, const char *leaf)
+{
+        char path[64], buf[16];
+        snprintf(path, sizeof(path), "sys/hypervisor/start_flags/%s", leaf);
+        int e = read_leaf(ctx, r, path, buf, sizeof(buf), false);
+        if (e < 0)
+                return e;
+        if ((buf[0] != '0' && buf[0] != '1') || buf[1]) {
+                xp_evidence_add(r, SRC, path, XP_ST_UNREADABLE, buf, "not 0 or 1: ignored");
+                return -EINVAL;
+        }
+        return buf[0] == '1';
+}
+
+/* sys/hypervisor/start_flags: the start info's SIF_* bits (Linux 6.12+).
+ * Absent on older kernels: no evidence then, as for any leaf a kernel
+ * version does not have. */
+static void read_start_flags(struct xp_ctx *ctx, struct xp_report *r)
+{
+        struct xp_hv_facts *hv = &r->facts.hv;
+        if (!xp_root_exists(xp_ctx_root(ctx), "sys/hypervisor/start_flags")) {
+                hv->start_flags = XP_ST_ABSENT;
+                DBG(ctx, "sys/hypervisor/start_flags absent: kernel older than 6.12");
+                return;
+        }
+        int init = read_flag(ctx, r, "initdomain"), priv = read_flag(ctx, r, "privileged");
+        if (init < 0 || priv < 0) {
+                hv->start_flags = XP_ST_UNREADABLE;
+                if (init == -ENOENT || priv == -ENOENT)
+                        xp_evidence_add(r, SRC, "sys/hypervisor/start_flags", XP_ST_UNREADABLE, NULL,
+                                        "the directory has no initdomain or privileged leaf: ignored");
+                return;
+        }
+        hv->start_flags = XP_ST_FOUND;
+        hv->sif_initdomain = init;
+        hv->sif_privileged = priv;
+        char val[160];
+        size_t l = (size_t)snprintf(val, sizeof(val), "initdomain=%d privileged=%d", init, priv);
+        for (unsigned bit = 2; bit < 32; bit++) {
+                char leaf[16];
+                snprintf(leaf, sizeof(leaf), "unknown%02u", bit);
+                if (read_flag(ctx, r, leaf) == 1) {
+                        hv->sif_unknown |= 1u << bit;
+                        if (l < sizeof(val))
+                                l += (size_t)snprintf(val + l, sizeof(val) - l, " %s=1", leaf);
+                }
+        }
+        xp_evidence_add(r, SRC, "sys/hypervisor/start_flags/{initdomain,privileged,unknownNN}", XP_ST_FOUND, val,
+                        "%s", init ? "SIF_INITDOMAIN set in the start info Xen built for this domain: the initial domain (dom0)"
+                              : priv ? "SIF_PRIVILEGED without SIF_INITDOMAIN: a privileged domain that is not the initial one"
+                                     : "neither SIF_INITDOMAIN nor SIF_PRIVILEGED: not the initial domain (an HVM guest has no start info and reads 0 throughout)");
+}
+
 /* proc/xen/capabilities: control_d names dom0, when xenfs is mounted. */
 static void read_xenfs(struct xp_ctx *ctx, struct xp_report *r)
 {
@@ -234,6 +307,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 read_features(ctx, r);
                 read_version(ctx, r);
                 read_properties(ctx, r);
+                read_start_flags(ctx, r);
         }
         read_xenfs(ctx, r);
         if (hv->status != XP_ST_FOUND && hv->xenfs != XP_ST_FOUND)

@@ -181,6 +181,42 @@ static void read_config(struct xp_ctx *ctx, struct xp_report *r)
         xp_kconfig_clear(&kc);
 }
 
+/* A release names directories (lib/modules/R, boot/config-R): a guest
+ * image must not steer those paths. */
+static bool release_ok(const char *v, size_t max)
+{
+        return v[0] && !strchr(v, '/') && strcmp(v, ".") != 0 && strcmp(v, "..") != 0 && strlen(v) < max;
+}
+
+/* No proc/sys/kernel/osrelease (a capture or image that kept only
+ * proc/version): the release is the banner's second word, "Linux version
+ * 6.12.117+deb13-amd64 (...)" (fs/proc/version.c prints linux_proc_banner,
+ * "%s version %s (...": sysname, release). */
+static void release_from_version(struct xp_report *r)
+{
+        struct xp_kernel_facts *k = &r->facts.kernel;
+        const char *p = strstr(k->version, " version ");
+        if (!p)
+                return;
+        p += strlen(" version ");
+        size_t n = strcspn(p, " ");
+        char rel[sizeof(k->release)];
+        if (n == 0 || n >= sizeof(rel))
+                return;
+        memcpy(rel, p, n);
+        rel[n] = '\0';
+        char *clean = release_ok(rel, sizeof(rel)) ? xp_sanitize(rel, n, sizeof(k->release) - 4) : NULL;
+        if (!clean || strcmp(clean, rel) != 0) { /* not a plain release word: ignored */
+                free(clean);
+                return;
+        }
+        snprintf(k->release, sizeof(k->release), "%s", clean);
+        free(clean);
+        xp_evidence_add(r, SRC, "proc/version (release)", XP_ST_FOUND, k->release,
+                        "kernel release from the proc/version banner (proc/sys/kernel/osrelease absent): names lib/modules/%s and boot/config-%s",
+                        k->release, k->release);
+}
+
 static int run(struct xp_ctx *ctx, struct xp_report *r)
 {
         struct xp_root *root = xp_ctx_root(ctx);
@@ -188,10 +224,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
         char *v;
 
         int e = xp_root_read_line(root, "proc/sys/kernel/osrelease", &v);
-        /* the release names directories (lib/modules/R, boot/config-R):
-         * a guest image must not steer those paths */
-        if (e == 0 && (!v[0] || strchr(v, '/') || strcmp(v, ".") == 0 || strcmp(v, "..") == 0 ||
-                       strlen(v) >= sizeof(f->kernel.release))) {
+        if (e == 0 && !release_ok(v, sizeof(f->kernel.release))) {
                 xp_evidence_add(r, SRC, "proc/sys/kernel/osrelease", XP_ST_UNREADABLE, NULL,
                                 "not a kernel release (empty, too long, or contains '/'): ignored");
                 free(v);
@@ -209,10 +242,13 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 xp_evidence_add(r, SRC, "proc/sys/kernel/osrelease", xp_status_from_errno(e), NULL, "%s",
                                 strerror(-e));
 
+        bool no_osrelease = e == -ENOENT;
         e = xp_root_read_leaf(root, "proc/version", f->kernel.version, sizeof(f->kernel.version));
-        if (e == 0)
+        if (e == 0) {
                 xp_evidence_add(r, SRC, "proc/version", XP_ST_FOUND, f->kernel.version, "kernel build");
-        else if (e != -ENOENT)
+                if (no_osrelease)
+                        release_from_version(r);
+        } else if (e != -ENOENT)
                 xp_evidence_add(r, SRC, "proc/version", xp_status_from_errno(e), NULL, "%s", strerror(-e));
 
         e = xp_root_read_line(root, "proc/cmdline", &v);

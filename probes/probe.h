@@ -90,6 +90,9 @@ const struct xp_cpuid_leaf *xp_cpuid_find(const struct xp_cpuid_set *set, uint32
 #define XENFEAT_hvm_callback_vector 8
 #define XENFEAT_hvm_pirqs 10
 #define XENFEAT_dom0 11
+/* offered to every domain type since Xen 4.19 (xen/common/kernel.c), the
+ * release that turned hvm_pirqs off by default */
+#define XENFEAT_dm_msix_all_writes 20
 /* The feature mask was read and has XENFEAT bit BIT set. */
 bool xp_hv_has_feature(const struct xp_hv_facts *hv, unsigned bit);
 

@@ -41,6 +41,23 @@ static void read_attr(struct xp_ctx *ctx, struct xp_report *r, const char *dev, 
                 xp_evidence_add(r, SRC, path, XP_ST_UNREADABLE, NULL, "%s", strerror(-e));
 }
 
+/* The hypervisor probe ran first: do its facts say dom0? */
+static bool in_dom0(const struct xp_facts *f)
+{
+        return (f->hv.start_flags == XP_ST_FOUND && f->hv.sif_initdomain) || f->hv.control_d ||
+               xp_hv_has_feature(&f->hv, XENFEAT_dom0);
+}
+
+/* What a frontend device's state means, for the evidence line. */
+static const char *dev_meaning(const struct xp_xenbus_dev *x)
+{
+        if (x->dom0_dm_nic)
+                return "in dom0: the device model's default NIC, not a device the toolstack configured (QEMU 9.0+'s xenpv machine, which the init script starts for dom0 without -nodefaults, offers it through its qnic backend); nothing needs a frontend driver for it";
+        return x->connected  ? "PV frontend connected to its backend: PV driver in use"
+               : x->driver[0] ? "PV frontend bound but not connected"
+                              : "PV device offered by the toolstack but no frontend driver bound";
+}
+
 static int run(struct xp_ctx *ctx, struct xp_report *r)
 {
         struct xp_facts *f = &r->facts;
@@ -81,15 +98,17 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 snprintf(path, sizeof(path), "sys/bus/xen/devices/%s", *d);
                 (void)xp_root_read_driver(root, path, x->driver, sizeof(x->driver));
                 x->connected = state_connected(x->state) && x->driver[0];
+                /* tools/hotplug/Linux/init.d/xencommons.in starts
+                 * "qemu -xen-domid 0 -xen-attach -M xenpv" without
+                 * -nodefaults; QEMU 9.0+ gives that machine the default NIC
+                 * (hw/net/xen_nic.c: backend "qnic", frontend "vif") */
+                x->dom0_dm_nic = in_dom0(f) && strcmp(x->devtype, "vif") == 0 && !x->driver[0];
 
                 char ev[96], val[192];
                 snprintf(ev, sizeof(ev), "sys/bus/xen/devices/%s", x->name);
                 snprintf(val, sizeof(val), "%s %s state=%s driver=%s", x->devtype, x->nodename,
                          x->state[0] ? x->state : "?", x->driver[0] ? x->driver : "(none)");
-                xp_evidence_add(r, SRC, ev, XP_ST_FOUND, val, "%s",
-                                x->connected ? "PV frontend connected to its backend: PV driver in use"
-                                : x->driver[0] ? "PV frontend bound but not connected"
-                                               : "PV device offered by the toolstack but no frontend driver bound");
+                xp_evidence_add(r, SRC, ev, XP_ST_FOUND, val, "%s", dev_meaning(x));
         }
         xp_strv_free(devs);
         return 0;

@@ -90,6 +90,16 @@ xen417-e2e-hvm-nopv|+platform device present but no driver bound (xen-platform-p
 xen417-e2e-hvm-nopv|-CONFIG_XEN_PVHVM off
 xen417-domU-hvm-blacklisted|+xen_emul_unplug=never: the kernel keeps the emulated devices and the PV frontends refuse to bind
 xen417-domU-hvm-xennopv|+xen_nopv (the only spelling before Linux 5.3 added nopv): the kernel ignores Xen in an HVM guest
+xen420-domU-pvh-debian13|+kernel      proc/version (release) = 6.12.117+deb13-amd64
+xen420-domU-pvh-debian13|+module xen_kbdfront = built-in
+xen420-domU-pvh-debian13|+rule: domU: start_flags/initdomain = 0 (no SIF_INITDOMAIN)
+xen420-domU-pvh-debian13|+on this Xen PVH and HVM domains read the same word
+xen420-domU-hvm-pvdrivers-debian13|+rule: pv-drivers-in-use: HVM domain with connected PV frontends (vbd)
+xen420-dom0-pv-debian13|+start_flags/{initdomain,privileged,unknownNN} = initdomain=1 privileged=1 unknown03=1
+xen420-dom0-pv-debian13|+rule: dom0: start_flags/initdomain = 1 (SIF_INITDOMAIN)
+xen420-dom0-pv-debian13|+vif-1 = vif device/vif/1 state=Initialising driver=(none)  -> in dom0: the device model's default NIC
+xen420-dom0-pv-debian13|-offered by the toolstack
+xen417-dom0-pvh|+note: DMI "QEMU / Standard PC (i440FX + PIIX, 1996)" is a QEMU virtual machine (KVM or TCG: DMI does not tell which): this Xen host is itself virtualized (nested)
 kvm-debian12|+dmi         /sys/class/dmi/id: absent  -> no DMI tables (no SMBIOS), as in Xen PV and PVH guests, VMs booted without SMBIOS (e.g. Firecracker)
 EOF
 )

@@ -421,3 +421,112 @@ DEFINE_TEST(classify_unreadable_lowers_confidence)
         xp_report_free(r);
         return 0;
 }
+
+/* ---- Xen 4.20 / Linux 6.12 ------------------------------------------------
+ * Feature words from xen/common/kernel.c (XENVER_get_features) of
+ * RELEASE-4.20.4: a translated non-PV domU gets bits 0, 2, 8, 9, 13, 16 and
+ * 18, 19, 20, hvm_pirqs (10) only with has_pirq(), which libxl leaves off
+ * since 4.19: 001d2305 for a PVH and an HVM domU alike. */
+#define FEAT_420_DOMU 0x1d2305u
+
+static bool has_note(const struct xp_report *r, const char *needle)
+{
+        for (char **w = r->notes; w && *w; w++)
+                if (strstr(*w, needle))
+                        return true;
+        return false;
+}
+
+DEFINE_TEST(classify_420_feature_word_does_not_decide_pvh)
+{
+        /* an HVM domU on 4.20 whose firmware tables could not be read and
+         * whose platform device is off: the word alone must not say PVH
+         * (before: features-pvh fired, verdict pvh) */
+        struct xp_report *r = xen_base(NULL, FEAT_420_DOMU);
+        r->facts.dmi.status = XP_ST_UNREADABLE;
+        r->facts.pci.status = XP_ST_FOUND;
+        xp_classify(r);
+        CHECK(!fired(r, "features-pvh"));
+        CHECK(r->confidence == XP_CONF_LOW);
+        xp_report_free(r);
+
+        /* the same word with Xen's firmware: HVM family (here PVHVM) */
+        r = xen_base(NULL, FEAT_420_DOMU);
+        r->facts.dmi.status = XP_ST_FOUND;
+        r->facts.dmi.hv = XP_HV_XEN;
+        with_platform(&r->facts);
+        add_frontend(&r->facts, "vif", true);
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "pvhvm");
+        xp_report_free(r);
+
+        /* ... and without any firmware (DMI absent, no PCI bus): PVH, and the
+         * rule says the firmware decided, not the word */
+        r = xen_base(NULL, FEAT_420_DOMU);
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "pvh");
+        CHECK(strstr(rule_detail(r, "features-pvh"), "only rules out PV"));
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_420_pvh_dom0_from_feature_word)
+{
+        /* a PVH dom0 (no HVM dom0 exists) with a kernel that has no
+         * guest_type: its DMI is the machine's, the word decides.  001d2b05
+         * = the 4.20 domU word plus XENFEAT_dom0 (is_hardware_domain) */
+        struct xp_report *r = xen_base(NULL, FEAT_420_DOMU | (1u << 11));
+        r->facts.dmi.status = XP_ST_FOUND;
+        r->facts.dmi.hv = XP_HV_QEMU;
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "dom0-pvh");
+        CHECK(fired(r, "features-pvh"));
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_start_flags_initdomain)
+{
+        /* Linux 6.12's start_flags/initdomain = 1 (Xen's dom0 builders set
+         * SIF_PRIVILEGED | SIF_INITDOMAIN): dom0 even with the feature word
+         * unreadable and xenfs not mounted (before: domU, "inferred") */
+        struct xp_report *r = xen_base("PV", 0);
+        r->facts.hv.have_features = false;
+        r->facts.hv.start_flags = XP_ST_FOUND;
+        r->facts.hv.sif_initdomain = r->facts.hv.sif_privileged = true;
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "dom0-pv");
+        CHECK(strstr(rule_detail(r, "dom0"), "start_flags/initdomain = 1"));
+        xp_report_free(r);
+
+        /* initdomain = 0 is a direct reading: domU without the inferred warning */
+        r = xen_base("PVH", 0);
+        r->facts.hv.have_features = false;
+        r->facts.hv.start_flags = XP_ST_FOUND;
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "pvh");
+        CHECK(!has_warning(r, "dom0 status is inferred"));
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_nested_note_from_dmi)
+{
+        /* a PVH dom0 under QEMU: CPUID is Xen's own, only DMI shows the outer
+         * machine (tests/roots/xen417-dom0-pvh); the nested note must say so
+         * without naming TCG */
+        struct xp_report *r = xen_base("PVH", 0x12b05);
+        r->facts.cpuid.xen = true;
+        r->facts.cpuid.hv = XP_HV_XEN;
+        r->facts.dmi.status = XP_ST_FOUND;
+        r->facts.dmi.hv = XP_HV_QEMU;
+        snprintf(r->facts.dmi.sys_vendor, sizeof(r->facts.dmi.sys_vendor), "QEMU");
+        snprintf(r->facts.dmi.product_name, sizeof(r->facts.dmi.product_name), "Standard PC (Q35 + ICH9, 2009)");
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "dom0-pvh");
+        CHECK(has_note(r, "this Xen host is itself virtualized (nested)"));
+        CHECK(has_note(r, "KVM or TCG: DMI does not tell which"));
+        CHECK(!has_note(r, "(TCG)"));
+        xp_report_free(r);
+        return 0;
+}
