@@ -63,6 +63,10 @@ json_object *xp_json_image(const struct xp_image *img, const char *path)
         }
         xp_json_add(o, "segments", segs);
         xp_json_add(o, "error", xp_json_str_or_null(img->error_msg));
+        /* where the kernel's own unpacker ends, when this reader can tell */
+        bool kstop = img->error && img->stop != XP_STOP_OURS;
+        xp_json_add(o, "kernel_stops_at", kstop ? xp_json_int((int64_t)img->stop_offset) : NULL);
+        xp_json_add(o, "kernel_message", kstop && img->kernel_msg[0] ? xp_json_str(img->kernel_msg) : NULL);
         xp_json_add(o, "checks", json_checks(&img->checks));
         return o;
 }

@@ -145,29 +145,37 @@ check "newc crc format" "$T/good.crc" 0 ok ok
 cp "$T/good.crc" "$T/bad.crc"
 off=$(grep -abo 'MODULES=most' "$T/bad.crc" | head -1 | cut -d: -f1)
 printf 'X' | dd of="$T/bad.crc" bs=1 seek="$off" conv=notrunc status=none
-check "newc crc format with a flipped data byte" "$T/bad.crc" 4 cannot-verify
+# the kernel writes the entry, then stops: "bad data checksum" (do_copy())
+check "newc crc format with a flipped data byte" "$T/bad.crc" 3 missing
 
 # --- damage
 : >"$T/empty"
 check "zero-length image" "$T/empty" 4 cannot-verify
 gzip -c <"$T/good.cpio" >"$T/full.gz"
 head -c $(($(stat -c %s "$T/full.gz") / 2)) "$T/full.gz" >"$T/trunc.gz"
-check "gzip truncated mid-stream" "$T/trunc.gz" 4 cannot-verify
+# the kernel's rule (init/initramfs.c, unpack_to_rootfs(); booted in
+# tests/test-kernel-unpack.sh): it stops at the first error and boots with
+# what it unpacked before it.  Cut in half, modules.dep (written last) never
+# arrives: missing
+check "gzip truncated mid-stream" "$T/trunc.gz" 3 missing
 if have zstd; then
         zstd -q -c <"$T/good.cpio" >"$T/full.zst"
         head -c $(($(stat -c %s "$T/full.zst") - 100)) "$T/full.zst" >"$T/trunc.zst"
         check "zstd truncated near the end" "$T/trunc.zst" 4 cannot-verify
 fi
 { cat "$T/full.gz"; head -c 4096 /dev/urandom | tr '\0' '\1'; } >"$T/garbage.gz"
-check "garbage appended" "$T/garbage.gz" 4 cannot-verify
+# junk after a whole, verified member: "invalid magic at start of compressed
+# archive", everything before it unpacked
+check "garbage appended" "$T/garbage.gz" 0 ok
 cp "$T/full.gz" "$T/badcrc.gz"
 sz=$(stat -c %s "$T/badcrc.gz")
 flip "$T/badcrc.gz" $((sz - 8))
 check "gzip with a wrong CRC32" "$T/badcrc.gz" 4 cannot-verify
 head -c $(($(stat -c %s "$T/good.cpio") / 2)) "$T/good.cpio" >"$T/trunc.cpio"
-check "uncompressed cpio truncated" "$T/trunc.cpio" 4 cannot-verify
+check "uncompressed cpio truncated" "$T/trunc.cpio" 3 missing
 head -c 100000 /dev/urandom | tr '\0' '\1' >"$T/random"
-check "random bytes" "$T/random" 4 cannot-verify
+# no magic decompress_method() knows: the kernel unpacks nothing
+check "random bytes" "$T/random" 3 missing
 
 # hostile names and sizes, written byte by byte (newc: 110-byte header)
 hdr() { # NAME FILESIZE
@@ -181,12 +189,13 @@ hdr() { # NAME FILESIZE
 { hdr ../../etc/evil 4; printf 'evil'; hdr TRAILER!!! 0; } >"$T/dotdot.cpio"
 check "entry name escaping upward (../)" "$T/dotdot.cpio" 4 cannot-verify
 { hdr usr/lib/modules/$V/kernel/drivers/block/xen-blkfront.ko $((0xFFFFFFF0)); printf 'abc'; } >"$T/huge.cpio"
-check "entry declaring a 4 GiB size, file ends" "$T/huge.cpio" 4 cannot-verify
+# the kernel writes the cut file short: not a module
+check "entry declaring a 4 GiB size, file ends" "$T/huge.cpio" 3 missing
 { printf '070701%0104d' 0; } >"$T/badname.cpio"
-check "header with a zero name size" "$T/badname.cpio" 4 cannot-verify
+check "header with a zero name size" "$T/badname.cpio" 3 missing
 if have lz4; then
         lz4 -q -c <"$T/good.cpio" >"$T/frame.lz4" # frame format: the kernel refuses it
-        check "lz4 frame format (not -l)" "$T/frame.lz4" 4 cannot-verify
+        check "lz4 frame format (not -l)" "$T/frame.lz4" 3 missing
 fi
 if have lzop; then
         lzop -c <"$T/good.cpio" >"$T/bad.lzo"
@@ -219,7 +228,8 @@ fi
 # but the TRAILER!!! header (110 bytes before its name)
 off=$(grep -abo 'TRAILER!!!' "$T/good.cpio" | head -1 | cut -d: -f1)
 head -c $((off - 110)) "$T/good.cpio" >"$T/cut.cpio"
-check "uncompressed archive cut at an entry boundary" "$T/cut.cpio" 4 cannot-verify
+# every entry before the cut is whole: the kernel needs no TRAILER!!!
+check "uncompressed archive cut at an entry boundary" "$T/cut.cpio" 0 ok
 # a later copy of a file wins, as in the kernel's rootfs
 mkdir -p "$T/override/usr/lib/modules/$V"
 grep -v blkfront "$T/good/usr/lib/modules/$V/modules.dep" >"$T/override/usr/lib/modules/$V/modules.dep"

@@ -47,6 +47,16 @@ struct xp_image_segment {
         uint64_t out_bytes, entries;
 };
 
+/* How the kernel's unpacker (init/initramfs.c, unpack_to_rootfs()) ends at
+ * an image's first error.  It unpacks member after member, skips zeros,
+ * stops at the first error and boots with what it wrote before it. */
+enum xp_unpack_stop {
+        XP_STOP_OURS,        /* a limit or failure of this reader: nothing after it is known */
+        XP_STOP_KERNEL,      /* the kernel stops here too; every byte before is what it unpacks */
+        XP_STOP_SUSPECT,     /* inside a member whose bytes are not confirmed; the kernel stops in it */
+        XP_STOP_SUSPECT_ON,  /* a member's check value is wrong: the kernel does not check it and goes on */
+};
+
 /* What the caller knows about the image before reading it. */
 struct xp_image_query {
         const char *kernel_version; /* paired kernel, NULL: take the image's own */
@@ -73,6 +83,13 @@ struct xp_image {
         bool complete;              /* read to its end and verified */
         int error;                  /* -errno: damaged or unreadable */
         char *error_msg;            /* image, segment and byte offset */
+        /* where the error is, how the kernel's unpacker ends there (enum
+         * xp_unpack_stop) and what it prints after "Initramfs unpacking
+         * failed: " ("" when it says nothing or it cannot be told) */
+        int stop;
+        size_t stop_seg;            /* 1-based segment of the error, 0: none */
+        uint64_t stop_offset;
+        char kernel_msg[80];
         struct xp_checks checks;
 };
 

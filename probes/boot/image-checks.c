@@ -101,10 +101,12 @@ bool xp_module_name(const char *base, char *out, size_t outlen)
 }
 /* ----------------------------------------------------- index questions */
 
+/* A file the image's first error cut is written short by the kernel: as
+ * good as absent. */
 static const struct xp_modfile *find_file(const struct xp_scan *s, unsigned kv, const char *name)
 {
         for (size_t i = 0; i < s->n_files; i++)
-                if (s->files[i].kv == kv && strcmp(s->files[i].name, name) == 0)
+                if (s->files[i].kv == kv && !s->files[i].cut && strcmp(s->files[i].name, name) == 0)
                         return &s->files[i];
         return NULL;
 }
@@ -112,7 +114,7 @@ static const struct xp_modfile *find_file(const struct xp_scan *s, unsigned kv, 
 static const struct xp_modfile *find_rel(const struct xp_scan *s, unsigned kv, const char *rel, size_t len)
 {
         for (size_t i = 0; i < s->n_files; i++)
-                if (s->files[i].kv == kv && strlen(s->files[i].rel) == len &&
+                if (s->files[i].kv == kv && !s->files[i].cut && strlen(s->files[i].rel) == len &&
                     memcmp(s->files[i].rel, rel, len) == 0)
                         return &s->files[i];
         return NULL;
@@ -370,7 +372,7 @@ static enum xp_check_status check_module(struct xp_scan *s, int kv, const char *
         bool best_unlisted = false;
         for (size_t i = 0; i < s->n_files; i++) {
                 const struct xp_modfile *c = &s->files[i];
-                if (c->kv != (unsigned)kv || strcmp(c->name, name) != 0)
+                if (c->kv != (unsigned)kv || c->cut || strcmp(c->name, name) != 0)
                         continue;
                 bool unl = false;
                 enum xp_check_status st = check_file(s, kv, c, ev, evlen, &unl);
@@ -515,6 +517,105 @@ static char *module_fix(enum xp_check_status st, enum xp_generator gen, const ch
         return fix_for(gen, module, kver, unlisted);
 }
 
+/* The image's first error is inside a member whose bytes are not confirmed:
+ * did the check of NAME rest on any of them (the module, a dependency, an
+ * index file)? */
+static bool rests_on_suspect(const struct xp_scan *s, int kv, const char *name)
+{
+        const struct xp_image *img = s->img;
+        unsigned seg = (unsigned)img->stop_seg;
+        if ((img->stop != XP_STOP_SUSPECT && img->stop != XP_STOP_SUSPECT_ON) || kv < 0)
+                return false;
+        for (int i = 0; i < _XP_IDX_MAX; i++)
+                if (s->index[kv][i].have && s->index[kv][i].seg == seg)
+                        return true;
+        const struct xp_modfile *f = find_file(s, (unsigned)kv, name);
+        if (!f || f->seg == seg)
+                return f != NULL;
+        size_t ll;
+        const char *line = dep_line(&s->index[kv][XP_IDX_DEP], f->rel, &ll);
+        const char *p = line ? memchr(line, ':', ll) : NULL, *end = line ? line + ll : NULL;
+        while (p && ++p < end) {
+                const char *q = p;
+                while (q < end && *q != ' ' && *q != '\t')
+                        q++;
+                const struct xp_modfile *d = q > p ? find_rel(s, (unsigned)kv, p, (size_t)(q - p)) : NULL;
+                if (d && d->seg == seg)
+                        return true;
+                p = q < end ? q : NULL;
+        }
+        return false;
+}
+
+/* What rebuilds a damaged image, then FIX if the module is still missing. */
+static char *regenerate_fix(const struct xp_image *img, enum xp_generator gen, const char *kver, const char *fix)
+{
+        const char *v = kver ? kver : "VERSION";
+        char cmd[160], *out;
+        if (gen == XP_GEN_DRACUT)
+                snprintf(cmd, sizeof(cmd), "dracut -f --kver %s", v);
+        else if (gen == XP_GEN_MKINITCPIO)
+                snprintf(cmd, sizeof(cmd), "mkinitcpio -P");
+        else if (gen == XP_GEN_INITRAMFS_TOOLS)
+                snprintf(cmd, sizeof(cmd), "update-initramfs -u -k %s", v);
+        else
+                snprintf(cmd, sizeof(cmd), "update-initramfs -u -k %s or dracut -f --kver %s", v, v);
+        if (asprintf(&out, "regenerate the image, damaged at byte %llu (and check that /boot has free space): %s%s%s",
+                     (unsigned long long)img->stop_offset, cmd, fix ? "; if it is still missing: " : "",
+                     fix ? fix : "") < 0)
+                return NULL;
+        return out;
+}
+
+/* The image is damaged, but the kernel would unpack what comes before the
+ * error (enum xp_unpack_stop): the check of NAME, that ended in *ST with
+ * evidence EV and fix *FIX, becomes what the kernel gets.  A file unpacked
+ * whole before the error is there (ok, said); one after it, or cut by it,
+ * is not (missing); one from the damaged member itself may hold wrong bytes
+ * (cannot-verify).  -ENOMEM or 0. */
+static int judge_damage(struct xp_scan *s, int kv, const char *name, const char *kver, enum xp_generator gen,
+                        enum xp_check_status *st, char *ev, size_t evlen, char **fix)
+{
+        const struct xp_image *img = s->img;
+        if (!img->error)
+                return 0;
+        char kmsg[160] = "";
+        if (img->kernel_msg[0])
+                snprintf(kmsg, sizeof(kmsg), ", printing \"Initramfs unpacking failed: %s\"", img->kernel_msg);
+        size_t l = strlen(ev);
+        char *nfix = NULL;
+        /* no module tree before the kernel stops: it gets none */
+        if (*st == XP_CHECK_CANNOT_VERIFY && kv < 0 && img->stop == XP_STOP_KERNEL)
+                *st = XP_CHECK_MISSING;
+        if (*st == XP_CHECK_OK && rests_on_suspect(s, kv, name)) {
+                *st = XP_CHECK_CANNOT_VERIFY;
+                snprintf(ev + l, evlen - l, "; but segment %zu, which this rests on, is damaged%s: its bytes before "
+                         "the error are unconfirmed", img->stop_seg, img->stop == XP_STOP_SUSPECT_ON
+                         ? " (its check value is wrong; the kernel does not check it)" : "");
+                nfix = regenerate_fix(img, gen, kver, NULL);
+        } else if (*st == XP_CHECK_OK) {
+                snprintf(ev + l, evlen - l, "; all of it before the image's damage: the kernel stops unpacking at byte %llu%s "
+                         "and boots with what it unpacked", (unsigned long long)img->stop_offset, kmsg);
+                return 0;
+        } else if (*st == XP_CHECK_MISSING && img->stop == XP_STOP_SUSPECT_ON) {
+                *st = XP_CHECK_CANNOT_VERIFY;
+                snprintf(ev + l, evlen - l, "; read only up to segment %zu, whose check value is wrong: the kernel does "
+                         "not check it and unpacks what follows", img->stop_seg);
+                nfix = regenerate_fix(img, gen, kver, NULL);
+        } else if (*st == XP_CHECK_MISSING) {
+                snprintf(ev + l, evlen - l, "; the kernel stops unpacking at byte %llu%s: nothing after it reaches rootfs",
+                         (unsigned long long)img->stop_offset, kmsg);
+                nfix = regenerate_fix(img, gen, kver, *fix);
+        } else {
+                return 0;
+        }
+        if (!nfix)
+                return -ENOMEM;
+        free(*fix);
+        *fix = nfix;
+        return 0;
+}
+
 /* A damaged image never passes: its checks say so, and what was seen anyway. */
 static int add_damaged_checks(struct xp_scan *s, int kv, const char *kver)
 {
@@ -588,7 +689,9 @@ static int add_root_fs_check(struct xp_scan *s, int kv, const char *kver, enum x
         char modname[32];
         snprintf(modname, sizeof(modname), "%s", mod);
         char *fix = module_fix(st, gen, modname, kver, unlisted);
-        int e = xp_checks_add(&s->img->checks, name, st, fix, "%s", ev);
+        int e = judge_damage(s, kv, mod, kver, gen, &st, ev, sizeof(ev), &fix);
+        if (e == 0)
+                e = xp_checks_add(&s->img->checks, name, st, fix, "%s", ev);
         free(fix);
         return e < 0 ? e : 0;
 }
@@ -603,7 +706,7 @@ int xp_scan_evaluate(struct xp_scan *s)
                 return e;
         const char *kver = q->kernel_version ? q->kernel_version : img->kernel_version;
         enum xp_generator gen = img->generator ? img->generator : q->root_generator;
-        if (img->error)
+        if (img->error && img->stop == XP_STOP_OURS)
                 return add_damaged_checks(s, kv, kver);
         if (q->kernel_version && (e = add_kernel_version_check(s, kv, gen)) < 0)
                 return e;
@@ -613,6 +716,10 @@ int xp_scan_evaluate(struct xp_scan *s)
         enum xp_check_status st = check_module(s, kv, "xen_blkfront", kver, ev, sizeof(ev), &unlisted);
         check_vermagic(s, XP_WANT_BLKFRONT, kver, ev, sizeof(ev), &st);
         char *fix = module_fix(st, gen, "xen-blkfront", kver, unlisted);
+        if ((e = judge_damage(s, kv, "xen_blkfront", kver, gen, &st, ev, sizeof(ev), &fix)) < 0) {
+                free(fix);
+                return e;
+        }
         e = xp_checks_add(&img->checks, "xen-blkfront", st, fix, "%s", ev);
         free(fix);
         if (e < 0)
@@ -621,6 +728,10 @@ int xp_scan_evaluate(struct xp_scan *s)
         if (q->need_netfront) {
                 st = check_module(s, kv, "xen_netfront", kver, ev, sizeof(ev), &unlisted);
                 fix = module_fix(st, gen, "xen-netfront", kver, unlisted);
+                if ((e = judge_damage(s, kv, "xen_netfront", kver, gen, &st, ev, sizeof(ev), &fix)) < 0) {
+                        free(fix);
+                        return e;
+                }
                 e = xp_checks_add(&img->checks, "xen-netfront", st, fix, "network root: %s", ev);
                 free(fix);
                 if (e < 0)

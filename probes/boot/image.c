@@ -103,6 +103,7 @@ static int capture(struct xp_scan *s, struct xp_buf *b, uint32_t size, size_t ma
                 return 0;
         }
         b->want = size;
+        b->seg = (unsigned)s->img->n_seg;
         s->cur = b;
         return 1;
 }
@@ -126,6 +127,7 @@ static int on_entry(void *ud, const struct xp_cpio_entry *e)
                         return 0;
                 }
         s->cur = NULL;
+        s->last_file = SIZE_MAX;
 
         if (xp_startswith(n, "kernel/x86/microcode/"))
                 s->img->microcode = true;
@@ -175,7 +177,9 @@ static int on_entry(void *ud, const struct xp_cpio_entry *e)
                 return -ENOMEM;
         f->kv = (unsigned)kv;
         snprintf(f->name, sizeof(f->name), "%s", name);
-        s->n_files++;
+        f->seg = (unsigned)s->img->n_seg;
+        f->cut = false;
+        s->last_file = s->n_files++;
         s->dirty = true;
         int w;
         if (!placeholder && is_wanted(s, name, &w) && !s->ko[w].have) {
@@ -271,14 +275,11 @@ static int sink(void *ud, const uint8_t *p, size_t n)
         return xp_scan_facts_complete(s) ? 1 : 0;
 }
 
-_printf_(3, 4) static int damaged(struct xp_scan *s, int err, const char *fmt, ...)
+static int vdamaged(struct xp_scan *s, int err, const char *fmt, va_list ap)
 {
         struct xp_image *img = s->img;
         char msg[384];
-        va_list ap;
-        va_start(ap, fmt);
         vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
         if (err == -ENOMEM)
                 xp_note_enomem(); /* the image is not damaged: the boot probe must not say so */
         free(img->error_msg);
@@ -288,6 +289,38 @@ _printf_(3, 4) static int damaged(struct xp_scan *s, int err, const char *fmt, .
         }
         img->error = err;
         return 0;
+}
+
+/* The image is damaged here, or beyond what this reader takes: nothing
+ * after it is known and nothing read before it is trusted. */
+_printf_(3, 4) static int damaged(struct xp_scan *s, int err, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int r = vdamaged(s, err, fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+/* The first error of the image, where the kernel's unpacker ends as STOP
+ * says, printing "Initramfs unpacking failed: KMSG" (NULL: nothing, or a
+ * message that cannot be told in advance).  A file whose data the error
+ * cuts is written short by the kernel: it counts as not unpacked. */
+_printf_(5, 6) static int kernel_stops(struct xp_scan *s, enum xp_unpack_stop stop, const char *kmsg, int err,
+                                       const char *fmt, ...)
+{
+        struct xp_image *img = s->img;
+        va_list ap;
+        va_start(ap, fmt);
+        int r = vdamaged(s, err, fmt, ap);
+        va_end(ap);
+        img->stop = stop;
+        img->stop_seg = img->n_seg;
+        snprintf(img->kernel_msg, sizeof(img->kernel_msg), "%s", kmsg ? kmsg : "");
+        img->stop_offset = img->n_seg ? img->seg[img->n_seg - 1].offset : 0;
+        if (!xp_cpio_at_boundary(&s->cpio) && s->last_file < s->n_files)
+                s->files[s->last_file].cut = true;
+        return r;
 }
 
 static unsigned decoder_threads(void)
@@ -349,8 +382,9 @@ static int new_segment(struct xp_scan *s, struct reader *rd, struct xp_image_seg
                                   : img->n_seg == 1 ? "not an initramfs (no cpio or known compression magic)"
                                                     : "junk after the last member (the kernel stops with "
                                                       "\"invalid magic at start of compressed archive\")";
-                return damaged(s, -EBADMSG, "segment %zu at byte %llu: %s",
-                               img->n_seg, (unsigned long long)off, why);
+                /* decompress_method() knows no such magic */
+                return kernel_stops(s, XP_STOP_KERNEL, "invalid magic at start of compressed archive", -EBADMSG,
+                                    "segment %zu at byte %llu: %s", img->n_seg, (unsigned long long)off, why);
         }
         *ret = seg;
         return 1;
@@ -362,10 +396,12 @@ static int read_raw_segment(struct xp_scan *s, struct reader *rd, struct xp_imag
         struct xp_image *img = s->img;
         uint64_t off = seg->offset, entries0 = s->cpio.entries;
         int r = 0, cr = 0;
+        /* unpack_to_rootfs() takes a '0' for cpio only on a 4-byte boundary,
+         * and else looks for a compression magic */
         if (off & 3)
-                return damaged(s, -EBADMSG,
-                               "segment %zu at byte %llu: cpio not on a 4-byte boundary (the kernel reports broken padding)",
-                               img->n_seg, (unsigned long long)off);
+                return kernel_stops(s, XP_STOP_KERNEL, "invalid magic at start of compressed archive", -EBADMSG,
+                                    "segment %zu at byte %llu: cpio not on a 4-byte boundary", img->n_seg,
+                                    (unsigned long long)off);
         for (;;) {
                 size_t used = 0;
                 cr = xp_cpio_feed(&s->cpio, rd->buf + rd->start, rd->end - rd->start, true, &used);
@@ -387,19 +423,21 @@ static int read_raw_segment(struct xp_scan *s, struct reader *rd, struct xp_imag
         if (r < 0)
                 return damaged(s, r, "read error in segment %zu: %s", img->n_seg, strerror(-r));
         if (cr < 0)
-                return cr == -EBADMSG ? damaged(s, cr, "segment %zu (cpio) at byte %llu: %s", img->n_seg,
-                                                (unsigned long long)off, xp_cpio_error(&s->cpio))
+                return cr == -EBADMSG ? kernel_stops(s, XP_STOP_KERNEL, NULL, cr, "segment %zu (cpio) at byte %llu: %s",
+                                                     img->n_seg, (unsigned long long)off, xp_cpio_error(&s->cpio))
                                       : cr;
         if (cr == 2)
                 return 0;
+        /* the kernel writes the cut file short and ends without a word */
         if (cr == 0 && !xp_cpio_at_boundary(&s->cpio))
-                return damaged(s, -EPIPE, "segment %zu (cpio) at byte %llu: truncated inside an entry",
-                               img->n_seg, (unsigned long long)off);
+                return kernel_stops(s, XP_STOP_KERNEL, NULL, -EPIPE, "segment %zu (cpio) at byte %llu: truncated inside an entry",
+                                    img->n_seg, (unsigned long long)off);
         /* every generator ends an archive with TRAILER!!!: cut at an
          * entry boundary */
         if (cr == 0 && s->cpio.in_archive)
-                return damaged(s, -EPIPE, "segment %zu (cpio) at byte %llu: ends without TRAILER!!! (truncated)",
-                               img->n_seg, (unsigned long long)off);
+                return kernel_stops(s, XP_STOP_KERNEL, NULL, -EPIPE,
+                                    "segment %zu (cpio) at byte %llu: ends without TRAILER!!! (truncated)", img->n_seg,
+                                    (unsigned long long)off);
         return 1;
 }
 
@@ -414,20 +452,31 @@ static int judge_decoded(struct xp_scan *s, const struct xp_image_segment *seg, 
         unsigned long long off = seg->offset;
         if (r < 0)
                 return damaged(s, r, "read error in segment %zu: %s", img->n_seg, strerror(-r));
+        /* flush_buffer(): decoded bytes that are not cpio */
         if (dr == -EBADMSG && s->cpio.error[0])
-                return damaged(s, dr, "segment %zu (%s) at byte %llu: %s", img->n_seg, comp, off,
-                               xp_cpio_error(&s->cpio));
+                return kernel_stops(s, XP_STOP_SUSPECT, "junk within compressed archive", dr,
+                                    "segment %zu (%s) at byte %llu: %s", img->n_seg, comp, off, xp_cpio_error(&s->cpio));
         if (dr == -EFBIG)
                 return damaged(s, dr, "segment %zu (%s) at byte %llu: unpacks to more than %llu GiB: not a real initramfs",
                                img->n_seg, comp, off, UNPACKED_MAX >> 30);
-        if (dr == -EBADMSG || dr == -EPIPE)
-                return damaged(s, dr, "segment %zu (%s) at byte %llu, %llu bytes in: %s", img->n_seg, comp, off,
-                               (unsigned long long)seg->length, xp_decoder_error(d));
+        if (dr == -EBADMSG || dr == -EPIPE) {
+                const char *e = xp_decoder_error(d);
+                /* lib/decompress_inflate.c skips the gzip trailer unread: a
+                 * wrong CRC32 or length stops nothing in the kernel */
+                bool trailer = seg->comp == XP_COMP_GZIP && (strstr(e, "incorrect data check") ||
+                                                             strstr(e, "incorrect length check"));
+                return kernel_stops(s, trailer ? XP_STOP_SUSPECT_ON : XP_STOP_SUSPECT,
+                                    trailer ? "" : dr == -EPIPE && seg->comp == XP_COMP_GZIP ? "read error" : NULL, dr,
+                                    "segment %zu (%s) at byte %llu, %llu bytes in: %s", img->n_seg, comp, off,
+                                    (unsigned long long)seg->length, e);
+        }
         if (dr < 0)
                 return dr;
+        /* unpack_to_rootfs(): state != Reset after the member */
         if (dr == 1 && !xp_cpio_at_boundary(&s->cpio))
-                return damaged(s, -EPIPE, "segment %zu (%s) at byte %llu: the archive ends inside an entry",
-                               img->n_seg, comp, off);
+                return kernel_stops(s, XP_STOP_KERNEL, "junk at the end of compressed archive", -EPIPE,
+                                    "segment %zu (%s) at byte %llu: the archive ends inside an entry", img->n_seg, comp,
+                                    off);
         return 0;
 }
 
@@ -471,6 +520,9 @@ static int judge_image(struct xp_scan *s, int r)
         struct xp_image *img = s->img;
         if (img->error)
                 img->complete = false;
+        /* names a generator never writes: nothing of it is trusted */
+        if (s->hostile)
+                img->stop = XP_STOP_OURS;
         if (r == 0 && s->hostile && !img->error)
                 r = damaged(s, -EBADMSG, "%u entr%s with \"..\" in the name (first: \"%s\"): not a generator's image",
                             s->hostile, s->hostile == 1 ? "y" : "ies", s->hostile_name);
@@ -539,6 +591,7 @@ int xp_image_check(struct xp_ctx *ctx, struct xp_root *root, const char *path,
         s->ctx = ctx;
         s->img = img;
         s->q = q;
+        s->last_file = SIZE_MAX;
         xp_fs_modules(q->fstype, s->fsmod);
 
         struct stat st = { 0 };

@@ -125,12 +125,15 @@ struct xp_modfile {
         unsigned kv;   /* index in img->versions */
         char *rel;     /* path below usr/lib/modules/<V>/ */
         char name[64]; /* normalized module name */
+        unsigned seg;  /* 1-based segment it came from */
+        bool cut;      /* its data cut by the image's first error */
 };
 
 struct xp_buf {
         uint8_t *data;
         size_t len, cap, want;
         bool have, too_big;
+        unsigned seg;  /* 1-based segment it came from */
 };
 
 /* What one pass over an image gathered: the reader (image.c) fills it,
@@ -153,6 +156,7 @@ struct xp_scan {
         bool dirty;                   /* something xp_scan_facts_complete() needs arrived */
         size_t captured;              /* bytes held in index and ko buffers */
         uint64_t unpacked;            /* bytes of cpio stream seen */
+        size_t last_file;             /* s->files index of the latest entry, SIZE_MAX: not a module */
 };
 
 /* "xen-blkfront.ko.zst" -> "xen_blkfront" (kmod's normalization) */

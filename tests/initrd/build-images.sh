@@ -232,8 +232,27 @@ derive() { # name file generator note
 	rm -rf "$x"
 }
 
-corrupt_line() { # name file kver generator note
-	printf '%s\t%s\t%s\t%s\t%s\n' "$2" "$3" cannot-verify "$4" "$5" >"$work/exp/$1"
+corrupt_line() { # name file kver generator note [status]
+	printf '%s\t%s\t%s\t%s\t%s\n' "$2" "$3" "${6:-cannot-verify}" "$4" "$5" >"$work/exp/$1"
+}
+
+# The expected line of a gzip image damaged inside its main member, from
+# what gzip and cpio recover of it, compared with the intact BASE: when
+# xen-blkfront.ko and modules.dep come out whole, the kernel unpacks them too
+# but no check confirms their bytes (cannot-verify); else it never unpacks
+# them whole (missing).
+damaged_line() { # name file base note
+	local name=$1 file=$2 base=$3 note=$4 x=$work/x-$1 m=usr/lib/modules/$kver status=missing
+	mkdir -p "$x/i" "$x/d"
+	gzip -dc <"$out/$base.img" | (cd "$x/i" && cpio -id --quiet 2>/dev/null)
+	gzip -dc <"$out/$file" 2>/dev/null | (cd "$x/d" && cpio -id --quiet 2>/dev/null)
+	if cmp -s "$x/i/$m/kernel/drivers/block/xen-blkfront.ko" "$x/d/$m/kernel/drivers/block/xen-blkfront.ko" &&
+		cmp -s "$x/i/$m/modules.dep" "$x/d/$m/modules.dep"; then
+		status=cannot-verify
+	fi
+	echo "  $name: xen-blkfront $status (what gzip -dc | cpio -id recovers, against $base)"
+	corrupt_line "$name" "$file" "$kver" initramfs-tools "$note" "$status"
+	rm -rf "$x"
 }
 
 # ---- phase 1: images from the generators ------------------------------------
@@ -312,6 +331,28 @@ join
 half=$(($(stat -c %s "$out/itools-most-gzip.img") / 2))
 head -c "$half" "$out/itools-most-gzip.img" >"$out/corrupt-truncated-gzip.img"
 { cat "$out/itools-most-gzip.img"; prng 4096 4; } >"$out/corrupt-trailing-garbage.img"
+# bit rot: 64 pseudo-random bytes over the middle of the gzip stream
+cp "$out/itools-list-base.img" "$out/corrupt-bitrot-gzip.img"
+prng 64 5 | dd of="$out/corrupt-bitrot-gzip.img" bs=1 seek=$(($(stat -c %s "$out/itools-list-base.img") / 2)) \
+	conv=notrunc status=none
+# the gzip trailer's CRC32 altered, the deflate data intact
+cp "$out/itools-list-base.img" "$out/corrupt-crc-gzip.img"
+crcat=$(($(stat -c %s "$out/itools-list-base.img") - 8))
+printf "\\$(printf %03o $((0x$(od -An -tx1 -j "$crcat" -N1 "$out/itools-list-base.img" | tr -d ' ') ^ 0xff)))" |
+	dd of="$out/corrupt-crc-gzip.img" bs=1 seek="$crcat" conv=notrunc status=none
+# early microcode, 512 pseudo-random bytes where the padding goes, the main
+# archive: the kernel stops at the junk and never reaches the main archive
+{ cat "$work/ucode.cpio"; prng 512 6; cat "$out/itools-list-base.img"; } >"$out/corrupt-junk-before-main.img"
+# the kernel's edge rules: zeros after the last member; an uncompressed cpio
+# after a compressed member, on a 4-byte boundary and off it
+{ cat "$out/itools-list-base.img"; head -c 8192 /dev/zero; } >"$out/edge-zero-tail.img"
+mkdir -p "$work/extra/etc" && echo extra >"$work/extra/etc/xp-extra"
+(cd "$work/extra" && find . | sort | cpio --quiet -o -H newc -R 0:0 >"$work/extra.cpio") || die "extra cpio"
+pad=$(( (4 - $(stat -c %s "$out/itools-list-base.img") % 4) % 4 ))
+{ cat "$out/itools-list-base.img"; head -c "$pad" /dev/zero; cat "$work/extra.cpio"; } >"$out/edge-raw-after-gzip.img"
+# zeros are skipped one by one: one more puts the cpio at 1 modulo 4
+{ cat "$out/itools-list-base.img"; head -c "$((pad + 1))" /dev/zero; cat "$work/extra.cpio"; } \
+	>"$out/edge-raw-after-gzip-unaligned.img"
 # newc: ../../etc/evil (complete), then "huge" declaring 0xFFFFFFF0 bytes,
 # the file ending right after its header and name
 perl -e '
@@ -361,14 +402,24 @@ spawn check-derived-unlisted-blkfront derive derived-unlisted-blkfront derived-u
 	"itools-list-base; xen-blkfront.ko present but depmod -b ran without it (modules.dep and .bin omit it)"
 join
 
-# truncated: the kernel version is expected only if the readable part names it
-tkv=$(gzip -dc "$out/corrupt-truncated-gzip.img" 2>/dev/null | cpio -t --quiet 2>/dev/null |
-	sed -nE "s#^(\./)?(usr/)?lib/modules/($kver)/.*#\3#p" | head -n1)
 corrupt_line corrupt-empty corrupt-empty.img - - "zero-length file"
-corrupt_line corrupt-truncated-gzip corrupt-truncated-gzip.img "${tkv:--}" initramfs-tools \
-	"first $half bytes of itools-most-gzip.img (kernel version: V or null both acceptable)"
-corrupt_line corrupt-trailing-garbage corrupt-trailing-garbage.img "$kver" initramfs-tools \
-	"itools-most-gzip.img + 4096 pseudo-random bytes (kernel version and generator: expected value or null)"
+damaged_line corrupt-truncated-gzip corrupt-truncated-gzip.img itools-most-gzip \
+	"first $half bytes of itools-most-gzip.img"
+# after a whole, verified member the kernel stops at the junk and boots what
+# it unpacked: xen-blkfront as in the image the junk was appended to
+cp "$work/exp/itools-most-gzip" "$work/exp/corrupt-trailing-garbage"
+sed -i "s/^itools-most-gzip\.img\t/corrupt-trailing-garbage.img\t/; s/\t[^\t]*\$/\titools-most-gzip.img + 4096 pseudo-random bytes/" \
+	"$work/exp/corrupt-trailing-garbage"
+damaged_line corrupt-bitrot-gzip corrupt-bitrot-gzip.img itools-list-base \
+	"itools-list-base.img with 64 pseudo-random bytes at its middle"
+corrupt_line corrupt-crc-gzip corrupt-crc-gzip.img "$kver" initramfs-tools \
+	"itools-list-base.img with one byte of its gzip CRC32 inverted: the bytes are not confirmed"
+corrupt_line corrupt-junk-before-main corrupt-junk-before-main.img - - \
+	"early microcode cpio + 512 pseudo-random bytes + itools-list-base.img: the kernel stops at the junk" missing
+for e in edge-zero-tail edge-raw-after-gzip edge-raw-after-gzip-unaligned; do
+	sed "s/^itools-list-base\.img\t/$e.img\t/; s/\t[^\t]*\$/\titools-list-base.img + $e/" \
+		"$work/exp/itools-list-base" >"$work/exp/$e"
+done
 corrupt_line corrupt-evil-path-huge-size corrupt-evil-path-huge-size.cpio - - \
 	"newc: ../../etc/evil, then an entry declaring 0xFFFFFFF0 bytes that ends after its header"
 
@@ -380,7 +431,9 @@ dracut-full-default dracut-full-omit-blkfront
 dracut-min-gzip dracut-min-xz dracut-min-zstd dracut-min-lz4 dracut-min-bzip2 dracut-min-lzma dracut-min-lzo
 dracut-min-no-compress dracut-min-ucode-xz
 derived-ko-xz derived-ko-zst derived-unlisted-blkfront
-corrupt-empty corrupt-truncated-gzip corrupt-trailing-garbage corrupt-evil-path-huge-size"
+corrupt-empty corrupt-truncated-gzip corrupt-trailing-garbage corrupt-evil-path-huge-size
+corrupt-bitrot-gzip corrupt-crc-gzip corrupt-junk-before-main edge-zero-tail edge-raw-after-gzip
+edge-raw-after-gzip-unaligned"
 for n in $order; do
 	[ -s "$work/exp/$n" ] || die "no expected line for $n"
 	cat "$work/exp/$n"
