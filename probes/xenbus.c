@@ -41,6 +41,20 @@ static void read_attr(struct xp_ctx *ctx, struct xp_report *r, const char *dev, 
                 xp_evidence_add(r, SRC, path, XP_ST_UNREADABLE, NULL, "%s", strerror(-e));
 }
 
+/* Does the xen bus device DEV have a disk linked into it? */
+static bool has_disk(struct xp_root *root, const char *dev)
+{
+        char path[PATH_MAX], **names = NULL;
+        bool found = false;
+        snprintf(path, sizeof(path), "sys/bus/xen/devices/%s", dev);
+        if (xp_root_list_dir(root, path, &names) < 0)
+                return false;
+        for (char **n = names; *n && !found; n++)
+                found = strcmp(*n, "block") == 0 || xp_startswith(*n, "block:");
+        xp_strv_free(names);
+        return found;
+}
+
 static int run(struct xp_ctx *ctx, struct xp_report *r)
 {
         struct xp_facts *f = &r->facts;
@@ -80,14 +94,27 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 char path[PATH_MAX];
                 snprintf(path, sizeof(path), "sys/bus/xen/devices/%s", *d);
                 (void)xp_root_read_driver(root, path, x->driver, sizeof(x->driver));
-                x->connected = state_connected(x->state) && x->driver[0];
+                /* the classic xenbus (linux-2.6.18-xen drivers/xen/xenbus/
+                 * xenbus_probe.c) exports nodename, devtype and modalias but
+                 * no state: there a disk below the device tells, since
+                 * blkfront adds its gendisk only once the backend connected
+                 * (connect() -> xlvbd_add()) and the driver core links it
+                 * into the device: "block:xvda" in 2.6.18
+                 * (fs/partitions/check.c disk_sysfs_symlinks()), a "block"
+                 * directory since the block class (2.6.25) */
+                x->has_disk = has_disk(root, *d);
+                x->connected = x->driver[0] && (state_connected(x->state) || (!x->state[0] && x->has_disk));
 
                 char ev[96], val[192];
                 snprintf(ev, sizeof(ev), "sys/bus/xen/devices/%s", x->name);
                 snprintf(val, sizeof(val), "%s %s state=%s driver=%s", x->devtype, x->nodename,
                          x->state[0] ? x->state : "?", x->driver[0] ? x->driver : "(none)");
                 xp_evidence_add(r, SRC, ev, XP_ST_FOUND, val, "%s",
-                                x->connected ? "PV frontend connected to its backend: PV driver in use"
+                                x->connected && !x->state[0]
+                                        ? "PV frontend bound and its disk made (this kernel's xen bus has no state attribute; blkfront adds the disk once connected): PV driver in use"
+                                : x->connected ? "PV frontend connected to its backend: PV driver in use"
+                                : x->driver[0] && !x->state[0]
+                                        ? "PV frontend bound; this kernel's xen bus has no state attribute (the classic xenbus), so whether it connected is not known"
                                 : x->driver[0] ? "PV frontend bound but not connected"
                                                : "PV device offered by the toolstack but no frontend driver bound");
         }
