@@ -49,8 +49,16 @@ static bool has_disk(struct xp_root *root, const char *dev)
         snprintf(path, sizeof(path), "sys/bus/xen/devices/%s", dev);
         if (xp_root_list_dir(root, path, &names) < 0)
                 return false;
-        for (char **n = names; *n && !found; n++)
-                found = strcmp(*n, "block") == 0 || xp_startswith(*n, "block:");
+        for (char **n = names; *n && !found; n++) {
+                if (strcmp(*n, "block") != 0 && !xp_startswith(*n, "block:"))
+                        continue;
+                /* read it through the root, so that `snapshot` keeps it:
+                 * the 2.6.18 link, or the directory */
+                char sub[PATH_MAX + 64], *target = NULL;
+                snprintf(sub, sizeof(sub), "%s/%s", path, *n);
+                found = xp_root_readlink(root, sub, &target) == 0 || xp_root_exists(root, sub);
+                free(target);
+        }
         xp_strv_free(names);
         return found;
 }
