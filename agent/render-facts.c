@@ -30,6 +30,7 @@ const struct xp_facts_key xp_facts_keys[] = {
         { "pv_block", "word or null", { xp_kstate_words, xp_pv_in_use_words } },
         { "pv_net", "word or null", { xp_kstate_words, xp_pv_in_use_words } },
         { "boot_summary", "word", { xp_check_status_words, xp_not_checked_words } },
+        { "cloud", "word", { xp_cloud_words } },
         { "warnings", "int", {} },
         { "error", "string", {} }, /* only in the object of a failed run */
 };
@@ -83,6 +84,7 @@ int xp_render_facts(const struct xp_report *r, bool wrap, FILE *out)
         add(o, "pv_block", xen ? xp_json_string(xp_report_pv_driver(r, XP_XM_BLKFRONT, "vbd")) : NULL);
         add(o, "pv_net", xen ? xp_json_string(xp_report_pv_driver(r, XP_XM_NETFRONT, "vif")) : NULL);
         add(o, "boot_summary", xp_json_string(xp_report_boot_summary(r)));
+        add(o, "cloud", xp_json_string(xp_cloud_to_string(r->cloud)));
         add(o, "warnings", xp_json_uint(xp_strv_length(r->warnings)));
         return facts_print(o, wrap, out);
 }

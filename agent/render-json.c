@@ -120,6 +120,18 @@ static json_object *json_root_filesystem(const struct xp_facts *f)
         return rootfs;
 }
 
+/* the "cloud" object, null when no cloud is known */
+static json_object *json_cloud(const struct xp_report *r)
+{
+        if (r->cloud == XP_CLOUD_NONE)
+                return NULL;
+        json_object *c = xp_json_object();
+        add(c, "id", xp_json_string(xp_cloud_to_string(r->cloud)));
+        add(c, "name", xp_json_string(xp_cloud_to_name(r->cloud)));
+        add(c, "evidence", xp_json_str(r->cloud_detail));
+        return c;
+}
+
 /* the "nested" object: could this system host HVM guests */
 static json_object *json_nested(const struct xp_report *r)
 {
@@ -177,6 +189,7 @@ int xp_render_json(const struct xp_report *r, const char *root, FILE *out)
         add(o, "xen", json_xen(r));
         add(o, "confidence", xp_json_string(xp_confidence_to_string(r->confidence)));
         add(o, "container", xp_json_str_or_null(f->container.name));
+        add(o, "cloud", json_cloud(r));
         add(o, "os", json_os(f));
         add(o, "live", xp_json_bool(r->live));
         add(o, "root", xp_json_str(root ? root : "/"));

@@ -30,9 +30,13 @@
 #define SRC "block"
 #define XEN_BLKIF_MAJOR 202
 
+/* An xvd name alone is no Xen PV disk: EC2's udev rules (amazon-ec2-utils
+ * 70-ec2-nvme-devices.rules, ebsnvme-id) name NVMe EBS volumes /dev/xvd*
+ * on Nitro, which is KVM.  xen-blkfront's disks have its major (202) or
+ * sit below a xen bus vbd device. */
 static enum xp_disk_kind kind_of(const char *name, unsigned major, const char *link)
 {
-        if (major == XEN_BLKIF_MAJOR || xp_startswith(name, "xvd"))
+        if (major == XEN_BLKIF_MAJOR || (xp_startswith(name, "xvd") && link && strstr(link, "/vbd-")))
                 return XP_DISK_XEN_PV;
         if (xp_startswith(name, "vd"))
                 return XP_DISK_VIRTIO;
@@ -174,12 +178,18 @@ static void read_disks(struct xp_ctx *ctx, struct xp_report *r)
                 if (xp_root_readlink(root, path, &v) == 0) {
                         snprintf(d->link, sizeof(d->link), "%s", v);
                         free(v);
-                        /* ".../block/sda/sda1": a partition sits below its disk */
+                        /* ".../block/sda/sda1": a partition sits below its disk,
+                         * which is a block device itself; an NVMe disk sits
+                         * below its controller (".../nvme/nvme0/nvme0n1"),
+                         * which is not */
                         char *last = strrchr(d->link, '/');
                         if (last && last > d->link) {
                                 *last = '\0';
                                 char *parent = strrchr(d->link, '/');
-                                d->partition = parent && strcmp(parent + 1, "block") != 0;
+                                char ppath[PATH_MAX];
+                                snprintf(ppath, sizeof(ppath), "sys/class/block/%s", parent ? parent + 1 : "");
+                                d->partition = parent && strcmp(parent + 1, "block") != 0 &&
+                                               (!xp_startswith(parent + 1, "nvme") || xp_root_exists(root, ppath));
                                 *last = '/';
                         }
                 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "probe.h"
 
@@ -112,7 +113,9 @@ static bool rule_xen_interfaces(struct state *s)
         s->xen_sources++;
         fire(s, "%s%s%s", s->f->xenbus.n_devs ? "xen bus devices" : "",
                        s->f->xenbus.n_devs && s->f->hv.xenfs == XP_ST_FOUND ? " and " : "",
-                       s->f->hv.xenfs == XP_ST_FOUND ? "xenfs (/proc/xen)" : "");
+                       s->f->hv.xenfs != XP_ST_FOUND ? ""
+                       : s->f->hv.proc_balloon ? "/proc/xen (the classic kernel's own, not xenfs)"
+                                               : "xenfs (/proc/xen)");
         return true;
 }
 
@@ -165,6 +168,7 @@ static bool rule_domu(struct state *s)
                 return fire(s, "no XENFEAT_dom0 bit and no control_d: an unprivileged domain");
         fire(s, "no dom0 evidence (%s, %s): %s", features_state(f), xenfs_state(f),
              f->hv.status == XP_ST_FOUND ? "taken for an unprivileged domain"
+             : f->xenbus.n_devs          ? "a guest that sees Xen only through its xen bus, CPUID or DMI is never dom0"
                                          : "a guest that sees Xen only through CPUID/DMI is never dom0");
         if (f->hv.status == XP_ST_FOUND)
                 xp_report_warn(s->r, "dom0 status is inferred: %s and %s", features_state(f), xenfs_state(f));
@@ -280,6 +284,71 @@ static bool rule_hvm_leaf_pvh(struct state *s)
         s->r->mode = XP_MODE_PVH;
         fire(s, "Xen's HVM CPUID leaf is filled (an HVM container) but there is no firmware and no platform device: PVH");
         return true;
+}
+
+/*
+ * With no firmware and no platform device HVM is out, and PVH is what is
+ * left besides PV; these facts rule PVH out, most decisive first (the
+ * first one is reported as the one that decided, the others as "also"):
+ *  - CPUID leaf 1 ecx[31] clear: CPUID reached the hardware.  In any HVM
+ *    container (PVH) CPUID always exits to Xen, which sets that bit
+ *    (xen/arch/x86/cpu-policy.c); only a PV guest without CPUID faulting
+ *    runs the instruction natively;
+ *  - the hypervisor: PVH appeared in Xen 4.4 (PVHv1, removed again), and
+ *    the PVH Linux boots (PVHv2) needs Xen 4.10;
+ *  - the kernel: Linux had no PVH before 3.14 (PVHv1, CONFIG_XEN_PVH), and
+ *    4.11 replaced it by PVHv2 (arch/x86/platform/pvh), which needs Xen 4.10;
+ *  - a classic xenlinux kernel-xen (a "xen" release with the classic
+ *    drivers' /proc/xen/balloon): its Xen support is a subarchitecture that
+ *    boots only as a PV domain;
+ *  - no "hypervisor" flag in /proc/cpuinfo from a kernel that knows it
+ *    (X86_FEATURE_HYPERVISOR, 2.6.28): the kernel's own CPUID saw no
+ *    hypervisor bit, which an HVM container cannot hide.
+ */
+static bool kernel_before(const struct xp_facts *f, unsigned a, unsigned b, unsigned c)
+{
+        const unsigned *v = f->kernel.rel_version;
+        return f->kernel.rel_known && (v[0] != a ? v[0] < a : v[1] != b ? v[1] < b : v[2] < c);
+}
+
+static size_t pvh_excluded_by(const struct xp_report *r, char *why, size_t len)
+{
+        const struct xp_facts *f = &r->facts;
+        const char *xv = xp_report_xen_version(r);
+        unsigned xa = 0, xb = 0;
+        bool xen_known = xv && xp_parse_xen_version(xv, &xa, &xb) == 0;
+        bool xen_before_410 = xen_known && (xa < 4 || (xa == 4 && xb < 10));
+        size_t n = 0, l = 0;
+#define WHY(...) (l += (size_t)snprintf(why + l, l < len ? len - l : 0, "%s", n++ == 0 ? "" : n == 2 ? "; also: " : "; "), \
+                  l += (size_t)snprintf(why + l, l < len ? len - l : 0, __VA_ARGS__))
+        if (f->cpuid.status == XP_ST_FOUND && f->cpuid.leaf1 && !f->cpuid.hv_bit)
+                WHY("CPUID leaf 1 ecx[31] is 0: CPUID reached the hardware, and in a PVH (HVM container) domain every CPUID exits to Xen, which sets that bit");
+        if (xen_known && (xa < 4 || (xa == 4 && xb < 4)))
+                WHY("Xen %s predates PVH (Xen 4.4 introduced it; the PVH Linux boots needs Xen 4.10)", xv);
+        if (kernel_before(f, 3, 14, 0))
+                WHY("kernel %s predates PVH in Linux (3.14; the PVH of today since 4.11)", f->kernel.release);
+        else if (!kernel_before(f, 4, 11, 0) && f->kernel.rel_known && xen_before_410 && !(xa < 4 || (xa == 4 && xb < 4)))
+                WHY("kernel %s boots only PVHv2 (Linux 4.11 removed PVHv1), which Xen %s cannot run (4.10 can)",
+                    f->kernel.release, xv);
+        if (f->hv.proc_balloon && strstr(f->kernel.release, "xen"))
+                WHY("kernel %s with the classic drivers' /proc/xen/balloon: a classic xenlinux kernel-xen, which boots only as a PV domain",
+                    f->kernel.release);
+        if (f->cpuinfo.status == XP_ST_FOUND && !f->cpuinfo.hypervisor && f->kernel.rel_known && !kernel_before(f, 2, 6, 28))
+                WHY("no hypervisor flag in proc/cpuinfo from kernel %s (which knows the flag since 2.6.28): its CPUID saw no hypervisor bit, which a PVH domain always sees",
+                    f->kernel.release);
+#undef WHY
+        return n;
+}
+
+static bool rule_pvh_excluded(struct state *s)
+{
+        char why[1024] = "";
+        if (s->mode_decided || s->r->hypervisor != XP_HV_XEN || pvh_excluded_by(s->r, why, sizeof(why)) == 0)
+                return false;
+        s->mode_decided = true;
+        s->r->mode = XP_MODE_PV;
+        return fire(s, "%s, and not PVH: %s",
+                    s->r->role == XP_ROLE_DOM0 ? "a dom0 is never HVM" : "no firmware and no platform device (not HVM)", why);
 }
 
 /* No direct mode reading at all: a best guess, with lowered confidence. */
@@ -487,6 +556,39 @@ static bool rule_container(struct state *s)
         return fire(s, "%s container (shares the host's kernel)", s->f->container.name);
 }
 
+/* ---- the cloud: named when the firmware or the hypervisor says it ---- */
+
+/* EC2 (docs.aws.amazon.com "Detect whether a host is an EC2 instance"): a
+ * system or Xen UUID starting "ec2"; Xen-based instances have hvmloader's
+ * DMI ("Xen" / "HVM domU") with a "*.amazon" BIOS version, Nitro-based ones
+ * DMI vendor "Amazon EC2" and KVM underneath (systemd's virt.c knows the
+ * vendor; "*.metal" products are bare metal). */
+static bool rule_cloud(struct state *s)
+{
+        struct xp_facts *f = s->f;
+        struct xp_report *r = s->r;
+        bool uuid = strncasecmp(f->hv.uuid, "ec2", 3) == 0, dmi_uuid = strncasecmp(f->dmi.product_uuid, "ec2", 3) == 0;
+        bool bios = strstr(f->dmi.bios_version, ".amazon") != NULL;
+        bool vendor = xp_startswith(f->dmi.sys_vendor, "Amazon EC2") || xp_startswith(f->dmi.bios_vendor, "Amazon EC2");
+        if (r->hypervisor == XP_HV_XEN && (uuid || dmi_uuid || bios))
+                r->cloud = XP_CLOUD_EC2_XEN;
+        else if (vendor)
+                r->cloud = r->hypervisor == XP_HV_NONE ? XP_CLOUD_EC2_METAL : XP_CLOUD_EC2_NITRO;
+        else
+                return false;
+        snprintf(r->cloud_detail, sizeof(r->cloud_detail), "%s%s%s%s%s%s%s%s%s",
+                 uuid ? "sys/hypervisor/uuid starts with ec2" : "",
+                 uuid && (dmi_uuid || bios || vendor) ? ", " : "",
+                 dmi_uuid ? "DMI product_uuid starts with EC2" : "",
+                 dmi_uuid && (bios || vendor) ? ", " : "",
+                 bios ? "BIOS version " : "", bios ? f->dmi.bios_version : "",
+                 bios && vendor ? ", " : "",
+                 vendor ? "DMI vendor \"Amazon EC2\" / " : "", vendor ? f->dmi.product_name : "");
+        if (r->cloud == XP_CLOUD_EC2_NITRO)
+                xp_report_note(r, "EC2 names EBS volumes /dev/xvd* or /dev/sd* by udev links to their NVMe disks (amazon-ec2-utils: 70-ec2-nvme-devices.rules, ebsnvme-id): those names are not Xen PV disks, and no xen bus is behind them");
+        return fire(s, "%s: %s", xp_cloud_to_name(r->cloud), r->cloud_detail);
+}
+
 /* ---- contradictions and advice ------------------------------------------ */
 
 static const char *disk_dev(const struct xp_facts *f)
@@ -551,7 +653,9 @@ static void check_pv_with_hvm_hardware(struct state *s)
 static void check_kernel_not_using_xen(struct state *s)
 {
         struct xp_facts *f = s->f;
-        if (xen(s) && f->hv.status != XP_ST_FOUND && (f->cpuid.xen || f->dmi.hv == XP_HV_XEN))
+        /* the classic PV-on-HVM drivers (kmod-xenpv) use Xen with no
+         * /sys/hypervisor at all: their xen bus says it */
+        if (xen(s) && f->hv.status != XP_ST_FOUND && (f->cpuid.xen || f->dmi.hv == XP_HV_XEN) && !any_frontend(f))
                 xp_report_warn(s->r, "CPUID/DMI show Xen but the kernel exposes nothing in /sys/hypervisor: the kernel is not using Xen (%s)",
                                f->kernel.nopv || f->kernel.xen_nopv ? "booted with nopv" : "built without Xen guest support, or nopv");
 }
@@ -685,6 +789,7 @@ static const struct {
         { "hvm-hardware", rule_hvm_hardware },
         { "features-pvh", rule_features_pvh },
         { "hvm-leaf-pvh", rule_hvm_leaf_pvh },
+        { "pvh-excluded", rule_pvh_excluded },
         { "no-firmware-pvh", rule_no_firmware_pvh },
         { "fallback-pv", rule_fallback_pv },
         { "pv-drivers-in-use", rule_pv_drivers_in_use },
@@ -695,6 +800,7 @@ static const struct {
         { "hypervisor-flag", rule_hypervisor_flag },
         { "bare-metal", rule_bare_metal },
         { "container", rule_container },
+        { "cloud", rule_cloud },
 };
 
 /* The contradictions and advice, in the order they are reported. */

@@ -381,6 +381,7 @@ static void analyze(struct xp_report *r, const struct xp_cpuid_set *set, const c
 
         const struct xp_cpuid_leaf *l1 = xp_cpuid_find(set, 1, false);
         if (l1) {
+                f->cpuid.leaf1 = true;
                 f->cpuid.hv_bit = l1->ecx & (1u << 31);
                 xp_evidence_add(r, SRC, "leaf 0x00000001 ecx[31]", XP_ST_FOUND, f->cpuid.hv_bit ? "1" : "0",
                                 "%s", f->cpuid.hv_bit ? "hypervisor present bit set: running under a hypervisor"

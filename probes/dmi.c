@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "probe.h"
 
@@ -47,6 +48,11 @@ static enum xp_hv lookup(const char *vendor, const char *product)
                         if (dmi_vendor_table[i].id == XP_HV_MICROSOFT &&
                             !strstr(product, "Virtual Machine"))
                                 continue; /* Surface laptops are not VMs */
+                        /* an EC2 bare-metal instance ("i3.metal", "m5.metal-48xl")
+                         * has the same vendor: systemd's detect_vm_dmi() */
+                        const char *metal = dmi_vendor_table[i].id == XP_HV_AMAZON ? strstr(product, ".metal") : NULL;
+                        if (metal && (metal[6] == '\0' || metal[6] == '-'))
+                                return XP_HV_NONE;
                         return dmi_vendor_table[i].id;
                 }
         return XP_HV_NONE;
@@ -81,6 +87,27 @@ static void read_field(struct xp_ctx *ctx, struct xp_report *r, const char *leaf
         (*found)++;
 }
 
+/* What names an EC2 instance (docs.aws.amazon.com, "Detect whether a host
+ * is an EC2 instance"): a product_uuid starting "EC2"/"ec2" (root-only on a
+ * live system: an unprivileged run simply has none, and that is not an
+ * unreadable source) and, on Nitro, an instance id as board_asset_tag. */
+static void read_cloud_fields(struct xp_ctx *ctx, struct xp_report *r)
+{
+        struct xp_dmi_facts *d = &r->facts.dmi;
+        struct xp_root *root = xp_ctx_root(ctx);
+        if (xp_root_read_leaf(root, "sys/class/dmi/id/product_uuid", d->product_uuid, sizeof(d->product_uuid)) < 0)
+                d->product_uuid[0] = '\0';
+        if (xp_root_read_leaf(root, "sys/class/dmi/id/board_asset_tag", d->board_asset_tag,
+                              sizeof(d->board_asset_tag)) < 0)
+                d->board_asset_tag[0] = '\0';
+        if (strncasecmp(d->product_uuid, "ec2", 3) == 0)
+                xp_evidence_add(r, SRC, "sys/class/dmi/id/product_uuid", XP_ST_FOUND, d->product_uuid,
+                                "starts with EC2: an Amazon EC2 instance (AWS: \"Detect whether a host is an EC2 instance\")");
+        if (xp_startswith(d->board_asset_tag, "i-"))
+                xp_evidence_add(r, SRC, "sys/class/dmi/id/board_asset_tag", XP_ST_FOUND, d->board_asset_tag,
+                                "an EC2 instance id: the asset tag of a Nitro-based instance");
+}
+
 static int run(struct xp_ctx *ctx, struct xp_report *r)
 {
         struct xp_facts *f = &r->facts;
@@ -89,6 +116,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
         read_field(ctx, r, "product_name", f->dmi.product_name, sizeof(f->dmi.product_name), &found);
         read_field(ctx, r, "bios_vendor", f->dmi.bios_vendor, sizeof(f->dmi.bios_vendor), &found);
         read_field(ctx, r, "bios_version", f->dmi.bios_version, sizeof(f->dmi.bios_version), &found);
+        read_cloud_fields(ctx, r);
         if (!found) {
                 f->dmi.status = XP_ST_ABSENT;
                 xp_evidence_add(r, SRC, "sys/class/dmi/id", XP_ST_ABSENT, NULL,

@@ -114,6 +114,20 @@ static const char *const disk_desc_table[_XP_DISK_MAX] = {
 };
 TABLE_LOOKUP(xp_disk_kind_to_description, enum xp_disk_kind, disk_desc_table)
 
+const char *const xp_cloud_words[_XP_CLOUD_MAX + 1] = {
+        [XP_CLOUD_NONE] = "none",           [XP_CLOUD_EC2_XEN] = "ec2-xen",
+        [XP_CLOUD_EC2_NITRO] = "ec2-nitro", [XP_CLOUD_EC2_METAL] = "ec2-metal",
+};
+TABLE_LOOKUP(xp_cloud_to_string, enum xp_cloud, xp_cloud_words)
+
+static const char *const cloud_name_table[_XP_CLOUD_MAX] = {
+        [XP_CLOUD_NONE] = "no known cloud",
+        [XP_CLOUD_EC2_XEN] = "Amazon EC2 (Xen-based instance)",
+        [XP_CLOUD_EC2_NITRO] = "Amazon EC2 (Nitro, KVM: not Xen)",
+        [XP_CLOUD_EC2_METAL] = "Amazon EC2 (bare-metal instance: no hypervisor)",
+};
+TABLE_LOOKUP(xp_cloud_to_name, enum xp_cloud, cloud_name_table)
+
 static const char *const xm_table[_XP_XM_MAX] = {
         [XP_XM_BLKFRONT] = "xen_blkfront",   [XP_XM_NETFRONT] = "xen_netfront",
         [XP_XM_PLATFORM_PCI] = "xen_platform_pci", [XP_XM_XENFS] = "xenfs",

@@ -17,6 +17,7 @@ struct xp_xenbus_dev {
         char nodename[96];
         char state[32];   /* "Connected" or the number as read */
         char driver[32];  /* bound driver, "" when none */
+        bool has_disk;    /* a gendisk below it ("block"): blkfront connected */
         bool connected;
         bool dom0_dm_nic; /* an unbound vif in dom0: the device model's default NIC */
 };
@@ -57,6 +58,8 @@ const char *xp_xen_module_name(enum xp_xen_module m); /* "xen_blkfront" */
 /* kernel probe: the running kernel's release, command line and config */
 struct xp_kernel_facts {
         char release[65];
+        unsigned rel_version[3];      /* 2.6.18 from "2.6.18-398.el5xen", when rel_known */
+        bool rel_known;
         char version[256];
         enum xp_status cmdline;
         char cmdline_text[4096];      /* as read (sanitized), for the modules probe */
@@ -83,11 +86,15 @@ struct xp_hv_facts {
         uint32_t features;
         char xen_version[32];         /* "4.17.5" from version/major.minor+extra */
         char capabilities[256];
+        char uuid[40];                /* sys/hypervisor/uuid */
         enum xp_status xenfs;         /* proc/xen/capabilities readable? */
         bool control_d;
         enum xp_status start_flags;   /* sys/hypervisor/start_flags (Linux 6.12+) */
         bool sif_initdomain, sif_privileged;
         uint32_t sif_unknown;         /* the unknownNN leaves that read 1 */
+        /* proc/xen/balloon: made by the classic xenlinux balloon driver
+         * only (pvops has its balloon in sysfs); proc/xen/privcmd */
+        bool proc_balloon, proc_privcmd;
 };
 
 /* cpuid probe */
@@ -100,6 +107,7 @@ struct xp_cpuid_facts {
         uint32_t xen_base;
         char xen_version[16];
         bool viridian;                /* "Microsoft Hv" at 0x40000000 + Xen above */
+        bool leaf1;                   /* leaf 1 was read */
         bool hv_bit;                  /* leaf 1 ECX bit 31 */
         bool hvm_leaf;                /* Xen HVM leaf (base+4) readable */
         uint32_t hvm_flags;
@@ -116,6 +124,8 @@ struct xp_dmi_facts {
         enum xp_status status;
         enum xp_hv hv;
         char sys_vendor[64], product_name[64], bios_vendor[64], bios_version[64];
+        char product_uuid[40];        /* "" when unreadable (root only) */
+        char board_asset_tag[64];     /* EC2 Nitro: the instance id */
 };
 
 /* modules probe: each Xen module's state, indexed by enum xp_xen_module */

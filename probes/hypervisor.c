@@ -70,6 +70,16 @@ int xp_parse_features(const char *s, uint32_t *ret)
         return 0;
 }
 
+int xp_parse_xen_version(const char *version, unsigned *major, unsigned *minor)
+{
+        unsigned v[3]; /* the same MAJOR.MINOR[.N] shape as a kernel release */
+        if (xp_parse_kernel_release(version, v) < 0)
+                return -EINVAL;
+        *major = v[0];
+        *minor = v[1];
+        return 0;
+}
+
 bool xp_hv_has_feature(const struct xp_hv_facts *hv, unsigned bit)
 {
         return hv->have_features && (hv->features & (1u << bit));
@@ -212,8 +222,31 @@ static void read_properties(struct xp_ctx *ctx, struct xp_report *r)
                                         : "no hvm-* capability: this Xen cannot create HVM or PVH guests");
         for (size_t i = 0; i < ELEMENTSOF(leaves); i++)
                 if (read_leaf(ctx, r, leaves[i].path, buf, sizeof(buf), false) == 0 &&
-                    (buf[0] || !leaves[i].skip_empty))
+                    (buf[0] || !leaves[i].skip_empty)) {
                         xp_evidence_add(r, SRC, leaves[i].path, XP_ST_FOUND, buf, "%s", leaves[i].meaning);
+                        if (i == 0) /* the cloud rule reads it: EC2 UUIDs start with "ec2" */
+                                snprintf(hv->uuid, sizeof(hv->uuid), "%.*s", (int)sizeof(hv->uuid) - 1, buf);
+                }
+}
+
+/*
+ * The classic (non-pvops) xenlinux kernels make /proc/xen themselves
+ * (drivers/xen/core/xen_proc.c): privcmd and capabilities from
+ * drivers/xen/privcmd/privcmd.c, xenbus from xenbus_dev.c, balloon from
+ * drivers/xen/balloon/balloon.c.  A pvops kernel has /proc/xen only as a
+ * xenfs mount, which has no balloon file (its balloon driver,
+ * drivers/xen/xen-balloon.c, is in sysfs).  The PV-on-HVM drivers built
+ * from the same tree (kmod-xenpv's xen-balloon) make it too.
+ */
+static void read_classic(struct xp_ctx *ctx, struct xp_report *r)
+{
+        struct xp_root *root = xp_ctx_root(ctx);
+        struct xp_hv_facts *hv = &r->facts.hv;
+        hv->proc_privcmd = xp_root_exists(root, "proc/xen/privcmd");
+        hv->proc_balloon = xp_root_exists(root, "proc/xen/balloon");
+        if (hv->proc_balloon)
+                xp_evidence_add(r, SRC, "proc/xen/balloon", XP_ST_FOUND, "(present)",
+                                "the classic xenlinux balloon driver's file: a classic Xen kernel (kernel-xen) or the PV-on-HVM drivers of that tree (xen-balloon); pvops kernels have none");
 }
 
 /* One start_flags leaf: 1 set, 0 clear, -EINVAL anything else. */
@@ -282,8 +315,10 @@ static void read_xenfs(struct xp_ctx *ctx, struct xp_report *r)
         if (e == 0) {
                 hv->xenfs = XP_ST_FOUND;
                 hv->control_d = strstr(caps, "control_d") != NULL;
+                bool classic = xp_root_exists(root, "proc/xen/balloon"); /* see read_classic() */
                 xp_evidence_add(r, SRC, "proc/xen/capabilities", XP_ST_FOUND, caps[0] ? caps : "(empty)", "%s",
                                 hv->control_d ? "control_d: this is the control domain (dom0)"
+                                : classic     ? "no control_d (the classic kernel's own /proc/xen, not xenfs): an unprivileged domain"
                                               : "xenfs mounted, no control_d: an unprivileged domain");
                 free(caps);
                 return;
@@ -292,6 +327,8 @@ static void read_xenfs(struct xp_ctx *ctx, struct xp_report *r)
         bool dir = xp_root_exists(root, "proc/xen");
         xp_evidence_add(r, SRC, "proc/xen/capabilities", hv->xenfs, NULL, "%s",
                         e != -ENOENT ? strerror(-e)
+                        : dir && xp_root_exists(root, "proc/xen/balloon")
+                                ? "proc/xen is the classic PV-on-HVM drivers' own directory (balloon only): no privcmd, so no capabilities file"
                         : dir        ? "proc/xen exists but xenfs is not mounted there (mount -t xenfs xenfs /proc/xen): dom0 status taken from the feature bits only"
                                      : "no /proc/xen (xenfs not available)");
 }
@@ -310,6 +347,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 read_start_flags(ctx, r);
         }
         read_xenfs(ctx, r);
+        read_classic(ctx, r);
         if (hv->status != XP_ST_FOUND && hv->xenfs != XP_ST_FOUND)
                 return 1;
         return 0;

@@ -40,6 +40,36 @@ char xp_parse_config_option(const char *config, const char *option)
         return 0;
 }
 
+/* One decimal number of at most 5 digits at *P, advancing it. */
+static int parse_num(const char **p, unsigned *ret)
+{
+        const char *s = *p;
+        unsigned v = 0;
+        int n = 0;
+        while (*s >= '0' && *s <= '9' && n < 6) {
+                v = v * 10 + (unsigned)(*s - '0');
+                s++;
+                n++;
+        }
+        if (n == 0 || n > 5)
+                return -EINVAL;
+        *p = s;
+        *ret = v;
+        return 0;
+}
+
+int xp_parse_kernel_release(const char *release, unsigned v[3])
+{
+        const char *p = release;
+        v[0] = v[1] = v[2] = 0;
+        if (parse_num(&p, &v[0]) < 0 || *p++ != '.' || parse_num(&p, &v[1]) < 0)
+                return -EINVAL;
+        /* the sublevel is optional, and what follows is free ("4.11.amazon") */
+        if (*p == '.' && (p++, parse_num(&p, &v[2]) < 0))
+                v[2] = 0;
+        return 0;
+}
+
 struct gunzip {
         char *out;
         size_t len;
@@ -235,6 +265,7 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 free(s);
                 free(v);
                 bool names_xen = strstr(f->kernel.release, "xen") != NULL;
+                f->kernel.rel_known = xp_parse_kernel_release(f->kernel.release, f->kernel.rel_version) == 0;
                 xp_evidence_add(r, SRC, "proc/sys/kernel/osrelease", XP_ST_FOUND, f->kernel.release,
                                 "%s", names_xen ? "kernel release names xen (a xenified or -xen flavour kernel)"
                                                 : "no \"xen\" in the release: the old `uname -a | grep xen` heuristic says \"not Xen\" here, which is wrong for every pvops kernel (Xen support is in the generic kernel since 2.6.37/3.0)");

@@ -47,6 +47,15 @@ enum xp_kstate {
         XP_KS_MISSING,  /* not built at all */
         _XP_KS_MAX,
 };
+/* The cloud a guest runs in, when the firmware or the hypervisor names
+ * it (probes/classify.c, rule "cloud"). */
+enum xp_cloud {
+        XP_CLOUD_NONE,
+        XP_CLOUD_EC2_XEN,    /* Xen-based EC2 instance (t2, m4, c4, ...) */
+        XP_CLOUD_EC2_NITRO,  /* Nitro: KVM, not Xen */
+        XP_CLOUD_EC2_METAL,  /* EC2 bare-metal instance (*.metal) */
+        _XP_CLOUD_MAX,
+};
 enum xp_disk_kind {
         XP_DISK_UNKNOWN,
         XP_DISK_XEN_PV,     /* xvd*, major 202, xen-blkfront */
@@ -70,6 +79,7 @@ extern const char *const xp_role_words[_XP_ROLE_MAX + 1];
 extern const char *const xp_confidence_words[_XP_CONF_MAX + 1];
 extern const char *const xp_kstate_words[_XP_KS_MAX + 1];
 extern const char *const xp_disk_kind_words[_XP_DISK_MAX + 1];
+extern const char *const xp_cloud_words[_XP_CLOUD_MAX + 1];
 /* What xp_report_verdict() (report.h) returns besides xp_mode_words:
  * "dom0-pv", "dom0-pvh" (NULL-terminated) */
 extern const char *const xp_verdict_dom0_words[];
@@ -85,3 +95,5 @@ const char *xp_confidence_to_string(enum xp_confidence c);
 const char *xp_kstate_to_string(enum xp_kstate k);
 const char *xp_disk_kind_to_string(enum xp_disk_kind k);
 const char *xp_disk_kind_to_description(enum xp_disk_kind k);
+const char *xp_cloud_to_string(enum xp_cloud c);
+const char *xp_cloud_to_name(enum xp_cloud c); /* "Amazon EC2 (Nitro, KVM: not Xen)" */

@@ -472,6 +472,43 @@ static enum xp_kstate module_state(const char *loaded, const struct module_index
         return st;
 }
 
+/* The classic PV-on-HVM drivers (unmodified_drivers/linux-2.6 of the
+ * xenlinux tree, packaged as RHEL 5/6's kmod-xenpv and installed under
+ * lib/modules/RELEASE/extra or weak-updates) name their frontends
+ * differently: their xen-vbd and xen-vnif do what xen-blkfront and
+ * xen-netfront do, as the classic kernel-xen's own xenblk and xennet
+ * (RHEL 5: mkinitrd --with=xenblk).  xen-platform-pci has the same name
+ * in both. */
+static const struct {
+        enum xp_xen_module m;
+        const char *name, *what;
+} classic_names[] = {
+        { XP_XM_BLKFRONT, "xenblk", "the classic xenlinux PV block frontend (kernel-xen's xenblk), in place of xen-blkfront" },
+        { XP_XM_NETFRONT, "xennet", "the classic xenlinux PV network frontend (kernel-xen's xennet), in place of xen-netfront" },
+        { XP_XM_BLKFRONT, "xen_vbd", "the classic PV-on-HVM block frontend (kmod-xenpv), in place of xen-blkfront" },
+        { XP_XM_NETFRONT, "xen_vnif", "the classic PV-on-HVM network frontend (kmod-xenpv), in place of xen-netfront" },
+};
+
+/* Module M's state under its classic name when that one is there and the
+ * pvops name is not loaded or built in; NAME and HOW then name it. */
+static enum xp_kstate classic_state(const char *loaded, const struct module_index *ix, enum xp_xen_module m,
+                                    enum xp_kstate st, const char **name, const char **how, const char **what)
+{
+        for (size_t i = 0; i < ELEMENTSOF(classic_names); i++) {
+                if (classic_names[i].m != m || st == XP_KS_LOADED || st == XP_KS_BUILTIN)
+                        continue;
+                const char *h;
+                enum xp_kstate cst = module_state(loaded, ix, classic_names[i].name, &h);
+                if (cst == XP_KS_LOADED || (cst == XP_KS_MODULE && st != XP_KS_MODULE)) {
+                        *name = classic_names[i].name;
+                        *how = cst == XP_KS_LOADED ? "listed in proc/modules" : h;
+                        *what = classic_names[i].what;
+                        return cst;
+                }
+        }
+        return st;
+}
+
 /* Each Xen module's state, as facts and evidence, and what lsmod would
  * have said about them. */
 static void report_states(struct xp_report *r, const char *loaded, const struct module_index *ix)
@@ -481,15 +518,17 @@ static void report_states(struct xp_report *r, const char *loaded, const struct 
         char path[96];
 
         for (int m = 0; m < _XP_XM_MAX; m++) {
-                const char *name = xp_xen_module_name(m), *how;
+                const char *name = xp_xen_module_name(m), *how, *classic = NULL;
                 enum xp_kstate st = module_state(loaded, ix, name, &how);
+                st = classic_state(loaded, ix, m, st, &name, &how, &classic);
                 seen_xen_loaded += st == XP_KS_LOADED;
                 seen_builtin += st == XP_KS_BUILTIN;
                 mf->state[m] = st;
                 if (st == XP_KS_UNKNOWN || (st == XP_KS_MISSING && !mf->blacklisted[m]))
                         continue; /* absent drivers are summarized below, not listed one by one */
                 snprintf(path, sizeof(path), "module %s", name);
-                xp_evidence_add(r, SRC, path, XP_ST_FOUND, xp_kstate_to_string(st), "%s%s%s", how,
+                xp_evidence_add(r, SRC, path, XP_ST_FOUND, xp_kstate_to_string(st), "%s%s%s%s%s", how,
+                                classic ? ": " : "", classic ? classic : "",
                                 mf->blacklisted[m] ? "; BLACKLISTED in modprobe.d" : "",
                                 mf->install_disabled[m] ? "; disabled by an 'install ... /bin/false' line" : "");
         }

@@ -100,6 +100,12 @@ bool xp_hv_has_feature(const struct xp_hv_facts *hv, unsigned bit);
 /* The probes' text parsers, shared with the commands and the unit tests. */
 int xp_parse_features(const char *s, uint32_t *ret);
 enum xp_guest_type xp_parse_guest_type(const char *s);
+/* "2.6.18-398.el5xen" -> {2, 6, 18}, "6.1.0-50-amd64" -> {6, 1, 0}; a
+ * missing or non-numeric sublevel ("3.0-1", "4.11.amazon") reads 0.  -EINVAL when it does not start with
+ * MAJOR.MINOR. */
+int xp_parse_kernel_release(const char *release, unsigned v[3]);
+/* "3.1.2-398.el5" or "4.17.5" -> MAJOR, MINOR; -EINVAL otherwise */
+int xp_parse_xen_version(const char *version, unsigned *major, unsigned *minor);
 int xp_parse_cpuinfo_flags(const char *text, bool *hv, bool *vmx, bool *svm);
 char xp_parse_config_option(const char *config, const char *option); /* 'y','m','n' or 0 */
 int xp_parse_mountinfo_root(const char *text, char *src, size_t srclen, char *fstype,

@@ -43,6 +43,8 @@ struct xp_report {
         bool nested_hvm_capable; /* dom0: capabilities list hvm-* */
         struct xp_boot boot;     /* boot readiness, when probed */
         bool can_host_hvm;       /* domU/none: vmx or svm visible */
+        enum xp_cloud cloud;     /* the cloud, when known */
+        char cloud_detail[256];  /* the facts that named it */
 };
 
 struct xp_report *xp_report_new(void) _must_check_;

@@ -53,9 +53,35 @@ static const char *dev_meaning(const struct xp_xenbus_dev *x)
 {
         if (x->dom0_dm_nic)
                 return "in dom0: the device model's default NIC, not a device the toolstack configured (QEMU 9.0+'s xenpv machine, which the init script starts for dom0 without -nodefaults, offers it through its qnic backend); nothing needs a frontend driver for it";
+        if (x->connected && !x->state[0])
+                return "PV frontend bound and its disk made (this kernel's xen bus has no state attribute; blkfront adds the disk once connected): PV driver in use";
+        if (x->driver[0] && !x->state[0] && !x->connected)
+                return "PV frontend bound; this kernel's xen bus has no state attribute (the classic xenbus), so whether it connected is not known";
         return x->connected  ? "PV frontend connected to its backend: PV driver in use"
                : x->driver[0] ? "PV frontend bound but not connected"
                               : "PV device offered by the toolstack but no frontend driver bound";
+}
+
+/* Does the xen bus device DEV have a disk linked into it? */
+static bool has_disk(struct xp_root *root, const char *dev)
+{
+        char path[PATH_MAX], **names = NULL;
+        bool found = false;
+        snprintf(path, sizeof(path), "sys/bus/xen/devices/%s", dev);
+        if (xp_root_list_dir(root, path, &names) < 0)
+                return false;
+        for (char **n = names; *n && !found; n++) {
+                if (strcmp(*n, "block") != 0 && !xp_startswith(*n, "block:"))
+                        continue;
+                /* read it through the root, so that `snapshot` keeps it:
+                 * the 2.6.18 link, or the directory */
+                char sub[PATH_MAX + 64], *target = NULL;
+                snprintf(sub, sizeof(sub), "%s/%s", path, *n);
+                found = xp_root_readlink(root, sub, &target) == 0 || xp_root_exists(root, sub);
+                free(target);
+        }
+        xp_strv_free(names);
+        return found;
 }
 
 static int run(struct xp_ctx *ctx, struct xp_report *r)
@@ -97,7 +123,16 @@ static int run(struct xp_ctx *ctx, struct xp_report *r)
                 char path[PATH_MAX];
                 snprintf(path, sizeof(path), "sys/bus/xen/devices/%s", *d);
                 (void)xp_root_read_driver(root, path, x->driver, sizeof(x->driver));
-                x->connected = state_connected(x->state) && x->driver[0];
+                /* the classic xenbus (linux-2.6.18-xen drivers/xen/xenbus/
+                 * xenbus_probe.c) exports nodename, devtype and modalias but
+                 * no state: there a disk below the device tells, since
+                 * blkfront adds its gendisk only once the backend connected
+                 * (connect() -> xlvbd_add()) and the driver core links it
+                 * into the device: "block:xvda" in 2.6.18
+                 * (fs/partitions/check.c disk_sysfs_symlinks()), a "block"
+                 * directory since the block class (2.6.25) */
+                x->has_disk = has_disk(root, *d);
+                x->connected = x->driver[0] && (state_connected(x->state) || (!x->state[0] && x->has_disk));
                 /* tools/hotplug/Linux/init.d/xencommons.in starts
                  * "qemu -xen-domid 0 -xen-attach -M xenpv" without
                  * -nodefaults; QEMU 9.0+ gives that machine the default NIC

@@ -530,3 +530,128 @@ DEFINE_TEST(classify_nested_note_from_dmi)
         xp_report_free(r);
         return 0;
 }
+
+/* A classic xenlinux PV domU as tests/roots/xen31-domU-pv-rhel5-classic
+ * has it: sys/hypervisor without guest_type or features, no DMI, no PCI. */
+static struct xp_report *classic_base(const char *xen_version, const char *release)
+{
+        struct xp_report *r = xp_report_new();
+        struct xp_facts *f = &r->facts;
+        f->hv.status = XP_ST_FOUND;
+        snprintf(f->hv.type, sizeof(f->hv.type), "xen");
+        snprintf(f->hv.xen_version, sizeof(f->hv.xen_version), "%s", xen_version);
+        f->hv.xenfs = XP_ST_FOUND;
+        snprintf(f->kernel.release, sizeof(f->kernel.release), "%s", release);
+        f->kernel.rel_known = xp_parse_kernel_release(release, f->kernel.rel_version) == 0;
+        f->dmi.status = XP_ST_ABSENT;
+        f->pci.status = XP_ST_ABSENT;
+        return r;
+}
+
+DEFINE_TEST(classify_pvh_excluded_by_xen_version)
+{
+        /* Xen 3.1 has no PVH (Xen 4.4 introduced it): PV, not the no-firmware guess */
+        struct xp_report *r = classic_base("3.1.2-398.el5", "2.6.18-398.el5xen");
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "pv");
+        CHECK(fired(r, "pvh-excluded"));
+        CHECK(!fired(r, "no-firmware-pvh"));
+        CHECK(strstr(rule_detail(r, "pvh-excluded"), "not PVH: Xen 3.1.2-398.el5 predates PVH") != NULL);
+        CHECK(!has_warning(r, "best guess"));
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_pvh_excluded_by_cpuid_first)
+{
+        /* the hardware's CPUID answer decides before the versions */
+        struct xp_report *r = classic_base("3.4.3", "2.6.32.12-0.7-xen");
+        r->facts.cpuid.status = XP_ST_FOUND;
+        r->facts.cpuid.leaf1 = true;
+        r->facts.cpuid.hv_bit = false;
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "pv");
+        CHECK(strstr(rule_detail(r, "pvh-excluded"), "not PVH: CPUID leaf 1 ecx[31] is 0") != NULL);
+        CHECK(strstr(rule_detail(r, "pvh-excluded"), "also: Xen 3.4.3 predates PVH") != NULL);
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_pvh_excluded_new_kernel_old_xen)
+{
+        /* Linux 4.11+ boots only PVHv2, which Xen 4.8 cannot run */
+        struct xp_report *r = classic_base("4.8.5", "4.19.0-27-amd64");
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "pv");
+        CHECK(strstr(rule_detail(r, "pvh-excluded"), "boots only PVHv2") != NULL);
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_pvh_possible_keeps_guess)
+{
+        /* Xen 4.17 and Linux 6.1, nothing else: PVH stays possible, the
+         * guess (with its warning) is still the answer */
+        struct xp_report *r = classic_base("4.17.5", "6.1.0-50-amd64");
+        r->facts.cpuinfo.status = XP_ST_FOUND;
+        r->facts.cpuinfo.hypervisor = true;
+        xp_classify(r);
+        CHECK(!fired(r, "pvh-excluded"));
+        CHECK(fired(r, "no-firmware-pvh"));
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_classic_pv_on_hvm_no_state)
+{
+        /* kmod-xenpv: no sys/hypervisor, the platform device and a vbd with
+         * a disk but no state attribute (the xenbus probe marks it
+         * connected): PVHVM, and no "kernel is not using Xen" warning */
+        struct xp_report *r = xp_report_new();
+        struct xp_facts *f = &r->facts;
+        f->hv.status = XP_ST_ABSENT;
+        f->dmi.status = XP_ST_ABSENT;
+        with_platform(f);
+        add_frontend(f, "vbd", true);
+        f->xenbus.devs[0].state[0] = '\0';
+        f->xenbus.devs[0].has_disk = true;
+        xp_classify(r);
+        CHECK_STREQ(xp_report_verdict(r), "pvhvm");
+        CHECK(!has_warning(r, "is not using Xen"));
+        xp_report_free(r);
+        return 0;
+}
+
+DEFINE_TEST(classify_cloud_ec2)
+{
+        struct xp_report *r = xen_base("HVM", 0x2705);
+        snprintf(r->facts.dmi.bios_version, sizeof(r->facts.dmi.bios_version), "4.11.amazon");
+        xp_classify(r);
+        CHECK(r->cloud == XP_CLOUD_EC2_XEN);
+        xp_report_free(r);
+
+        /* Nitro: DMI "Amazon EC2", CPUID KVM */
+        r = xp_report_new();
+        r->facts.cpuid.status = XP_ST_FOUND;
+        r->facts.cpuid.hv = XP_HV_KVM;
+        snprintf(r->facts.cpuid.sig, sizeof(r->facts.cpuid.sig), "KVMKVMKVM");
+        r->facts.dmi.status = XP_ST_FOUND;
+        r->facts.dmi.hv = XP_HV_AMAZON;
+        snprintf(r->facts.dmi.sys_vendor, sizeof(r->facts.dmi.sys_vendor), "Amazon EC2");
+        xp_classify(r);
+        CHECK(r->hypervisor == XP_HV_KVM);
+        CHECK(r->cloud == XP_CLOUD_EC2_NITRO);
+        xp_report_free(r);
+
+        /* a metal instance: the DMI probe gives XP_HV_NONE for "*.metal" */
+        r = xp_report_new();
+        r->facts.cpuid.status = XP_ST_FOUND;
+        r->facts.dmi.status = XP_ST_FOUND;
+        snprintf(r->facts.dmi.sys_vendor, sizeof(r->facts.dmi.sys_vendor), "Amazon EC2");
+        snprintf(r->facts.dmi.product_name, sizeof(r->facts.dmi.product_name), "i3.metal");
+        xp_classify(r);
+        CHECK(r->hypervisor == XP_HV_NONE);
+        CHECK(r->cloud == XP_CLOUD_EC2_METAL);
+        xp_report_free(r);
+        return 0;
+}

@@ -128,3 +128,23 @@ DEFINE_TEST(sanitize_hostile)
         free(s);
         return 0;
 }
+
+DEFINE_TEST(parse_kernel_release)
+{
+        unsigned v[3];
+        CHECK(xp_parse_kernel_release("2.6.18-398.el5xen", v) == 0);
+        CHECK(v[0] == 2 && v[1] == 6 && v[2] == 18);
+        CHECK(xp_parse_kernel_release("2.6.16.60-0.21-xen", v) == 0);
+        CHECK(v[0] == 2 && v[1] == 6 && v[2] == 16);
+        CHECK(xp_parse_kernel_release("6.1.0-50-amd64", v) == 0);
+        CHECK(v[0] == 6 && v[1] == 1 && v[2] == 0);
+        CHECK(xp_parse_kernel_release("3.0-1", v) == 0);
+        CHECK(v[0] == 3 && v[1] == 0 && v[2] == 0);
+        CHECK(xp_parse_kernel_release("linux", v) == -EINVAL);
+        CHECK(xp_parse_kernel_release("6", v) == -EINVAL);
+        CHECK(xp_parse_kernel_release("123456.1", v) == -EINVAL);
+        unsigned a, b;
+        CHECK(xp_parse_xen_version("3.1.2-398.el5", &a, &b) == 0 && a == 3 && b == 1);
+        CHECK(xp_parse_xen_version("4.11.amazon", &a, &b) == 0 && a == 4 && b == 11);
+        return 0;
+}
