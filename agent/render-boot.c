@@ -71,6 +71,40 @@ json_object *xp_json_image(const struct xp_image *img, const char *path)
         return o;
 }
 
+/* an address as "0x..." (a JSON number loses 64-bit precision), or null */
+static json_object *json_addr(bool have, uint64_t v)
+{
+        char b[24];
+        snprintf(b, sizeof(b), "%#llx", (unsigned long long)v);
+        return have ? xp_json_string(b) : NULL;
+}
+
+static json_object *json_notes(const struct xp_kernel_notes *n)
+{
+        static const char *const st[] = { [XP_NOTES_UNREAD] = "unread", [XP_NOTES_FOUND] = "read",
+                                           [XP_NOTES_ERROR] = "error" };
+        bool read = n->status == XP_NOTES_FOUND;
+        json_object *o = xp_json_object();
+        xp_json_add(o, "status", xp_json_string(st[n->status]));
+        xp_json_add(o, "format", xp_json_str_or_null(n->format));
+        xp_json_add(o, "error", xp_json_str_or_null(n->error));
+        xp_json_add(o, "elf_class", read ? xp_json_int(n->elf_class) : NULL);
+        xp_json_add(o, "machine", read ? xp_json_int(n->machine) : NULL);
+        xp_json_add(o, "elf_bytes_read", read ? xp_json_uint(n->elf_bytes) : NULL);
+        xp_json_add(o, "count", read ? xp_json_int(n->n_xen) : NULL);
+        xp_json_add(o, "entry", json_addr(n->has_entry, n->entry));
+        xp_json_add(o, "hypercall_page", json_addr(n->has_hypercall_page, n->hypercall_page));
+        xp_json_add(o, "phys32_entry", json_addr(n->has_phys32, n->phys32_entry));
+        xp_json_add(o, "guest_os", xp_json_str_or_null(n->guest_os));
+        xp_json_add(o, "xen_version", xp_json_str_or_null(n->xen_version));
+        xp_json_add(o, "loader", xp_json_str_or_null(n->loader));
+        xp_json_add(o, "features", xp_json_str_or_null(n->features));
+        xp_json_add(o, "supported_features", json_addr(n->has_supported, n->supported_features));
+        xp_json_add(o, "pv_capable", read ? xp_json_bool(xp_notes_pv_capable(n, NULL, 0)) : NULL);
+        xp_json_add(o, "pvh_capable", read ? xp_json_bool(xp_notes_pvh_capable(n, NULL, 0)) : NULL);
+        return o;
+}
+
 json_object *xp_json_boot(const struct xp_boot *b)
 {
         json_object *o = xp_json_object();
@@ -91,11 +125,14 @@ json_object *xp_json_boot(const struct xp_boot *b)
                 xp_json_add(ko, "paired_by", xp_json_str_or_null(k->paired_by));
                 xp_json_add(ko, "running", xp_json_bool(k->running));
                 xp_json_add(ko, "config", xp_json_str_or_null(k->config_path));
+                xp_json_add(ko, "xen_notes", json_notes(&k->notes));
                 json_object *modes = xp_json_object();
                 for (int m = 0; m < _XP_BOOT_MAX; m++) {
                         json_object *mo = xp_json_object();
                         xp_json_add(mo, "status", xp_json_string(xp_check_status_to_string(k->mode[m])));
                         xp_json_add(mo, "detail", xp_json_str_or_null(k->mode_why[m]));
+                        const char *src = xp_cap_source_to_string(k->mode_source[m]);
+                        xp_json_add(mo, "source", src ? xp_json_string(src) : NULL);
                         xp_json_add(modes, xp_boot_mode_to_string(m), mo);
                 }
                 xp_json_add(ko, "modes", modes);
@@ -216,8 +253,13 @@ int xp_render_boot_text(const struct xp_boot *b, FILE *out)
                         const char *st = k->mode[m] == XP_CHECK_OK ? "ready" : k->mode[m] == XP_CHECK_MISSING ? "NOT READY" : "unknown";
                         snprintf(label, sizeof(label), "    %-4s %-10s ", xp_boot_mode_to_string(m), st);
                         const char *why = k->mode_why[m];
+                        const char *src = k->mode_source[m] == XP_CAP_NOTES ? "the kernel's ELF notes"
+                                          : k->mode_source[m] == XP_CAP_CONFIG ? k->config_path : NULL;
                         if (why && strcmp(why, "ready") != 0)
-                                put(out, label, "", why);
+                                putf(out, label, "%s%s%s%s", why, src ? " (capability from " : "", src ? src : "",
+                                     src ? ")" : "");
+                        else if (src)
+                                putf(out, "", "    %-4s %-10s (capability from %s)", xp_boot_mode_to_string(m), st, src);
                         else
                                 fprintf(out, "    %-4s %s\n", xp_boot_mode_to_string(m), st);
                 }

@@ -104,6 +104,41 @@ struct xp_image *xp_image_free(struct xp_image *img);
 #define XP_MAX_KERNELS 16
 
 enum xp_boot_mode { XP_BOOT_PV, XP_BOOT_PVH, XP_BOOT_HVM, _XP_BOOT_MAX };
+
+/* The Xen ELF notes of an installed kernel image, the notes Xen's loader
+ * decides from (xen/include/public/elfnote.h; libelf-dominfo.c), read from
+ * the vmlinux inside a bzImage, a compressed or a plain ELF vmlinux
+ * (probes/boot/elfnotes.c).  Strings are sanitized (printable ASCII). */
+enum xp_notes_status {
+        XP_NOTES_UNREAD,  /* not tried (no image) */
+        XP_NOTES_FOUND,   /* the ELF was read: N_XEN Xen notes (maybe 0) */
+        XP_NOTES_ERROR,   /* not a kernel image we read, or damaged: ERROR */
+};
+struct xp_kernel_notes {
+        enum xp_notes_status status;
+        char format[32];           /* "bzImage, xz payload", "ELF", "gzip ELF" */
+        char error[256];
+        unsigned elf_class;        /* 32 or 64 */
+        unsigned machine;          /* e_machine: 62 x86-64, 3 i386 */
+        unsigned n_xen;            /* notes of name "Xen" */
+        bool has_entry, has_phys32, has_hypercall_page, has_supported;
+        uint64_t entry;            /* XEN_ELFNOTE_ENTRY: the PV entry point */
+        uint64_t phys32_entry;     /* XEN_ELFNOTE_PHYS32_ENTRY: the PVH entry point */
+        uint64_t hypercall_page;
+        uint32_t supported_features; /* XEN_ELFNOTE_SUPPORTED_FEATURES, word 0 */
+        char guest_os[32], xen_version[32], loader[32];
+        char features[160];        /* XEN_ELFNOTE_FEATURES */
+        uint64_t elf_bytes;        /* bytes of the ELF decoded (or read) to reach the notes */
+};
+/* Xen's own rules on the notes (libelf-dominfo.c elf_xen_note_check,
+ * xg_dom_elfloader.c): can it be loaded as a PV domU / into a PVH
+ * container?  WHY (LEN bytes) says what is missing when not. */
+bool xp_notes_pv_capable(const struct xp_kernel_notes *n, char *why, size_t len);
+bool xp_notes_pvh_capable(const struct xp_kernel_notes *n, char *why, size_t len);
+
+/* Where a mode's kernel capability came from. */
+enum xp_cap_source { XP_CAP_NONE, XP_CAP_NOTES, XP_CAP_CONFIG, _XP_CAP_MAX };
+const char *xp_cap_source_to_string(enum xp_cap_source s); /* NULL, "elf-notes", "config" */
 const char *xp_boot_mode_to_string(enum xp_boot_mode m); /* "pv", "pvh", "hvm" */
 
 struct xp_boot_kernel {
@@ -114,11 +149,13 @@ struct xp_boot_kernel {
         bool running;               /* the kernel the facts were read from */
         char config_path[256];      /* "" when no config was found */
         char cfg_pv, cfg_pvh, cfg_pvhvm, cfg_platform, cfg_blkfront, cfg_netfront; /* 'y' 'm' 'n' 0 */
+        struct xp_kernel_notes notes; /* the image's own Xen ELF notes */
         enum xp_kstate disk_blkfront; /* on-disk lib/modules/V (libkmod) */
         struct xp_image *image;     /* NULL without initrd */
         struct xp_checks checks;    /* kernel-level checks (config, pairing) */
         enum xp_check_status mode[_XP_BOOT_MAX];
         char *mode_why[_XP_BOOT_MAX]; /* what blocks or limits each mode */
+        enum xp_cap_source mode_source[_XP_BOOT_MAX]; /* the kernel's capability, from */
 };
 
 struct xp_boot {

@@ -173,3 +173,14 @@ int xp_scan_evaluate(struct xp_scan *s) _must_check_;
 /* Find KEY= in the .modinfo section of the ELF module in DATA. */
 int xp_modinfo_get(const uint8_t *data, size_t len, const char *key, char *buf,
                    size_t buflen) _must_check_;
+
+/* ------------------------------------------------------- kernel ELF notes */
+
+/* Read the Xen ELF notes of the kernel image PATH below ROOT (an x86
+ * bzImage, a compressed or a plain ELF vmlinux) into *N; N->status and
+ * N->error say what was found.  0, or -ENOMEM. */
+int xp_kernel_notes_read(struct xp_ctx *ctx, struct xp_root *root, const char *path,
+                         struct xp_kernel_notes *n) _must_check_;
+/* The same on an ELF (or the first LEN bytes of one) in memory, for tests
+ * and fuzzers: 0 with N->status FOUND, -EBADMSG (N->error) when damaged. */
+int xp_elf_notes_parse(const uint8_t *data, size_t len, struct xp_kernel_notes *n) _must_check_;

@@ -801,19 +801,42 @@ struct mode_option {
         const char *opt;
 };
 
-/* One mode on top of the shared status ST: its kernel option, the
+/* Can the kernel itself boot in mode T->m?  PV and PVH from its Xen ELF
+ * notes when they were read (what Xen's loader decides from), else from
+ * its config; HVM from the config (any kernel starts under firmware, the
+ * config says whether it finds the PV drivers). */
+static enum xp_check_status kernel_capability(const struct xp_boot_kernel *k, const struct mode_option *t,
+                                              struct why *why, enum xp_cap_source *src)
+{
+        if (t->m != XP_BOOT_HVM && k->notes.status == XP_NOTES_FOUND) {
+                char b[256];
+                *src = XP_CAP_NOTES;
+                if (t->m == XP_BOOT_PV ? xp_notes_pv_capable(&k->notes, b, sizeof(b))
+                                       : xp_notes_pvh_capable(&k->notes, b, sizeof(b)))
+                        return XP_CHECK_OK;
+                why_add(why, "%s; ", b);
+                return XP_CHECK_MISSING;
+        }
+        *src = t->cfg ? XP_CAP_CONFIG : XP_CAP_NONE;
+        if (!t->cfg) {
+                why_add(why, "no kernel config to tell %s%s; ", t->opt,
+                        t->m != XP_BOOT_HVM ? " and the kernel's ELF notes unreadable" : "");
+                return XP_CHECK_CANNOT_VERIFY;
+        }
+        if (t->cfg != 'y') {
+                why_add(why, "%s is not set in %s; ", t->opt, k->config_path);
+                return XP_CHECK_MISSING;
+        }
+        return XP_CHECK_OK;
+}
+
+/* One mode on top of the shared status ST: the kernel's capability, the
  * platform PCI driver for HVM, pygrub and the console for PV. */
-static enum xp_check_status mode_readiness(const struct xp_boot *b, const struct xp_boot_kernel *k,
+static enum xp_check_status mode_readiness(const struct xp_boot *b, struct xp_boot_kernel *k,
                                            const struct mode_option *t, enum xp_check_status st,
                                            struct why *why)
 {
-        if (!t->cfg) {
-                st = xp_check_status_worse(st, XP_CHECK_CANNOT_VERIFY);
-                why_add(why, "no kernel config to tell %s; ", t->opt);
-        } else if (t->cfg != 'y') {
-                st = XP_CHECK_MISSING;
-                why_add(why, "%s is not set in %s; ", t->opt, k->config_path);
-        }
+        st = xp_check_status_worse(st, kernel_capability(k, t, why, &k->mode_source[t->m]));
         if (t->m == XP_BOOT_HVM && t->cfg == 'y' && k->cfg_platform && k->cfg_platform != 'y') {
                 /* platform-pci.c: unplugs the emulated disks and starts
                  * xenbus in an HVM guest */
@@ -861,6 +884,69 @@ static int modes(struct xp_boot *b, struct xp_boot_kernel *k)
         return 0;
 }
 
+/* "GUEST_OS "linux", ..., PHYS32_ENTRY 0x1000850": the notes Xen decides from */
+static void notes_summary(const struct xp_kernel_notes *n, char *out, size_t len)
+{
+        int l = snprintf(out, len, "GUEST_OS \"%s\", XEN_VERSION \"%s\", LOADER \"%s\"", n->guest_os,
+                         n->xen_version, n->loader);
+        if (l > 0 && (size_t)l < len && n->has_entry)
+                l += snprintf(out + l, len - (size_t)l, ", ENTRY %#llx", (unsigned long long)n->entry);
+        if (l > 0 && (size_t)l < len && n->has_hypercall_page)
+                l += snprintf(out + l, len - (size_t)l, ", HYPERCALL_PAGE %#llx", (unsigned long long)n->hypercall_page);
+        if (l > 0 && (size_t)l < len && n->has_phys32)
+                l += snprintf(out + l, len - (size_t)l, ", PHYS32_ENTRY %#llx", (unsigned long long)n->phys32_entry);
+        if (l > 0 && (size_t)l < len && n->features[0])
+                snprintf(out + l, len - (size_t)l, ", FEATURES \"%s\"", n->features);
+}
+
+/* Where a config option and the notes disagree: "CONFIG_XEN_PVH=y but no
+ * PHYS32_ENTRY note", appended to OUT. */
+static void mismatch(char *out, size_t len, char cfg, const char *opt, bool note, const char *name)
+{
+        if (!cfg || (cfg == 'y') == note)
+                return;
+        size_t l = strlen(out);
+        snprintf(out + l, len - l, "%s%s%s but %s %s note", l ? "; " : "", opt, cfg == 'y' ? "=y" : " not set",
+                 note ? "a" : "no", name);
+}
+
+/* The kernel image's Xen ELF notes: read, said, and checked against its
+ * config (the notes decide, as they do for Xen). */
+static int notes_checks(struct xp_ctx *ctx, struct xp_boot_kernel *k)
+{
+        struct xp_kernel_notes *n = &k->notes;
+        int e = xp_kernel_notes_read(ctx, xp_ctx_root(ctx), k->kernel, n);
+        if (e < 0)
+                return e;
+        char sum[512];
+        if (n->status == XP_NOTES_ERROR)
+                return xp_checks_add(&k->checks, "xen-elf-notes", XP_CHECK_CANNOT_VERIFY,
+                                     "reinstall the kernel package if the image is damaged; meanwhile the kernel config "
+                                     "decides",
+                                     "%s: %s%s%s; PV and PVH capability %s", k->kernel, n->format[0] ? n->format : "",
+                                     n->format[0] ? ": " : "", n->error,
+                                     k->config_path[0] ? "from its config" : "unknown (no config either)");
+        if (n->n_xen == 0)
+                return xp_checks_add(&k->checks, "xen-elf-notes", XP_CHECK_MISSING,
+                                     "boot a kernel built with CONFIG_XEN_PV or CONFIG_XEN_PVH (Debian's, Fedora's "
+                                     "and Ubuntu's generic kernels have both), or boot it as HVM",
+                                     "%s (%s): its ELF%u has no Xen notes: Xen's loader starts it neither as PV nor "
+                                     "as PVH", k->kernel, n->format, n->elf_class);
+        notes_summary(n, sum, sizeof(sum));
+        e = xp_checks_add(&k->checks, "xen-elf-notes", XP_CHECK_OK, NULL,
+                          "%s (%s, %llu bytes of the ELF%u read): %s; PV and PVH capability from the kernel's ELF "
+                          "notes", k->kernel, n->format, (unsigned long long)n->elf_bytes, n->elf_class, sum);
+        char mis[256] = "";
+        mismatch(mis, sizeof(mis), k->cfg_pv, "CONFIG_XEN_PV", n->has_entry, "XEN_ELFNOTE_ENTRY");
+        mismatch(mis, sizeof(mis), k->cfg_pvh, "CONFIG_XEN_PVH", n->has_phys32, "XEN_ELFNOTE_PHYS32_ENTRY");
+        if (e == 0 && mis[0])
+                e = xp_checks_add(&k->checks, "config-mismatch", XP_CHECK_CANNOT_VERIFY,
+                                  "reinstall the kernel package so that its config and image match",
+                                  "%s and %s disagree: %s; the notes decide (Xen reads them, not the config)",
+                                  k->config_path, k->kernel, mis);
+        return e;
+}
+
 static int check_kernel(struct xp_ctx *ctx, struct xp_report *r, struct xp_boot_kernel *k,
                         const struct xp_boot_options *o)
 {
@@ -868,6 +954,9 @@ static int check_kernel(struct xp_ctx *ctx, struct xp_report *r, struct xp_boot_
         struct xp_boot *b = &r->boot;
         k->running = r->facts.kernel.release[0] && strcmp(r->facts.kernel.release, k->version) == 0;
         read_config(ctx, k);
+        int e = notes_checks(ctx, k);
+        if (e < 0)
+                return e;
 
         /* on-disk module index of that kernel, through libkmod */
         char fsmod[32] = "";
@@ -876,7 +965,7 @@ static int check_kernel(struct xp_ctx *ctx, struct xp_report *r, struct xp_boot_
         const char *names[] = { "xen_blkfront", "xen_netfront", fsmod[0] ? fsmod : NULL, NULL };
         enum xp_kstate st[4] = { 0 };
         const char *builtin[4] = { NULL };
-        int e = xp_modules_lookup(ctx, k->version, names, st);
+        e = xp_modules_lookup(ctx, k->version, names, st);
         size_t nb = 0;
         if (e == 0) {
                 k->disk_blkfront = st[0];
