@@ -547,19 +547,28 @@ static bool rests_on_suspect(const struct xp_scan *s, int kv, const char *name)
         return false;
 }
 
+/* The command that rebuilds the image of kernel KVER with generator GEN
+ * (initramfs-tools when not known). */
+static void rebuild_cmd(enum xp_generator gen, const char *kver, char *buf, size_t len)
+{
+        const char *v = kver ? kver : "VERSION";
+        if (gen == XP_GEN_DRACUT)
+                snprintf(buf, len, "dracut -f --kver %s", v);
+        else if (gen == XP_GEN_MKINITCPIO)
+                snprintf(buf, len, "mkinitcpio -P");
+        else
+                snprintf(buf, len, "update-initramfs -u -k %s", v);
+}
+
 /* What rebuilds a damaged image, then FIX if the module is still missing. */
 static char *regenerate_fix(const struct xp_image *img, enum xp_generator gen, const char *kver, const char *fix)
 {
-        const char *v = kver ? kver : "VERSION";
         char cmd[160], *out;
-        if (gen == XP_GEN_DRACUT)
-                snprintf(cmd, sizeof(cmd), "dracut -f --kver %s", v);
-        else if (gen == XP_GEN_MKINITCPIO)
-                snprintf(cmd, sizeof(cmd), "mkinitcpio -P");
-        else if (gen == XP_GEN_INITRAMFS_TOOLS)
-                snprintf(cmd, sizeof(cmd), "update-initramfs -u -k %s", v);
-        else
-                snprintf(cmd, sizeof(cmd), "update-initramfs -u -k %s or dracut -f --kver %s", v, v);
+        rebuild_cmd(gen, kver, cmd, sizeof(cmd));
+        if (gen == XP_GEN_UNKNOWN) {
+                size_t l = strlen(cmd);
+                snprintf(cmd + l, sizeof(cmd) - l, " or dracut -f --kver %s", kver ? kver : "VERSION");
+        }
         if (asprintf(&out, "regenerate the image, damaged at byte %llu (and check that /boot has free space): %s%s%s",
                      (unsigned long long)img->stop_offset, cmd, fix ? "; if it is still missing: " : "",
                      fix ? fix : "") < 0)
@@ -647,17 +656,9 @@ static int add_kernel_version_check(struct xp_scan *s, int kv, enum xp_generator
         if (kv >= 0)
                 return xp_checks_add(&img->checks, "kernel-version", XP_CHECK_OK, NULL,
                                      "the image carries usr/lib/modules/%s/", kver);
-        char fix[256];
-        snprintf(fix, sizeof(fix), "rebuild the image for %s (%s)", kver,
-                 gen == XP_GEN_DRACUT ? "dracut -f --kver VER"
-                 : gen == XP_GEN_MKINITCPIO ? "mkinitcpio -P"
-                                            : "update-initramfs -u -k VER");
-        char *v = strstr(fix, "VER");
-        if (v) {
-                char tail[256];
-                snprintf(tail, sizeof(tail), "%s%s", kver, v + 3);
-                snprintf(v, sizeof(fix) - (size_t)(v - fix), "%s", tail);
-        }
+        char cmd[160], fix[256];
+        rebuild_cmd(gen, kver, cmd, sizeof(cmd));
+        snprintf(fix, sizeof(fix), "rebuild the image for %s (%s)", kver, cmd);
         return xp_checks_add(&img->checks, "kernel-version", XP_CHECK_MISSING, fix,
                              img->n_versions ? "paired with kernel %s, but the image's modules are for %s"
                                              : "paired with kernel %s, but the image has no kernel modules%s",
