@@ -257,5 +257,66 @@ rc=$?
 [ $rc -ne 124 ] && [ $rc -ne 137 ] && ok "planted: FIFO initrd does not hang" || ko "planted: FIFO initrd hangs"
 expect "planted: FIFO initrd cannot be verified" '.boot.kernels[0].image.checks[] | select(.name=="xen-blkfront") | .status == "cannot-verify"' "$T/fifo.json"
 
+# --- an image compressed with a method its kernel lacks.  lib/decompress.c
+# knows every method's magic and has a decompressor only for those with
+# CONFIG_DECOMPRESS_<X>=y (selected by CONFIG_RD_<X>); init/initramfs.c then
+# stops with "compression method <X> not configured", and with "invalid
+# magic at start of compressed archive" for a magic the kernel predates.
+# The configs are the package's own with one method taken out, as
+# `scripts/config -d RD_<X>` + olddefconfig writes it (the "is not set" line,
+# no DECOMPRESS line), or as a kernel older than the method has it (no line).
+rd_config() { # DIR METHOD MODE: unset | absent | selected (RD unset, DECOMPRESS kept)
+        local u=${2^^} c=$1/boot/config-$V
+        case $3 in
+        unset) sed -e "s/^CONFIG_RD_$u=y\$/# CONFIG_RD_$u is not set/" -e "/^CONFIG_DECOMPRESS_$u=y\$/d" "/boot/config-$V" >"$c" ;;
+        absent) sed -e "/^CONFIG_RD_$u=y\$/d" -e "/^CONFIG_DECOMPRESS_$u=y\$/d" "/boot/config-$V" >"$c" ;;
+        selected) sed -e "s/^CONFIG_RD_$u=y\$/# CONFIG_RD_$u is not set/" "/boot/config-$V" >"$c" ;;
+        esac
+}
+magic=$(head -c 4 "/boot/initrd.img-$V" | od -An -tx1 | tr -d ' \n')
+if [ "$magic" = 28b52ffd ] && grep -q '^CONFIG_RD_ZSTD=y$' "/boot/config-$V"; then
+        G=$T/rd
+        mkguest "$G"
+        place "/boot/vmlinuz-$V" "$G/boot/vmlinuz-$V"
+        place "/boot/initrd.img-$V" "$G/boot/initrd.img-$V"
+        rd_config "$G" zstd unset
+        "$XENPROBE" --root "$G" --json >"$T/rd.json"
+        i='.boot.kernels[0].image'
+        expect "rd: zstd image, CONFIG_RD_ZSTD unset: the kernel's message, stopped at byte 0" "$i.kernel_message == \"compression method zstd not configured\" and $i.kernel_stops_at == 0" "$T/rd.json"
+        expect "rd: xen-blkfront and the root fs driver missing: the kernel unpacks nothing" "[$i.checks[] | select(.name == \"xen-blkfront\" or .name == \"root-fs:ext4\") | .status] == [\"missing\", \"missing\"]" "$T/rd.json"
+        expect "rd: the error names the config and the option" "$i.error | test(\"boot/config-$V: CONFIG_RD_ZSTD is not set\")" "$T/rd.json"
+        expect "rd: the fix recompresses with initramfs-tools (COMPRESS=gzip, update-initramfs)" "$i.checks[] | select(.name == \"xen-blkfront\") | .fix | test(\"COMPRESS=gzip in /etc/initramfs-tools/initramfs.conf\") and test(\"update-initramfs -u -k $V\")" "$T/rd.json"
+        expect "rd: no boot mode ready" '[.boot.kernels[0].modes[] | .status] | all(. == "missing")' "$T/rd.json"
+        rd_config "$G" zstd absent
+        "$XENPROBE" --root "$G" --json >"$T/rd-old.json"
+        expect "rd: no CONFIG_RD_ZSTD at all (a kernel before 5.9): invalid magic" "$i.kernel_message == \"invalid magic at start of compressed archive\" and ($i.error | test(\"newer than the kernel\"))" "$T/rd-old.json"
+        rd_config "$G" zstd selected
+        "$XENPROBE" --root "$G" --json >"$T/rd-sel.json"
+        expect "rd: RD_ZSTD unset but DECOMPRESS_ZSTD=y: the decompressor is there, xen-blkfront $want_blk" "$i.kernel_message == null and ($i.checks[] | select(.name == \"xen-blkfront\") | .status == \"$want_blk\")" "$T/rd-sel.json"
+        rd_config "$G" gzip unset
+        "$XENPROBE" --root "$G" --json >"$T/rd-gz.json"
+        expect "rd: another method unset (gzip): the zstd image is read, xen-blkfront $want_blk" "$i.kernel_message == null and ($i.checks[] | select(.name == \"xen-blkfront\") | .status == \"$want_blk\")" "$T/rd-gz.json"
+else
+        echo "SKIP rd: /boot/initrd.img-$V is not a zstd image of a kernel with CONFIG_RD_ZSTD=y (magic $magic)"
+fi
+# early microcode, then the main archive: the kernel unpacks the first and
+# stops at the second, whose offset the image's own bytes give (the first
+# lz4 legacy magic after the early archive's TRAILER!!!)
+img=${XP_INITRD_IMAGES:+$XP_INITRD_IMAGES/itools-base-lz4-ucode.img}
+if [ -n "$img" ] && [ -s "$img" ] && grep -q '^CONFIG_RD_LZ4=y$' "/boot/config-$V" &&
+        [ "$(head -c 6 "$img")" = 070701 ]; then
+        G=$T/rd-ucode
+        mkguest "$G"
+        place "/boot/vmlinuz-$V" "$G/boot/vmlinuz-$V"
+        cp "$img" "$G/boot/initrd.img-$V"
+        rd_config "$G" lz4 unset
+        tr=$(grep -obUa 'TRAILER!!!' "$img" | head -n1 | cut -d: -f1)
+        at=$(LC_ALL=C grep -obUaP '\x02\x21\x4c\x18' "$img" | awk -F: -v t="$tr" '$1 > t { print $1; exit }')
+        "$XENPROBE" --root "$G" --json >"$T/rd-ucode.json"
+        expect "rd: microcode then lz4, CONFIG_RD_LZ4 unset: stops at the lz4 member (byte $at)" "$i.kernel_stops_at == ${at:-0} and $i.kernel_message == \"compression method lz4 not configured\" and ($i.checks[] | select(.name == \"xen-blkfront\") | .status == \"missing\")" "$T/rd-ucode.json"
+else
+        echo "SKIP rd: no early-microcode lz4 image (XP_INITRD_IMAGES) or CONFIG_RD_LZ4 not set"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

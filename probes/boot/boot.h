@@ -67,6 +67,13 @@ struct xp_image_query {
         /* the paired kernel, from its on-disk module index (libkmod) */
         const char *const *builtin; /* normalized names built into the kernel, or NULL */
         enum xp_generator root_generator; /* generator installed on the root */
+        /* the paired kernel's decompressors, from its config (bit 1 << enum
+         * xp_comp): RD_UNSET, methods it knows but was built without
+         * (CONFIG_RD_<X> is not set); RD_UNKNOWN, methods newer than the
+         * kernel (no CONFIG_RD_<X> at all in a config that has others).
+         * CONFIG_PATH names the config in what is said. */
+        unsigned rd_unset, rd_unknown;
+        const char *config_path;
 };
 
 /* One initramfs image, read in one streaming pass. */
@@ -89,6 +96,7 @@ struct xp_image {
         int stop;
         size_t stop_seg;            /* 1-based segment of the error, 0: none */
         uint64_t stop_offset;
+        int stop_comp;              /* enum xp_comp the paired kernel cannot decompress, stopped at; 0: none */
         char kernel_msg[80];
         struct xp_checks checks;
 };
@@ -149,6 +157,7 @@ struct xp_boot_kernel {
         bool running;               /* the kernel the facts were read from */
         char config_path[256];      /* "" when no config was found */
         char cfg_pv, cfg_pvh, cfg_pvhvm, cfg_platform, cfg_blkfront, cfg_netfront; /* 'y' 'm' 'n' 0 */
+        unsigned rd_unset, rd_unknown; /* initramfs decompressors it lacks (struct xp_image_query) */
         struct xp_kernel_notes notes; /* the image's own Xen ELF notes */
         enum xp_kstate disk_blkfront; /* on-disk lib/modules/V (libkmod) */
         struct xp_image *image;     /* NULL without initrd */

@@ -560,9 +560,45 @@ static void rebuild_cmd(enum xp_generator gen, const char *kver, char *buf, size
                 snprintf(buf, len, "update-initramfs -u -k %s", v);
 }
 
-/* What rebuilds a damaged image, then FIX if the module is still missing. */
-static char *regenerate_fix(const struct xp_image *img, enum xp_generator gen, const char *kver, const char *fix)
+/* The image is compressed with a method its kernel cannot decompress:
+ * the generator's setting for one it can, and the rebuild. */
+static char *recompress_fix(const struct xp_image_query *q, const struct xp_image *img, enum xp_generator gen,
+                            const char *kver, const char *fix)
 {
+        static const enum xp_comp pref[] = { XP_COMP_GZIP, XP_COMP_XZ, XP_COMP_ZSTD, XP_COMP_LZ4,
+                                             XP_COMP_LZMA, XP_COMP_BZIP2, XP_COMP_LZO };
+        const char *m = "gzip";
+        for (size_t i = 0; i < ELEMENTSOF(pref); i++)
+                if (!((q->rd_unset | q->rd_unknown) & (1u << pref[i]))) {
+                        m = xp_comp_to_string(pref[i]); /* "lzop": the generators' name too */
+                        break;
+                }
+        char cmd[160], set[200], *out;
+        rebuild_cmd(gen, kver, cmd, sizeof(cmd));
+        if (gen == XP_GEN_DRACUT)
+                snprintf(set, sizeof(set), "compress=\"%s\" in /etc/dracut.conf.d/compress.conf", m);
+        else if (gen == XP_GEN_MKINITCPIO)
+                snprintf(set, sizeof(set), "COMPRESSION=\"%s\" in /etc/mkinitcpio.conf", m);
+        else if (gen == XP_GEN_INITRAMFS_TOOLS)
+                snprintf(set, sizeof(set), "COMPRESS=%s in /etc/initramfs-tools/initramfs.conf", m);
+        else
+                snprintf(set, sizeof(set), "COMPRESS=%s in /etc/initramfs-tools/initramfs.conf (initramfs-tools) or "
+                         "compress=\"%s\" in /etc/dracut.conf.d/compress.conf (dracut)", m, m);
+        if (asprintf(&out, "rebuild the image with a compression kernel %s decompresses (it stops at the %s segment at "
+                     "byte %llu): %s, then %s%s%s%s%s", kver ? kver : "VERSION", xp_comp_to_string(img->stop_comp),
+                     (unsigned long long)img->stop_offset, set, cmd, gen == XP_GEN_UNKNOWN ? " or dracut -f --kver " : "",
+                     gen == XP_GEN_UNKNOWN ? kver ? kver : "VERSION" : "",
+                     fix ? "; if it is still missing: " : "", fix ? fix : "") < 0)
+                return NULL;
+        return out;
+}
+
+/* What rebuilds a damaged image, then FIX if the module is still missing. */
+static char *regenerate_fix(const struct xp_scan *s, enum xp_generator gen, const char *kver, const char *fix)
+{
+        const struct xp_image *img = s->img;
+        if (img->stop_comp)
+                return recompress_fix(s->q, img, gen, kver, fix);
         char cmd[160], *out;
         rebuild_cmd(gen, kver, cmd, sizeof(cmd));
         if (gen == XP_GEN_UNKNOWN) {
@@ -601,7 +637,7 @@ static int judge_damage(struct xp_scan *s, int kv, const char *name, const char 
                 snprintf(ev + l, evlen - l, "; but segment %zu, which this rests on, is damaged%s: its bytes before "
                          "the error are unconfirmed", img->stop_seg, img->stop == XP_STOP_SUSPECT_ON
                          ? " (its check value is wrong; the kernel does not check it)" : "");
-                nfix = regenerate_fix(img, gen, kver, NULL);
+                nfix = regenerate_fix(s, gen, kver, NULL);
         } else if (*st == XP_CHECK_OK) {
                 snprintf(ev + l, evlen - l, "; all of it before the image's damage: the kernel stops unpacking at byte %llu%s "
                          "and boots with what it unpacked", (unsigned long long)img->stop_offset, kmsg);
@@ -610,11 +646,11 @@ static int judge_damage(struct xp_scan *s, int kv, const char *name, const char 
                 *st = XP_CHECK_CANNOT_VERIFY;
                 snprintf(ev + l, evlen - l, "; read only up to segment %zu, whose check value is wrong: the kernel does "
                          "not check it and unpacks what follows", img->stop_seg);
-                nfix = regenerate_fix(img, gen, kver, NULL);
+                nfix = regenerate_fix(s, gen, kver, NULL);
         } else if (*st == XP_CHECK_MISSING) {
                 snprintf(ev + l, evlen - l, "; the kernel stops unpacking at byte %llu%s: nothing after it reaches rootfs",
                          (unsigned long long)img->stop_offset, kmsg);
-                nfix = regenerate_fix(img, gen, kver, *fix);
+                nfix = regenerate_fix(s, gen, kver, *fix);
         } else {
                 return 0;
         }
@@ -656,6 +692,18 @@ static int add_kernel_version_check(struct xp_scan *s, int kv, enum xp_generator
         if (kv >= 0)
                 return xp_checks_add(&img->checks, "kernel-version", XP_CHECK_OK, NULL,
                                      "the image carries usr/lib/modules/%s/", kver);
+        /* the kernel stops before any module tree: what it lacks is said
+         * by the error, not by a version */
+        if (!img->n_versions && img->error && img->stop == XP_STOP_KERNEL) {
+                char *rfix = regenerate_fix(s, gen, kver, NULL);
+                if (!rfix)
+                        return -ENOMEM;
+                int e = xp_checks_add(&img->checks, "kernel-version", XP_CHECK_MISSING, rfix,
+                                      "paired with kernel %s, but the kernel unpacks no module tree of the image: %s",
+                                      kver, img->error_msg);
+                free(rfix);
+                return e;
+        }
         char cmd[160], fix[256];
         rebuild_cmd(gen, kver, cmd, sizeof(cmd));
         snprintf(fix, sizeof(fix), "rebuild the image for %s (%s)", kver, cmd);

@@ -386,6 +386,28 @@ static int new_segment(struct xp_scan *s, struct reader *rd, struct xp_image_seg
                 return kernel_stops(s, XP_STOP_KERNEL, "invalid magic at start of compressed archive", -EBADMSG,
                                     "segment %zu at byte %llu: %s", img->n_seg, (unsigned long long)off, why);
         }
+        /* the paired kernel's decompress_method() knows the magic but has
+         * no decompressor for it, or predates the method */
+        unsigned bit = 1u << c;
+        if ((s->q->rd_unset | s->q->rd_unknown) & bit) {
+                bool unset = s->q->rd_unset & bit;
+                const char *name = c == XP_COMP_LZO ? "lzo" : xp_comp_to_string(c);
+                char kmsg[64];
+                snprintf(kmsg, sizeof(kmsg), "compression method %s not configured", name);
+                char up[16], why[96];
+                snprintf(up, sizeof(up), "%s", name);
+                for (char *p = up; *p; p++)
+                        *p = (char)(*p - 32 * (*p >= 'a' && *p <= 'z'));
+                snprintf(why, sizeof(why), unset ? "CONFIG_RD_%s is not set" : "no CONFIG_RD_%s: the method is newer "
+                                                                               "than the kernel", up);
+                int r = kernel_stops(s, XP_STOP_KERNEL, unset ? kmsg : "invalid magic at start of compressed archive",
+                                     -ENOEXEC, "segment %zu at byte %llu: %s-compressed, and kernel %s cannot decompress it "
+                                     "(%s: %s)", img->n_seg, (unsigned long long)off, name,
+                                     s->q->kernel_version ? s->q->kernel_version : "?",
+                                     s->q->config_path && s->q->config_path[0] ? s->q->config_path : "its config", why);
+                img->stop_comp = c;
+                return r;
+        }
         *ret = seg;
         return 1;
 }

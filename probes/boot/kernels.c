@@ -698,6 +698,48 @@ static const char *const config_opts[] = {
         "CONFIG_XEN_BLKDEV_FRONTEND", "CONFIG_XEN_NETDEV_FRONTEND",
 };
 
+/* The initramfs decompressors of lib/decompress.c: decompress_method()
+ * knows a method by its magic in every kernel since the method came, and
+ * has its decompressor only when CONFIG_DECOMPRESS_<X> is set (selected by
+ * CONFIG_RD_<X>).  init/initramfs.c then stops with "compression method
+ * <name> not configured"; a magic the kernel predates is "invalid magic at
+ * start of compressed archive". */
+static const struct {
+        enum xp_comp comp;
+        const char *rd, *decompress;
+} rd_methods[] = {
+        { XP_COMP_GZIP, "CONFIG_RD_GZIP", "CONFIG_DECOMPRESS_GZIP" },
+        { XP_COMP_BZIP2, "CONFIG_RD_BZIP2", "CONFIG_DECOMPRESS_BZIP2" },
+        { XP_COMP_LZMA, "CONFIG_RD_LZMA", "CONFIG_DECOMPRESS_LZMA" },
+        { XP_COMP_XZ, "CONFIG_RD_XZ", "CONFIG_DECOMPRESS_XZ" },
+        { XP_COMP_LZO, "CONFIG_RD_LZO", "CONFIG_DECOMPRESS_LZO" },
+        { XP_COMP_LZ4, "CONFIG_RD_LZ4", "CONFIG_DECOMPRESS_LZ4" },
+        { XP_COMP_ZSTD, "CONFIG_RD_ZSTD", "CONFIG_DECOMPRESS_ZSTD" },
+};
+
+/* Which initramfs compressions kernel K cannot unpack, from config TEXT.
+ * Only a config with initramfs support and the CONFIG_RD_* options (2.6.30
+ * and later) says anything; before them gzip was the only method. */
+static void read_rd_methods(const char *text, struct xp_boot_kernel *k)
+{
+        if (xp_parse_config_option(text, "CONFIG_BLK_DEV_INITRD") != 'y')
+                return;
+        bool era = false;
+        for (size_t i = 0; i < ELEMENTSOF(rd_methods); i++)
+                era |= xp_parse_config_option(text, rd_methods[i].rd) != 0;
+        if (!era)
+                return;
+        for (size_t i = 0; i < ELEMENTSOF(rd_methods); i++) {
+                char rd = xp_parse_config_option(text, rd_methods[i].rd);
+                if (rd == 'y' || xp_parse_config_option(text, rd_methods[i].decompress) == 'y')
+                        continue;
+                if (rd)
+                        k->rd_unset |= 1u << rd_methods[i].comp;
+                else
+                        k->rd_unknown |= 1u << rd_methods[i].comp;
+        }
+}
+
 /* Kernel K's config, from its files in boot/ or its module tree. */
 static void read_config(struct xp_ctx *ctx, struct xp_boot_kernel *k)
 {
@@ -708,6 +750,7 @@ static void read_config(struct xp_ctx *ctx, struct xp_boot_kernel *k)
         char *dst[] = { &k->cfg_pv, &k->cfg_pvh, &k->cfg_pvhvm, &k->cfg_platform, &k->cfg_blkfront, &k->cfg_netfront };
         for (size_t i = 0; i < ELEMENTSOF(config_opts); i++)
                 *dst[i] = xp_kconfig_value(&kc, config_opts[i]);
+        read_rd_methods(kc.text, k);
         xp_kconfig_clear(&kc);
 }
 
@@ -998,6 +1041,9 @@ static int check_kernel(struct xp_ctx *ctx, struct xp_report *r, struct xp_boot_
                         .threads = o->threads,
                         .builtin = nb ? builtin : NULL,
                         .root_generator = b->generator,
+                        .rd_unset = k->rd_unset,
+                        .rd_unknown = k->rd_unknown,
+                        .config_path = k->config_path,
                 };
                 e = xp_image_check(ctx, root, k->initrd, &q, &k->image);
                 if (e < 0)
