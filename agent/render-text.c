@@ -22,7 +22,7 @@ int xp_report_headline(const struct xp_report *r, char *buf, size_t len)
         if (r->hypervisor == XP_HV_NONE)
                 return snprintf(buf, len, "Not Xen: %s%s%s", c ? "container (" : "no hypervisor (bare metal)",
                                 c ? c : "", c ? ") on bare metal or an unidentified host" : "");
-        return snprintf(buf, len, "Not Xen: %s%s%s%s", xp_hv_to_name(r->hypervisor),
+        return snprintf(buf, len, "Not Xen: %s%s%s%s", xp_report_hv_name(r),
                         c ? ", inside a " : "", c ? c : "", c ? " container" : "");
 }
 

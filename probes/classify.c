@@ -500,22 +500,15 @@ static bool rule_cpuid_other(struct state *s)
         return fire(s, "CPUID signature \"%s\": %s", f->cpuid.sig, xp_hv_to_name(f->cpuid.hv));
 }
 
-/* What a DMI vendor says: "QEMU" is the machine type under KVM and TCG
- * alike, so it never names the accelerator (xp_hv_to_name(XP_HV_QEMU) is
- * the TCG CPUID signature's name) */
-static const char *dmi_hv_name(enum xp_hv hv)
-{
-        return hv == XP_HV_QEMU ? "a QEMU virtual machine (KVM or TCG: DMI does not tell which)" : xp_hv_to_name(hv);
-}
-
 static bool rule_dmi_other(struct state *s)
 {
         struct xp_facts *f = s->f;
         if (other_decided(s) || f->dmi.hv == XP_HV_NONE)
                 return false;
         decide_other(s, f->dmi.hv);
+        s->r->hypervisor_by_dmi = true;
         snprintf(s->r->hypervisor_detail, sizeof(s->r->hypervisor_detail), "DMI \"%s\"", f->dmi.sys_vendor);
-        return fire(s, "DMI vendor \"%s\": %s", f->dmi.sys_vendor, dmi_hv_name(f->dmi.hv));
+        return fire(s, "DMI vendor \"%s\": %s", f->dmi.sys_vendor, xp_hv_dmi_name(f->dmi.hv));
 }
 
 static bool rule_sysfs_hypervisor_other(struct state *s)
@@ -738,7 +731,7 @@ static void check_dom0_host(struct state *s)
                 /* a PVH dom0's CPUID is Xen's own: only the firmware shows
                  * the outer machine (tests/roots/xen417-dom0-pvh) */
                 xp_report_note(r, "DMI \"%s / %s\" is %s: this Xen host is itself virtualized (nested)",
-                               f->dmi.sys_vendor, f->dmi.product_name, dmi_hv_name(f->dmi.hv));
+                               f->dmi.sys_vendor, f->dmi.product_name, xp_hv_dmi_name(f->dmi.hv));
         if (f->hv.xenfs != XP_ST_FOUND)
                 xp_report_note(r, "xenfs is not mounted on /proc/xen: the toolstack (xl, xenstored) needs it");
 }

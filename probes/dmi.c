@@ -64,11 +64,9 @@ static const char *vendor_meaning(enum xp_hv hv)
 {
         if (hv == XP_HV_XEN)
                 return "Xen HVM firmware (hvmloader): an HVM domU";
-        if (hv == XP_HV_QEMU)
-                return "a QEMU virtual machine (KVM or TCG: DMI does not tell which)";
         if (hv == XP_HV_NONE)
                 return "no known virtual machine vendor (hardware, or a PV dom0 seeing it)";
-        return xp_hv_to_name(hv);
+        return xp_hv_dmi_name(hv);
 }
 
 static void read_field(struct xp_ctx *ctx, struct xp_report *r, const char *leaf, char *buf, size_t len,

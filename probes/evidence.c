@@ -48,6 +48,16 @@ static const char *const hv_name_table[_XP_HV_MAX] = {
 };
 TABLE_LOOKUP(xp_hv_to_name, enum xp_hv, hv_name_table)
 
+const char *xp_hv_dmi_name(enum xp_hv h)
+{
+        return h == XP_HV_QEMU ? "a QEMU virtual machine (KVM or TCG: DMI does not tell which)" : xp_hv_to_name(h);
+}
+
+const char *xp_report_hv_name(const struct xp_report *r)
+{
+        return r->hypervisor_by_dmi ? xp_hv_dmi_name(r->hypervisor) : xp_hv_to_name(r->hypervisor);
+}
+
 const char *const xp_mode_words[_XP_MODE_MAX + 1] = {
         [XP_MODE_NONE] = "none", [XP_MODE_PV] = "pv",   [XP_MODE_PVH] = "pvh",
         [XP_MODE_PVHVM] = "pvhvm", [XP_MODE_HVM] = "hvm",

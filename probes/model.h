@@ -86,6 +86,10 @@ extern const char *const xp_verdict_dom0_words[];
 
 const char *xp_hv_to_string(enum xp_hv h);
 const char *xp_hv_to_name(enum xp_hv h); /* human name */
+/* The name a DMI vendor allows: "QEMU" is the machine type under KVM and
+ * TCG alike, so it never names the accelerator (xp_hv_to_name(XP_HV_QEMU)
+ * is the TCG CPUID signature's "QEMU (TCG)"). */
+const char *xp_hv_dmi_name(enum xp_hv h);
 const char *xp_mode_to_string(enum xp_mode m);
 const char *xp_mode_to_description(enum xp_mode m);
 const char *xp_role_to_string(enum xp_role r);

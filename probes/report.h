@@ -36,6 +36,7 @@ struct xp_report {
         /* verdict */
         enum xp_hv hypervisor;   /* XP_HV_NONE: bare metal or unknown */
         char hypervisor_detail[96];
+        bool hypervisor_by_dmi;  /* only the DMI vendor named it (xp_report_hv_name) */
         enum xp_role role;
         enum xp_mode mode;
         enum xp_confidence confidence;
@@ -57,6 +58,9 @@ int xp_report_note(struct xp_report *r, const char *fmt, ...) _printf_(2, 3);
 int xp_report_rule(struct xp_report *r, const char *name, const char *fmt, ...) _printf_(3, 4);
 /* "pv", "pvh", "pvhvm", "hvm", "dom0-pv", "dom0-pvh", "none" */
 const char *xp_report_verdict(const struct xp_report *r);
+/* The hypervisor's human name as far as the source that decided it can
+ * tell (a DMI "QEMU" does not tell KVM from TCG). */
+const char *xp_report_hv_name(const struct xp_report *r);
 /* The Xen version as the guest sees it ("4.17.5"): sys/hypervisor, else
  * CPUID's; NULL when neither told it. */
 const char *xp_report_xen_version(const struct xp_report *r);

@@ -313,6 +313,7 @@ DEFINE_TEST(classify_not_xen)
         xp_classify(r);
         CHECK_STREQ(xp_report_verdict(r), "none");
         CHECK_STREQ(xp_hv_to_string(r->hypervisor), "kvm");
+        CHECK_STREQ(xp_report_hv_name(r), "KVM");
         xp_report_free(r);
 
         /* DMI alone: "QEMU" is the machine type under KVM and TCG alike */
@@ -324,6 +325,8 @@ DEFINE_TEST(classify_not_xen)
         CHECK(fired(r, "dmi-other"));
         CHECK(strstr(rule_detail(r, "dmi-other"), "KVM or TCG: DMI does not tell which"));
         CHECK(!strstr(rule_detail(r, "dmi-other"), "(TCG)"));
+        CHECK(!strstr(xp_report_hv_name(r), "(TCG)")); /* the headline's name */
+        CHECK_STREQ(xp_hv_to_string(r->hypervisor), "qemu");
         xp_report_free(r);
 
         r = xp_report_new();
