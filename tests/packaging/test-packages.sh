@@ -29,22 +29,7 @@
 # tree as the current directory.  XP_DEBOOTSTRAP_CACHE=DIR keeps the
 # debootstrap'd root there between local runs (CI makes a fresh one).
 # Prints PASS/FAIL/SKIP lines; exit 0 pass, 1 fail, 77 cannot run.
-#
-# test-packages.sh --root-only: only the debootstrap, into
-# XP_DEBOOTSTRAP_CACHE (CI runs it in the background, before the packages
-# and their build tools are there).
 set -u
-mirror=http://deb.debian.org/debian
-guest_root() { # DIR LOG: the fresh Debian 12 root step 3 installs into
-        debootstrap --variant=minbase --include=systemd,systemd-sysv bookworm "$1" "$mirror" >"$2" 2>&1
-}
-if [ "${1:-}" = --root-only ]; then
-        c=${XP_DEBOOTSTRAP_CACHE:?--root-only needs XP_DEBOOTSTRAP_CACHE}
-        [ -x "$c/usr/bin/apt-get" ] && exit 0
-        rm -rf "$c.tmp"
-        guest_root "$c.tmp" "$c.log" && mv "$c.tmp" "$c" || { tail -n 20 "$c.log"; exit 1; }
-        exit 0
-fi
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(pwd)
 [ -f "$build/Makefile" ] || { echo "SKIP: run from a configured build tree"; exit 77; }
@@ -140,12 +125,13 @@ make -s -C "$build" install DESTDIR="$work/upstream" prefix=/usr sysconfdir=/etc
 echo "# make install: $(wc -l <"$work/upstream.list") files"
 
 # --- 3. a fresh Debian 12 guest root ---------------------------------------------
+mirror=http://deb.debian.org/debian
 if [ -n "${XP_DEBOOTSTRAP_CACHE:-}" ] && [ -x "$XP_DEBOOTSTRAP_CACHE/usr/bin/apt-get" ]; then
         cp -a "$XP_DEBOOTSTRAP_CACHE" "$R"
         pass "debootstrap: root copied from $XP_DEBOOTSTRAP_CACHE"
 else
         t0=$SECONDS
-        if guest_root "$R" "$work/debootstrap.out"; then
+        if debootstrap --variant=minbase --include=systemd,systemd-sysv bookworm "$R" "$mirror" >"$work/debootstrap.out" 2>&1; then
                 pass "debootstrap: minimal Debian 12 root with systemd ($((SECONDS - t0)) s)"
                 [ -n "${XP_DEBOOTSTRAP_CACHE:-}" ] && { rm -rf "$XP_DEBOOTSTRAP_CACHE"; cp -a "$R" "$XP_DEBOOTSTRAP_CACHE"; }
         else

@@ -1,8 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# build.sh [--roots-only] [WORKDIR]   (default /var/tmp/xenprobe-xen; root,
-# network once; --roots-only stops after the two debootstrapped roots)
+# build.sh [WORKDIR]   (default /var/tmp/xenprobe-xen; root, network once)
 # Everything make check-xen boots, in WORKDIR:
 #   dom0root/    Debian 12 (debootstrap minbase + Xen 4.17 + kernel + udev),
 #                made once and reused (delete it to start over)
@@ -16,8 +15,6 @@
 #   xen.elf vmlinuz-dom0 initrd-dom0   what QEMU boots (-kernel / -initrd)
 #   build-times.txt
 set -euo pipefail
-ROOTS_ONLY=0
-[ "${1:-}" = --roots-only ] && { ROOTS_ONLY=1; shift; }
 W=${1:-${XEN_WORKDIR:-/var/tmp/xenprobe-xen}}
 H=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$H/../.." && pwd)
@@ -34,12 +31,10 @@ T0=$(date +%s)
 step() { echo "[build $(date -u +%T)] $*"; }
 took() { echo "$1 $(($(date +%s) - $2))s" >>"$W/build-times.txt"; }
 : >"$W/build-times.txt"
-tools="debootstrap mke2fs cpio gcc ldconfig busybox"
-[ "$ROOTS_ONLY" = 1 ] && tools=debootstrap
-for t in $tools; do
+for t in debootstrap mke2fs cpio gcc ldconfig busybox; do
 	command -v $t >/dev/null || [ -x /bin/$t ] || { echo "build: $t missing (see tests/xen/README)" >&2; exit 77; }
 done
-[ "$ROOTS_ONLY" = 1 ] || [ -e /usr/include/xenstore.h ] || { echo "build: libxen-dev missing" >&2; exit 77; }
+[ -e /usr/include/xenstore.h ] || { echo "build: libxen-dev missing" >&2; exit 77; }
 
 if [ ! -x "$R/usr/lib/xen-4.17/bin/xl" ]; then
 	step "debootstrap Debian 12 into $R (once)"
@@ -50,18 +45,6 @@ if [ ! -x "$R/usr/lib/xen-4.17/bin/xl" ]; then
 	mv "$R.tmp" "$R"
 	took debootstrap "$t"
 fi
-if [ ! -x "$SD/lib/systemd/systemd" ]; then
-	step "debootstrap the pv-systemd guest's Debian 12 into $SD (once)"
-	t=$(date +%s)
-	rm -rf "$SD.tmp"
-	debootstrap --variant=minbase --include="$SDPKGS" bookworm "$SD.tmp" "$MIRROR" >"$W/debootstrap-sd.log" 2>&1 ||
-		{ tail -20 "$W/debootstrap-sd.log"; exit 1; }
-	mv "$SD.tmp" "$SD"
-	took debootstrap-sd "$t"
-fi
-# --roots-only: the two debootstraps (network and dpkg, no source needed),
-# which CI runs in the background while it builds and tests on the host
-[ "$ROOTS_ONLY" = 1 ] && { cp "$W/build-times.txt" "$W/roots-times.txt"; step "roots done: $(tr '\n' ' ' <"$W/roots-times.txt")"; exit 0; }
 K=$(ls "$R/lib/modules" | sort -V | tail -n 1)
 step "dom0 kernel $K"
 
@@ -96,6 +79,12 @@ step "pv-systemd guest: a Debian 12 root disk booting systemd, xenprobe installe
 # xvda, xenprobe.service enabled as a package would; tests/xen/sd-report.sh
 # runs after it and sends the unit's state back on the console
 t=$(date +%s)
+if [ ! -x "$SD/lib/systemd/systemd" ]; then
+	rm -rf "$SD.tmp"
+	debootstrap --variant=minbase --include="$SDPKGS" bookworm "$SD.tmp" "$MIRROR" >"$W/debootstrap-sd.log" 2>&1 ||
+		{ tail -20 "$W/debootstrap-sd.log"; exit 1; }
+	mv "$SD.tmp" "$SD"
+fi
 rm -rf "$W/sdstage"
 cp -a "$SD" "$W/sdstage"
 S=$W/sdstage
