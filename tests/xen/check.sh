@@ -198,7 +198,7 @@ if [ -f "$D/query-all.out" ]; then
 		fi
 		if [ -f "$D/block-attach-$g.kv" ]; then
 			. "$D/block-attach-$g.kv"
-			d="generation $generation_before -> $generation_after, pv/block $pv_block_before -> $pv_block_after, disks '${disks_before:-}' -> '${disks_after:-}', $ms ms after xl block-attach started (xl itself ${xl_block_attach_ms:-?} ms, exit ${xl_exit:-?} after ${xl_tries:-?} tries; xenbus state frontend ${frontend_state:-none} backend ${backend_state:-none})"
+			d="generation $generation_before -> $generation_after, pv/block $pv_block_before -> $pv_block_after, disks '${disks_before:-}' -> '${disks_after:-}', $ms ms after xl block-attach started (xl itself ${xl_block_attach_ms:-?} ms, exit ${xl_exit:-?} on try ${xl_tries:-?} of 2; xenbus state frontend ${frontend_state:-none} backend ${backend_state:-none})"
 			# the attached disk must be published as a PV disk, in a new generation
 			ok "daemon $g block-attach ${device:-?} republished" "$d" \
 				bash -c '[ "${1:-0}" -gt "${2:-0}" ] && [[ " $3 " == *" $4:xen-pv "* ]] && [[ " $5 " != *" $4:"* ]]' _ \
