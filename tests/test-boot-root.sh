@@ -265,12 +265,11 @@ expect "planted: FIFO initrd cannot be verified" '.boot.kernels[0].image.checks[
 # The configs are the package's own with one method taken out, as
 # `scripts/config -d RD_<X>` + olddefconfig writes it (the "is not set" line,
 # no DECOMPRESS line), or as a kernel older than the method has it (no line).
-rd_config() { # DIR METHOD MODE: unset | absent | selected (RD unset, DECOMPRESS kept)
+rd_config() { # DIR METHOD MODE: unset | absent
         local u=${2^^} c=$1/boot/config-$V
         case $3 in
         unset) sed -e "s/^CONFIG_RD_$u=y\$/# CONFIG_RD_$u is not set/" -e "/^CONFIG_DECOMPRESS_$u=y\$/d" "/boot/config-$V" >"$c" ;;
         absent) sed -e "/^CONFIG_RD_$u=y\$/d" -e "/^CONFIG_DECOMPRESS_$u=y\$/d" "/boot/config-$V" >"$c" ;;
-        selected) sed -e "s/^CONFIG_RD_$u=y\$/# CONFIG_RD_$u is not set/" "/boot/config-$V" >"$c" ;;
         esac
 }
 magic=$(head -c 4 "/boot/initrd.img-$V" | od -An -tx1 | tr -d ' \n')
@@ -290,9 +289,6 @@ if [ "$magic" = 28b52ffd ] && grep -q '^CONFIG_RD_ZSTD=y$' "/boot/config-$V"; th
         rd_config "$G" zstd absent
         "$XENPROBE" --root "$G" --json >"$T/rd-old.json"
         expect "rd: no CONFIG_RD_ZSTD at all (a kernel before 5.9): invalid magic" "$i.kernel_message == \"invalid magic at start of compressed archive\" and ($i.error | test(\"newer than the kernel\"))" "$T/rd-old.json"
-        rd_config "$G" zstd selected
-        "$XENPROBE" --root "$G" --json >"$T/rd-sel.json"
-        expect "rd: RD_ZSTD unset but DECOMPRESS_ZSTD=y: the decompressor is there, xen-blkfront $want_blk" "$i.kernel_message == null and ($i.checks[] | select(.name == \"xen-blkfront\") | .status == \"$want_blk\")" "$T/rd-sel.json"
         rd_config "$G" gzip unset
         "$XENPROBE" --root "$G" --json >"$T/rd-gz.json"
         expect "rd: another method unset (gzip): the zstd image is read, xen-blkfront $want_blk" "$i.kernel_message == null and ($i.checks[] | select(.name == \"xen-blkfront\") | .status == \"$want_blk\")" "$T/rd-gz.json"

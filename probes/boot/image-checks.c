@@ -563,7 +563,7 @@ static void rebuild_cmd(enum xp_generator gen, const char *kver, char *buf, size
 /* The image is compressed with a method its kernel cannot decompress:
  * the generator's setting for one it can, and the rebuild. */
 static char *recompress_fix(const struct xp_image_query *q, const struct xp_image *img, enum xp_generator gen,
-                            const char *kver, const char *fix)
+                            const char *kver, const char *cmd, const char *fix)
 {
         static const enum xp_comp pref[] = { XP_COMP_GZIP, XP_COMP_XZ, XP_COMP_ZSTD, XP_COMP_LZ4,
                                              XP_COMP_LZMA, XP_COMP_BZIP2, XP_COMP_LZO };
@@ -573,8 +573,7 @@ static char *recompress_fix(const struct xp_image_query *q, const struct xp_imag
                         m = xp_comp_to_string(pref[i]); /* "lzop": the generators' name too */
                         break;
                 }
-        char cmd[160], set[200], *out;
-        rebuild_cmd(gen, kver, cmd, sizeof(cmd));
+        char set[200], *out;
         if (gen == XP_GEN_DRACUT)
                 snprintf(set, sizeof(set), "compress=\"%s\" in /etc/dracut.conf.d/compress.conf", m);
         else if (gen == XP_GEN_MKINITCPIO)
@@ -585,10 +584,9 @@ static char *recompress_fix(const struct xp_image_query *q, const struct xp_imag
                 snprintf(set, sizeof(set), "COMPRESS=%s in /etc/initramfs-tools/initramfs.conf (initramfs-tools) or "
                          "compress=\"%s\" in /etc/dracut.conf.d/compress.conf (dracut)", m, m);
         if (asprintf(&out, "rebuild the image with a compression kernel %s decompresses (it stops at the %s segment at "
-                     "byte %llu): %s, then %s%s%s%s%s", kver ? kver : "VERSION", xp_comp_to_string(img->stop_comp),
-                     (unsigned long long)img->stop_offset, set, cmd, gen == XP_GEN_UNKNOWN ? " or dracut -f --kver " : "",
-                     gen == XP_GEN_UNKNOWN ? kver ? kver : "VERSION" : "",
-                     fix ? "; if it is still missing: " : "", fix ? fix : "") < 0)
+                     "byte %llu): %s, then %s%s%s", kver ? kver : "VERSION", xp_comp_to_string(img->stop_comp),
+                     (unsigned long long)img->stop_offset, set, cmd, fix ? "; if it is still missing: " : "",
+                     fix ? fix : "") < 0)
                 return NULL;
         return out;
 }
@@ -597,14 +595,14 @@ static char *recompress_fix(const struct xp_image_query *q, const struct xp_imag
 static char *regenerate_fix(const struct xp_scan *s, enum xp_generator gen, const char *kver, const char *fix)
 {
         const struct xp_image *img = s->img;
-        if (img->stop_comp)
-                return recompress_fix(s->q, img, gen, kver, fix);
         char cmd[160], *out;
         rebuild_cmd(gen, kver, cmd, sizeof(cmd));
         if (gen == XP_GEN_UNKNOWN) {
                 size_t l = strlen(cmd);
                 snprintf(cmd + l, sizeof(cmd) - l, " or dracut -f --kver %s", kver ? kver : "VERSION");
         }
+        if (img->stop_comp)
+                return recompress_fix(s->q, img, gen, kver, cmd, fix);
         if (asprintf(&out, "regenerate the image, damaged at byte %llu (and check that /boot has free space): %s%s%s",
                      (unsigned long long)img->stop_offset, cmd, fix ? "; if it is still missing: " : "",
                      fix ? fix : "") < 0)

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -397,7 +398,7 @@ static int new_segment(struct xp_scan *s, struct reader *rd, struct xp_image_seg
                 char up[16], why[96];
                 snprintf(up, sizeof(up), "%s", name);
                 for (char *p = up; *p; p++)
-                        *p = (char)(*p - 32 * (*p >= 'a' && *p <= 'z'));
+                        *p = (char)toupper((unsigned char)*p);
                 snprintf(why, sizeof(why), unset ? "CONFIG_RD_%s is not set" : "no CONFIG_RD_%s: the method is newer "
                                                                                "than the kernel", up);
                 int r = kernel_stops(s, XP_STOP_KERNEL, unset ? kmsg : "invalid magic at start of compressed archive",

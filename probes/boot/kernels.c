@@ -724,16 +724,14 @@ static void read_rd_methods(const char *text, struct xp_boot_kernel *k)
 {
         if (xp_parse_config_option(text, "CONFIG_BLK_DEV_INITRD") != 'y')
                 return;
+        char rd[ELEMENTSOF(rd_methods)];
         bool era = false;
         for (size_t i = 0; i < ELEMENTSOF(rd_methods); i++)
-                era |= xp_parse_config_option(text, rd_methods[i].rd) != 0;
-        if (!era)
-                return;
-        for (size_t i = 0; i < ELEMENTSOF(rd_methods); i++) {
-                char rd = xp_parse_config_option(text, rd_methods[i].rd);
-                if (rd == 'y' || xp_parse_config_option(text, rd_methods[i].decompress) == 'y')
+                era |= (rd[i] = xp_parse_config_option(text, rd_methods[i].rd)) != 0;
+        for (size_t i = 0; era && i < ELEMENTSOF(rd_methods); i++) {
+                if (rd[i] == 'y' || xp_parse_config_option(text, rd_methods[i].decompress) == 'y')
                         continue;
-                if (rd)
+                if (rd[i])
                         k->rd_unset |= 1u << rd_methods[i].comp;
                 else
                         k->rd_unknown |= 1u << rd_methods[i].comp;
